@@ -1,0 +1,99 @@
+"""The failure taxonomy: every error is decided into exactly one kind, here and nowhere else.
+
+| kind       | what happens                                                                        |
+| transient  | the SQS message is reported as a batch item failure and retried; DLQ after
+|              maxReceiveCount                                                                      |
+| permanent  | error status with the reason in DynamoDB and on the Zuora record, message to the DLQ
+|              with the reason; not retried until the record changes in Zuora or is replayed        |
+| dependency | a parent is missing in NetSuite and could not be synced: permanent, naming the parent |
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class FailureKind(StrEnum):
+    TRANSIENT = "transient"
+    PERMANENT = "permanent"
+    DEPENDENCY = "dependency"
+
+
+class SyncFailure(Exception):
+    """A failure with a reason a person can act on, a machine-readable code and a kind."""
+
+    kind: FailureKind = FailureKind.PERMANENT
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        code: str,
+        kind: FailureKind | None = None,
+        path: str | None = None,
+        http_status: int | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+        self.path = path
+        self.http_status = http_status
+        if kind is not None:
+            self.kind = kind
+
+    @property
+    def is_transient(self) -> bool:
+        return self.kind is FailureKind.TRANSIENT
+
+
+class ValidationFailure(SyncFailure):
+    """The Zuora record cannot be synced as it is; a person must fix it in Zuora."""
+
+    kind = FailureKind.PERMANENT
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons), code="VALIDATION")
+        self.reasons = reasons
+
+
+class ZuoraError(SyncFailure):
+    """An error answered by (or on the way to) the Zuora API."""
+
+
+class NetSuiteError(SyncFailure):
+    """An error answered by (or on the way to) NetSuite's REST web services."""
+
+
+# --- retry decisions -------------------------------------------------------------------------
+
+RETRYABLE_HTTP_STATUSES: frozenset[int] = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+# NetSuite error codes that mean "try again" even though NetSuite answered 4xx.
+NETSUITE_TRANSIENT_CODES: frozenset[str] = frozenset(
+    {"RCRD_HAS_BEEN_CHANGED", "SSS_REQUEST_LIMIT_EXCEEDED", "CONCURRENCY_LIMIT_EXCEEDED", "RCRD_LOCKED_BY_WF"}
+)
+
+
+def netsuite_failure_kind(http_status: int | None, error_code: str | None) -> FailureKind:
+    """Transient for throttling, server errors, timeouts and optimistic-lock conflicts; else permanent."""
+    if http_status is None or http_status in RETRYABLE_HTTP_STATUSES or http_status >= 500:
+        return FailureKind.TRANSIENT
+    if error_code and error_code.upper() in NETSUITE_TRANSIENT_CODES:
+        return FailureKind.TRANSIENT
+    return FailureKind.PERMANENT
+
+
+def zuora_code_is_retryable(code: str | int | None) -> bool:
+    """Zuora reason codes ending in 50 (lock contention), 61 (temporary) or 70 (concurrency) are retryable."""
+    if code is None:
+        return False
+    digits = str(code)
+    return len(digits) >= 2 and digits[-2:] in {"50", "61", "70"}
+
+
+def zuora_failure_kind(http_status: int | None, code: str | int | None) -> FailureKind:
+    if http_status is None or http_status in RETRYABLE_HTTP_STATUSES or http_status >= 500:
+        return FailureKind.TRANSIENT
+    if zuora_code_is_retryable(code):
+        return FailureKind.TRANSIENT
+    return FailureKind.PERMANENT

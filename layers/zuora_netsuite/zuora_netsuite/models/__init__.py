@@ -1,0 +1,1 @@
+"""Pydantic models at every boundary: Zuora objects, NetSuite records, queue messages, state."""

@@ -1,0 +1,51 @@
+"""Integration state per Zuora record, kept in DynamoDB."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from zuora_netsuite.failures import FailureKind
+from zuora_netsuite.record_types import RecordType
+
+
+class SyncOutcome(StrEnum):
+    SYNCED = "synced"  # written to NetSuite
+    UNCHANGED = "unchanged"  # mapped payload identical to the last one NetSuite accepted: nothing sent
+    WARNING = "warning"  # failed validation: the record must be fixed in Zuora
+    ERROR = "error"  # NetSuite (or a parent) rejected it permanently
+
+
+class RecordError(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: FailureKind
+    code: str
+    message: str
+    path: str | None = None
+    attempts: int = 1
+    first_failed_at: datetime
+    last_failed_at: datetime
+    payload_hash: str | None = None  # the payload that failed; the same payload is not sent again
+
+
+class RecordState(BaseModel):
+    """The connector's memory of one Zuora record."""
+
+    model_config = ConfigDict(frozen=True)
+
+    record_type: RecordType
+    record_id: str
+    external_id: str
+    netsuite_id: str | None = None
+    netsuite_type: str | None = None
+    status: str | None = None  # the integration status last written to Zuora
+    payload_hash: str | None = None  # of the last payload NetSuite accepted
+    synced_at: datetime | None = None
+    zuora_updated_at: datetime | None = None
+    outcome: SyncOutcome | None = None
+    run_id: str | None = None
+    error: RecordError | None = None
+    version: int = 0

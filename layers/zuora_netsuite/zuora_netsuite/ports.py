@@ -1,0 +1,75 @@
+"""The small interfaces the logic talks to. Real adapters: zuora.client, netsuite.client, state, queue.
+Unit tests pass in-memory fakes (tests/fakes.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from zuora_netsuite.models.messages import DeadLetter, RunSummary, SyncRequest
+from zuora_netsuite.models.state import RecordState
+from zuora_netsuite.models.zuora import ZuoraUpdateResult
+from zuora_netsuite.record_types import RecordType
+
+
+class ZuoraApi(Protocol):
+    def query(self, zoql: str) -> Iterator[dict[str, Any]]:
+        """Run a ZOQL query, paging through queryMore; yields records (null fields left out).
+        Raises ZuoraError."""
+        ...
+
+    def update(self, object_type: str, objects: Sequence[Mapping[str, Any]]) -> list[ZuoraUpdateResult]:
+        """POST /v1/action/update in chunks of at most 50; one result per object, in order.
+        Raises ZuoraError for a whole-call failure."""
+        ...
+
+
+class NetSuiteApi(Protocol):
+    def upsert(self, record_type: str, external_id: str, body: Mapping[str, Any]) -> str:
+        """PUT /record/v1/{record_type}/eid:{external_id}; returns the internal id. Raises NetSuiteError."""
+        ...
+
+    def get_by_external_id(self, record_type: str, external_id: str) -> dict[str, Any] | None:
+        """GET /record/v1/{record_type}/eid:{external_id}; None when it does not exist."""
+        ...
+
+    def suiteql(self, query: str) -> Iterator[dict[str, Any]]:
+        """POST /query/v1/suiteql with limit/offset paging; yields rows."""
+        ...
+
+
+class IntegrationStateStore(Protocol):
+    def get(self, record_type: RecordType, record_id: str) -> RecordState | None: ...
+
+    def save(self, state: RecordState) -> RecordState:
+        """Write state.version + 1 if the stored version is still state.version (else StaleStateError)."""
+        ...
+
+    def acquire_record_lease(self, record_type: RecordType, record_id: str, owner: str, seconds: int) -> bool:
+        """True when this owner now holds the record's sync lease."""
+        ...
+
+    def release_record_lease(self, record_type: RecordType, record_id: str, owner: str) -> None: ...
+
+    def acquire_run_lease(self, owner: str, seconds: int) -> bool: ...
+
+    def release_run_lease(self, owner: str) -> None: ...
+
+    def get_watermark(self, record_type: RecordType) -> datetime | None: ...
+
+    def advance_watermark(self, record_type: RecordType, to: datetime) -> None:
+        """Move the type's watermark forward (never back)."""
+        ...
+
+    def save_run_summary(self, summary: RunSummary) -> None: ...
+
+
+class SyncQueue(Protocol):
+    def send(self, requests: Sequence[SyncRequest]) -> int:
+        """Send in batches of 10, retrying partial failures; returns how many were sent or raises."""
+        ...
+
+    def send_dead_letter(self, letter: DeadLetter) -> None:
+        """Put a permanently failed request on the DLQ with its reason."""
+        ...

@@ -1,0 +1,79 @@
+"""Settings from environment variables (one pydantic-settings model) and the validated sync configuration."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from zuora_netsuite.record_types import ALWAYS_ENABLED, DEPENDENCY_ORDER, RecordType
+
+
+class ClassificationDefaults(BaseModel):
+    """NetSuite classifications (full names, hierarchy joined by ' : ') used when a record has none."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    subsidiary: str | None = None
+    department: str | None = None
+    class_: str | None = Field(default=None, alias="class")
+    location: str | None = None
+
+
+class SyncConfig(BaseModel):
+    """Which record types sync and how: one validated model, from the SYNC_CONFIG JSON env value."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    enabled_types: frozenset[RecordType] = frozenset(DEPENDENCY_ORDER)
+    cutover_dates: dict[RecordType, date] = Field(default_factory=dict)
+    classification_defaults: ClassificationDefaults = ClassificationDefaults()
+    multi_currency: bool = True
+    base_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    item_income_account_id: str | None = None  # NetSuite internal id of the income account for new items
+
+    @field_validator("enabled_types")
+    @classmethod
+    def _master_data_always_enabled(cls, value: frozenset[RecordType]) -> frozenset[RecordType]:
+        missing = ALWAYS_ENABLED - value
+        if missing:
+            names = ", ".join(sorted(t.value for t in missing))
+            raise ValueError(f"customers and items cannot be switched off (missing: {names})")
+        return value
+
+    def enabled_in_order(self) -> list[RecordType]:
+        return [t for t in DEPENDENCY_ORDER if t in self.enabled_types]
+
+
+class ConnectorSettings(BaseSettings):
+    """Environment of every function. Secrets are never here: only the ARNs of their Secrets Manager secrets."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    state_table_name: str = Field(alias="STATE_TABLE_NAME")
+    sync_queue_url: str = Field(alias="SYNC_QUEUE_URL")
+    sync_dlq_url: str = Field(alias="SYNC_DLQ_URL")
+    zuora_base_url: str = Field(alias="ZUORA_BASE_URL")
+    zuora_secret_arn: str = Field(alias="ZUORA_SECRET_ARN")
+    netsuite_account_id: str = Field(alias="NETSUITE_ACCOUNT_ID")
+    netsuite_base_url: str | None = Field(default=None, alias="NETSUITE_BASE_URL")
+    netsuite_secret_arn: str = Field(alias="NETSUITE_SECRET_ARN")
+    sync_config: SyncConfig = Field(default_factory=SyncConfig, alias="SYNC_CONFIG")
+    http_timeout_seconds: float = Field(default=30.0, alias="HTTP_TIMEOUT_SECONDS", gt=0)
+    record_lease_seconds: int = Field(default=300, alias="RECORD_LEASE_SECONDS", gt=0)
+    run_lease_seconds: int = Field(default=900, alias="RUN_LEASE_SECONDS", gt=0)
+
+    @property
+    def netsuite_rest_url(self) -> str:
+        """https://<account>.suitetalk.api.netsuite.com/services/rest unless overridden (sandbox)."""
+        if self.netsuite_base_url:
+            return self.netsuite_base_url.rstrip("/")
+        host = self.netsuite_account_id.lower().replace("_", "-")
+        return f"https://{host}.suitetalk.api.netsuite.com/services/rest"
+
+
+@lru_cache(maxsize=1)
+def load_settings() -> ConnectorSettings:
+    return ConnectorSettings()  # type: ignore[call-arg]
