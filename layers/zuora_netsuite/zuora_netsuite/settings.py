@@ -76,4 +76,4 @@ class ConnectorSettings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def load_settings() -> ConnectorSettings:
-    return ConnectorSettings()  # type: ignore[call-arg]
+    return ConnectorSettings()

@@ -1,0 +1,18 @@
+"""Sync Lambda: consumes SyncQueue batches; reports partial batch failures so only failed records retry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from zuora_netsuite import wiring
+from zuora_netsuite.observability import logger, metrics, tracer
+from zuora_netsuite.sync_batch import process_sync_batch
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_sync_batch(event, wiring.record_sync(worker_id=context.aws_request_id))

@@ -1,0 +1,16 @@
+"""One module per record type: which Zuora records are pending, how to fetch them, how to validate
+and map them to a NetSuite record. `MAPPINGS` is the registry the dispatcher and sync logic use."""
+
+from __future__ import annotations
+
+from zuora_netsuite.mapping.base import Mapped, MappingContext, RecordMapping, SourceRecord
+from zuora_netsuite.mapping.customer import CustomerMapping
+from zuora_netsuite.mapping.item import ItemMapping
+from zuora_netsuite.record_types import RecordType
+
+MAPPINGS: dict[RecordType, RecordMapping] = {
+    RecordType.CUSTOMER: CustomerMapping(),
+    RecordType.ITEM: ItemMapping(),
+}
+
+__all__ = ["MAPPINGS", "Mapped", "MappingContext", "RecordMapping", "SourceRecord"]

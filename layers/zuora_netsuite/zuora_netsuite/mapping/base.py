@@ -1,0 +1,105 @@
+"""What every record type's mapping provides, and the helpers they share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from zuora_netsuite.classifications import NetSuiteReferenceData
+from zuora_netsuite.models.netsuite import NetSuiteRecord
+from zuora_netsuite.ports import ZuoraApi
+from zuora_netsuite.record_types import RecordType
+from zuora_netsuite.settings import SyncConfig
+
+SYNC_COMPLETE = "Sync Complete"
+IGNORE = "Ignore"
+
+
+class SourceRecord(Protocol):
+    """What the sync logic needs from any Zuora record."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def integration_id(self) -> str | None: ...
+
+    @property
+    def integration_status(self) -> str | None: ...
+
+    @property
+    def integration_error(self) -> str | None: ...
+
+    @property
+    def updated_date(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class Mapped:
+    netsuite_type: str  # NetSuite REST record type, e.g. "customer", "serviceSaleItem"
+    record: NetSuiteRecord
+    create_only: frozenset[str] = frozenset()  # NetSuite fields sent on create, never on update
+
+    def body(self, *, is_update: bool) -> dict[str, Any]:
+        body = self.record.body()
+        if is_update:
+            for name in self.create_only:
+                body.pop(name, None)
+        return body
+
+
+@dataclass(frozen=True)
+class MappingContext:
+    reference: NetSuiteReferenceData
+    config: SyncConfig
+    today: date
+
+
+class RecordMapping(Protocol):
+    record_type: RecordType
+
+    def pending_query(self, watermark: datetime) -> str:
+        """ZOQL selecting the Ids (and UpdatedDate) of the records pending sync (domain.md section 4)."""
+        ...
+
+    def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
+        """The current Zuora records with these ids (missing ids are left out)."""
+        ...
+
+    def describe(self, source: SourceRecord) -> str:
+        """How a finance person recognises the record, e.g. 'Account A00000042'."""
+        ...
+
+    def map(self, source: SourceRecord, context: MappingContext, *, is_update: bool) -> Mapped:
+        """Validate and map; raises ValidationFailure with every reason found."""
+        ...
+
+
+def zoql_datetime(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
+
+
+def id_filter(ids: Iterable[str]) -> str:
+    """`Id = 'a' or Id = 'b'`; ids are validated (letters, digits, _ and -) before they get here."""
+    return " or ".join(f"Id = '{record_id}'" for record_id in ids)
+
+
+def pending_status_filter(watermark: datetime) -> str:
+    """Never attempted, in progress or in error; or synced but changed in Zuora since the watermark.
+    `Ignore` is never picked up."""
+    return (
+        "(IntegrationStatus__NS is null"
+        f" or (IntegrationStatus__NS != '{SYNC_COMPLETE}' and IntegrationStatus__NS != '{IGNORE}')"
+        f" or (IntegrationStatus__NS = '{SYNC_COMPLETE}' and UpdatedDate > '{zoql_datetime(watermark)}'))"
+    )
+
+
+def fetch_by_ids(
+    zuora: ZuoraApi, zuora_object: str, fields: Sequence[str], ids: Sequence[str]
+) -> list[dict[str, object]]:
+    if not ids:
+        return []
+    query = f"select {', '.join(fields)} from {zuora_object} where {id_filter(ids)}"  # noqa: S608
+    return list(zuora.query(query))

@@ -1,0 +1,114 @@
+"""Zuora Account -> NetSuite customer.
+
+| Zuora Account                  | NetSuite customer                                              |
+| AccountNumber                  | entityId                                                       |
+| Name                           | companyName (Company) / firstName + lastName (Individual)      |
+| CustomerType__NS               | isPerson (Individual -> true; blank or Company -> false)        |
+| Status                         | isInactive (Canceled -> true)                                  |
+| Currency                       | currency (by ISO code; base currency when multi-currency off)  |
+| Subsidiary__NS or default      | subsidiary (sent on create only: it cannot change in NetSuite) |
+| Department__NS / Class__NS / Location__NS or defaults | department / class / location          |
+| Id                             | externalId = zuora-account-<Id>                                |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import cast
+
+from zuora_netsuite.classifications import Classification, ClassificationChoice
+from zuora_netsuite.failures import ValidationFailure
+from zuora_netsuite.mapping.base import (
+    Mapped,
+    MappingContext,
+    SourceRecord,
+    fetch_by_ids,
+    pending_status_filter,
+)
+from zuora_netsuite.models.netsuite import NetSuiteCustomer, RecordRef
+from zuora_netsuite.models.zuora import ZuoraAccount
+from zuora_netsuite.ports import ZuoraApi
+from zuora_netsuite.record_types import RecordType, external_id
+
+COMPANY_NAME_MAX = 83  # NetSuite's limit on companyName and entityId
+CUSTOMER_TYPES = {"company": False, "individual": True}
+
+
+class CustomerMapping:
+    record_type = RecordType.CUSTOMER
+
+    def pending_query(self, watermark: datetime) -> str:
+        # Canceled accounts only to inactivate a customer that is already in NetSuite.
+        return (
+            "select Id, UpdatedDate from Account where"  # noqa: S608 - ZOQL of constants and a datetime
+            " (Status = 'Active' or (Status = 'Canceled' and IntegrationId__NS is not null))"
+            " and (SynctoNetSuite__NS is null or SynctoNetSuite__NS != 'No')"
+            f" and {pending_status_filter(watermark)}"
+        )
+
+    def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
+        rows = fetch_by_ids(zuora, "Account", ZuoraAccount.ZOQL_FIELDS, ids)
+        accounts = (ZuoraAccount.model_validate(row) for row in rows)
+        return {account.id: account for account in accounts}
+
+    def describe(self, source: SourceRecord) -> str:
+        account = cast(ZuoraAccount, source)
+        return f"Account {account.account_number or account.id}"
+
+    def map(self, source: SourceRecord, context: MappingContext, *, is_update: bool) -> Mapped:
+        account = cast(ZuoraAccount, source)
+        problems: list[str] = []
+        name = (account.name or "").strip()
+        if not name:
+            problems.append("Name is blank; NetSuite needs a customer name")
+        elif len(name) > COMPANY_NAME_MAX:
+            problems.append(f"Name is {len(name)} characters; NetSuite allows at most {COMPANY_NAME_MAX}")
+        customer_type = (account.customer_type or "Company").strip().casefold()
+        if customer_type not in CUSTOMER_TYPES:
+            problems.append(f'CustomerType__NS "{account.customer_type}" is not Company or Individual')
+        is_person = CUSTOMER_TYPES.get(customer_type, False)
+
+        currency = _currency(account, context, problems)
+        choice = ClassificationChoice(context.reference, context.config.classification_defaults)
+        subsidiary = choice.resolve(Classification.SUBSIDIARY, account.subsidiary)
+        department = choice.resolve(Classification.DEPARTMENT, account.department)
+        class_ = choice.resolve(Classification.CLASS, account.class_)
+        location = choice.resolve(Classification.LOCATION, account.location)
+        problems += choice.problems
+        if problems:
+            raise ValidationFailure([f"{self.describe(account)}: {p}" for p in problems])
+
+        first, _, last = name.partition(" ")
+        customer = NetSuiteCustomer(
+            externalId=external_id(RecordType.CUSTOMER, account.id),
+            entityId=(account.account_number or account.id)[:COMPANY_NAME_MAX],
+            isPerson=is_person,
+            companyName=None if is_person else name,
+            firstName=first if is_person else None,
+            lastName=(last or first) if is_person else None,
+            isInactive=account.status == "Canceled",
+            currency=currency,
+            subsidiary=subsidiary,
+            department=department,
+            **{"class": class_},
+            location=location,
+        )
+        # A customer's subsidiary cannot change in NetSuite: sent on create only.
+        return Mapped("customer", customer, create_only=frozenset({"subsidiary"}))
+
+
+def _currency(account: ZuoraAccount, context: MappingContext, problems: list[str]) -> RecordRef | None:
+    code = (account.currency or "").strip().upper()
+    if not context.config.multi_currency:
+        code = context.config.base_currency
+    elif not code:
+        problems.append("Currency is blank")
+        return None
+    currency_id = context.reference.currency_id(code)
+    if currency_id is None:
+        problems.append(
+            f'currency "{code}" does not exist in NetSuite; add it in NetSuite or map the account to one that does'
+        )
+        return None
+    return RecordRef(id=currency_id)

@@ -1,0 +1,137 @@
+"""Zuora ProductRatePlanCharge -> NetSuite item (serviceSaleItem / nonInventorySaleItem / inventoryItem).
+
+| Zuora                                   | NetSuite item                                             |
+| ItemType__NS (Service / Non Inventory / Inventory) | the record type                                |
+| ProductRatePlan.Name + " - " + Name     | itemId (at most 60 characters; a longer one is shortened  |
+|                                         | and suffixed with the charge id so it stays unique)       |
+| Name                                    | displayName                                               |
+| Description                             | description                                               |
+| ProductRatePlan.EffectiveEndDate        | isInactive (true once the plan has expired)               |
+| Subsidiary__NS or default               | subsidiary (multi-select)                                 |
+| Department__NS / Class__NS / Location__NS or defaults | department / class / location               |
+| configured item_income_account_id       | incomeAccount                                             |
+| Id                                      | externalId = zuora-charge-<Id>                            |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from zuora_netsuite.classifications import Classification, ClassificationChoice
+from zuora_netsuite.failures import ValidationFailure
+from zuora_netsuite.mapping.base import (
+    Mapped,
+    MappingContext,
+    SourceRecord,
+    fetch_by_ids,
+    pending_status_filter,
+)
+from zuora_netsuite.models.netsuite import ITEM_TYPE_BY_ZUORA_VALUE, MultiSelectRef, NetSuiteItem, RecordRef
+from zuora_netsuite.models.zuora import ZuoraProductRatePlan, ZuoraProductRatePlanCharge
+from zuora_netsuite.ports import ZuoraApi
+from zuora_netsuite.record_types import RecordType, external_id
+
+ITEM_ID_MAX = 60
+
+
+@dataclass(frozen=True)
+class ChargeWithPlan:
+    """A charge and the rate plan it belongs to (whose dates decide whether the item is active)."""
+
+    charge: ZuoraProductRatePlanCharge
+    plan: ZuoraProductRatePlan | None
+
+    @property
+    def id(self) -> str:
+        return self.charge.id
+
+    @property
+    def integration_id(self) -> str | None:
+        return self.charge.integration_id
+
+    @property
+    def integration_status(self) -> str | None:
+        return self.charge.integration_status
+
+    @property
+    def integration_error(self) -> str | None:
+        return self.charge.integration_error
+
+    @property
+    def updated_date(self) -> datetime:
+        return self.charge.updated_date
+
+
+class ItemMapping:
+    record_type = RecordType.ITEM
+
+    def pending_query(self, watermark: datetime) -> str:
+        # Expired charges are still picked up: their item must be inactivated in NetSuite.
+        return f"select Id, UpdatedDate from ProductRatePlanCharge where {pending_status_filter(watermark)}"  # noqa: S608
+
+    def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
+        rows = fetch_by_ids(zuora, "ProductRatePlanCharge", ZuoraProductRatePlanCharge.ZOQL_FIELDS, ids)
+        charges = [ZuoraProductRatePlanCharge.model_validate(row) for row in rows]
+        plan_ids = sorted({c.product_rate_plan_id for c in charges if c.product_rate_plan_id})
+        plan_rows = fetch_by_ids(zuora, "ProductRatePlan", ZuoraProductRatePlan.ZOQL_FIELDS, plan_ids)
+        plans = {plan.id: plan for plan in (ZuoraProductRatePlan.model_validate(row) for row in plan_rows)}
+        return {c.id: ChargeWithPlan(c, plans.get(c.product_rate_plan_id or "")) for c in charges}
+
+    def describe(self, source: SourceRecord) -> str:
+        charge = cast(ChargeWithPlan, source).charge
+        return f'Charge "{charge.name or ""}" ({charge.id})'
+
+    def map(self, source: SourceRecord, context: MappingContext, *, is_update: bool) -> Mapped:
+        charge, plan = cast(ChargeWithPlan, source).charge, cast(ChargeWithPlan, source).plan
+        problems: list[str] = []
+        name = (charge.name or "").strip()
+        if not name:
+            problems.append("Name is blank; NetSuite needs an item name")
+        item_type = ITEM_TYPE_BY_ZUORA_VALUE.get((charge.item_type or "").strip().casefold())
+        if not charge.item_type:
+            problems.append("ItemType__NS is empty; set it to Service, Non Inventory or Inventory")
+        elif item_type is None:
+            problems.append(
+                f'ItemType__NS "{charge.item_type}" is not one of Service, Non Inventory or Inventory'
+            )
+        income_account = context.config.item_income_account_id
+        if not income_account and not is_update:
+            problems.append(
+                "no income account is configured for new items (sync config item_income_account_id)"
+            )
+
+        choice = ClassificationChoice(context.reference, context.config.classification_defaults)
+        subsidiary = choice.resolve(Classification.SUBSIDIARY, charge.subsidiary)
+        department = choice.resolve(Classification.DEPARTMENT, charge.department)
+        class_ = choice.resolve(Classification.CLASS, charge.class_)
+        location = choice.resolve(Classification.LOCATION, charge.location)
+        problems += choice.problems
+        if problems or item_type is None:
+            raise ValidationFailure([f"{self.describe(source)}: {p}" for p in problems])
+
+        expired = bool(plan and plan.effective_end_date and plan.effective_end_date < context.today)
+        item = NetSuiteItem(
+            externalId=external_id(RecordType.ITEM, charge.id),
+            itemId=item_id(charge, plan),
+            displayName=name,
+            description=charge.description,
+            isInactive=expired,
+            incomeAccount=RecordRef(id=income_account) if income_account else None,
+            subsidiary=MultiSelectRef(items=[subsidiary]) if subsidiary else None,
+            department=department,
+            **{"class": class_},
+            location=location,
+        )
+        return Mapped(item_type.value, item)
+
+
+def item_id(charge: ZuoraProductRatePlanCharge, plan: ZuoraProductRatePlan | None) -> str:
+    name = (charge.name or "").strip()
+    full = f"{plan.name.strip()} - {name}" if plan and plan.name else name
+    if len(full) <= ITEM_ID_MAX:
+        return full
+    suffix = f" ~{charge.id[-8:]}"
+    return full[: ITEM_ID_MAX - len(suffix)].rstrip() + suffix

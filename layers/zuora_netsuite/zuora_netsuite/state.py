@@ -1,0 +1,227 @@
+"""Integration state in one DynamoDB table (single-table design).
+
+| item             | pk                        | sk        |
+| record state     | RECORD#<type>#<zuora id>  | STATE     |
+| type watermark   | WATERMARK#<type>          | WATERMARK |
+| dispatcher lease | LEASE#dispatcher          | LEASE     |
+| run summary      | RUN#<run id>              | SUMMARY   |
+
+Record states in error carry `error_type` / `error_at`, the keys of the sparse `errors-by-type` index,
+so current errors are listed per type without a scan. Every write is conditional: a record state is
+written only over the version it was read at, a watermark only moves forward, a lease is taken only
+when free or expired.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from zuora_netsuite.models.messages import RunSummary
+from zuora_netsuite.models.state import RecordError, RecordState
+from zuora_netsuite.record_types import RecordType
+
+STATE_SK = "STATE"
+RUN_SUMMARY_TTL = timedelta(days=90)
+ERRORS_INDEX = "errors-by-type"
+_RECORD_FIELDS = (
+    "external_id", "netsuite_id", "netsuite_type", "status", "payload_hash", "synced_at",
+    "zuora_updated_at", "outcome", "run_id",
+)  # fmt: skip
+
+
+class StaleStateError(Exception):
+    """The record state changed since it was read: another worker wrote it first."""
+
+
+def iso(moment: datetime) -> str:
+    """UTC ISO 8601 with a fixed width, so strings sort as instants."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def record_pk(record_type: RecordType, record_id: str) -> str:
+    return f"RECORD#{record_type.value}#{record_id}"
+
+
+def _is_conditional_failure(error: ClientError) -> bool:
+    return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
+
+
+class DynamoDbStateStore:
+    """The IntegrationStateStore port on DynamoDB."""
+
+    def __init__(self, table_name: str, *, dynamodb: Any | None = None) -> None:
+        resource = dynamodb or boto3.resource("dynamodb")
+        self._table = resource.Table(table_name)
+
+    # --- record state ------------------------------------------------------------------------
+
+    def get(self, record_type: RecordType, record_id: str) -> RecordState | None:
+        answer = self._table.get_item(
+            Key={"pk": record_pk(record_type, record_id), "sk": STATE_SK}, ConsistentRead=True
+        )
+        item = answer.get("Item")
+        if not item or "external_id" not in item:
+            return None
+        return state_from_item(item)
+
+    def save(self, state: RecordState) -> RecordState:
+        saved = state.model_copy(update={"version": state.version + 1})
+        values: dict[str, Any] = {":expected": state.version, ":next": saved.version}
+        sets = ["version = :next", "record_type = :rt", "record_id = :rid"]
+        values[":rt"] = state.record_type.value
+        values[":rid"] = state.record_id
+        removes: list[str] = []
+        fields = saved.model_dump(mode="json", include=set(_RECORD_FIELDS))
+        for name in _RECORD_FIELDS:
+            if fields.get(name) is None:
+                removes.append(name)
+            else:
+                sets.append(f"{name} = :{name}")
+                values[f":{name}"] = fields[name]
+        if saved.error is None:
+            removes += ["error", "error_type", "error_at"]
+        else:
+            sets += ["error = :error", "error_type = :error_type", "error_at = :error_at"]
+            values[":error"] = saved.error.model_dump(mode="json", exclude_none=True)
+            values[":error_type"] = saved.record_type.value
+            values[":error_at"] = iso(saved.error.last_failed_at)
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        try:
+            self._table.update_item(
+                Key={"pk": record_pk(state.record_type, state.record_id), "sk": STATE_SK},
+                UpdateExpression=expression,
+                ConditionExpression="attribute_not_exists(version) OR version = :expected",
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                raise StaleStateError(
+                    f"{state.record_type.value} {state.record_id} changed since version {state.version}"
+                ) from error
+            raise
+        return saved
+
+    def errors(self, record_type: RecordType) -> Iterator[RecordState]:
+        """Current errors of one type, newest first, from the sparse errors-by-type index."""
+        kwargs: dict[str, Any] = {
+            "IndexName": ERRORS_INDEX,
+            "KeyConditionExpression": "error_type = :t",
+            "ExpressionAttributeValues": {":t": record_type.value},
+            "ScanIndexForward": False,
+        }
+        while True:
+            page = self._table.query(**kwargs)
+            for item in page.get("Items", []):
+                yield state_from_item(item)
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    # --- leases --------------------------------------------------------------------------------
+
+    def _acquire(self, key: dict[str, str], owner: str, seconds: int) -> bool:
+        now = int(time.time())
+        try:
+            self._table.update_item(
+                Key=key,
+                UpdateExpression="SET lease_owner = :owner, lease_expires_at = :expires",
+                ConditionExpression=(
+                    "attribute_not_exists(lease_expires_at) OR lease_expires_at < :now OR lease_owner = :owner"
+                ),
+                ExpressionAttributeValues={":owner": owner, ":expires": now + seconds, ":now": now},
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def _release(self, key: dict[str, str], owner: str) -> None:
+        try:
+            self._table.update_item(
+                Key=key,
+                UpdateExpression="REMOVE lease_owner, lease_expires_at",
+                ConditionExpression="lease_owner = :owner",
+                ExpressionAttributeValues={":owner": owner},
+            )
+        except ClientError as error:
+            # Not ours any more (expired and taken over): the new holder's lease must stay.
+            if not _is_conditional_failure(error):
+                raise
+
+    def acquire_record_lease(self, record_type: RecordType, record_id: str, owner: str, seconds: int) -> bool:
+        return self._acquire({"pk": record_pk(record_type, record_id), "sk": STATE_SK}, owner, seconds)
+
+    def release_record_lease(self, record_type: RecordType, record_id: str, owner: str) -> None:
+        self._release({"pk": record_pk(record_type, record_id), "sk": STATE_SK}, owner)
+
+    def acquire_run_lease(self, owner: str, seconds: int) -> bool:
+        return self._acquire({"pk": "LEASE#dispatcher", "sk": "LEASE"}, owner, seconds)
+
+    def release_run_lease(self, owner: str) -> None:
+        self._release({"pk": "LEASE#dispatcher", "sk": "LEASE"}, owner)
+
+    # --- watermarks and runs ---------------------------------------------------------------------
+
+    def get_watermark(self, record_type: RecordType) -> datetime | None:
+        item = self._table.get_item(
+            Key={"pk": f"WATERMARK#{record_type.value}", "sk": "WATERMARK"}, ConsistentRead=True
+        ).get("Item")
+        if not item:
+            return None
+        return datetime.fromisoformat(str(item["watermark"]).replace("Z", "+00:00"))
+
+    def advance_watermark(self, record_type: RecordType, to: datetime) -> None:
+        try:
+            self._table.update_item(
+                Key={"pk": f"WATERMARK#{record_type.value}", "sk": "WATERMARK"},
+                UpdateExpression="SET watermark = :to",
+                ConditionExpression="attribute_not_exists(watermark) OR watermark < :to",
+                ExpressionAttributeValues={":to": iso(to)},
+            )
+        except ClientError as error:
+            # Already further ahead (a later run got there first): a watermark never moves back.
+            if not _is_conditional_failure(error):
+                raise
+
+    def save_run_summary(self, summary: RunSummary) -> None:
+        self._table.put_item(
+            Item={
+                "pk": f"RUN#{summary.run_id}",
+                "sk": "SUMMARY",
+                "status": summary.status,
+                "started_at": iso(summary.started_at),
+                "summary": summary.model_dump_json(),
+                "expires_at": int((summary.started_at + RUN_SUMMARY_TTL).timestamp()),
+            }
+        )
+
+    def get_run_summary(self, run_id: str) -> RunSummary | None:
+        item = self._table.get_item(Key={"pk": f"RUN#{run_id}", "sk": "SUMMARY"}).get("Item")
+        return RunSummary.model_validate_json(str(item["summary"])) if item else None
+
+
+def state_from_item(item: dict[str, Any]) -> RecordState:
+    data: dict[str, Any] = {name: item.get(name) for name in _RECORD_FIELDS}
+    data.update(
+        record_type=item["record_type"],
+        record_id=item["record_id"],
+        version=int(item.get("version", 0)),
+        error=RecordError.model_validate(_plain(item["error"])) if item.get("error") else None,
+    )
+    return RecordState.model_validate(data)
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; the error's only number is the attempt count."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if hasattr(value, "to_integral_value"):
+        return int(value)
+    return value

@@ -1,0 +1,275 @@
+"""Sync one Zuora record into NetSuite: lease, fetch, validate, map, skip if unchanged, upsert by
+external id, record state, buffer the write-back to Zuora. Every outcome is one of SyncOutcome, or a
+transient SyncFailure raised so that SQS retries the message."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from zuora_netsuite.classifications import NetSuiteReferenceData
+from zuora_netsuite.failures import FailureKind, SyncFailure
+from zuora_netsuite.mapping import MAPPINGS, Mapped, MappingContext, SourceRecord
+from zuora_netsuite.mapping.base import IGNORE, SYNC_COMPLETE
+from zuora_netsuite.models.messages import DeadLetter, SyncRequest
+from zuora_netsuite.models.state import RecordError, RecordState, SyncOutcome
+from zuora_netsuite.observability import logger
+from zuora_netsuite.ports import IntegrationStateStore, NetSuiteApi, SyncQueue, ZuoraApi
+from zuora_netsuite.record_types import RECORD_TYPES, RecordType, external_id
+from zuora_netsuite.settings import SyncConfig
+from zuora_netsuite.writeback import WriteBack, WriteBackBuffer
+
+
+def payload_hash(mapped: Mapped) -> str:
+    canonical = json.dumps(
+        [mapped.netsuite_type, mapped.record.body()], sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def error_status(record_type: RecordType, *, is_update: bool) -> str:
+    return f"Error {'Updating' if is_update else 'Creating'} {RECORD_TYPES[record_type].label}"
+
+
+@dataclass
+class RecordSync:
+    """The sync logic for one SQS batch. Adapters are passed in; nothing here touches boto3 or requests."""
+
+    zuora: ZuoraApi
+    netsuite: NetSuiteApi
+    state: IntegrationStateStore
+    queue: SyncQueue
+    reference: NetSuiteReferenceData
+    config: SyncConfig
+    worker_id: str
+    lease_seconds: int = 300
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    write_backs: WriteBackBuffer = field(init=False)
+    _prefetched: dict[RecordType, dict[str, SourceRecord]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.write_backs = WriteBackBuffer(self.zuora)
+
+    def prefetch(self, requests: Sequence[SyncRequest]) -> None:
+        """Fetch a batch's records with one Zuora query per type instead of one per record.
+        A failure here is logged and each record then fetches (and fails or retries) on its own."""
+        ids: dict[RecordType, list[str]] = defaultdict(list)
+        for request in requests:
+            ids[request.record_type].append(request.record_id)
+        for record_type, record_ids in ids.items():
+            try:
+                self._prefetched[record_type] = MAPPINGS[record_type].fetch(self.zuora, record_ids)
+            except SyncFailure as failure:
+                logger.warning(
+                    "Batch prefetch from Zuora failed; fetching records one by one",
+                    extra={"record_type": record_type.value, "reason": failure.reason},
+                )
+
+    def _fetch(self, request: SyncRequest) -> SourceRecord | None:
+        cached = self._prefetched.get(request.record_type)
+        if cached is not None:
+            return cached.get(request.record_id)
+        return MAPPINGS[request.record_type].fetch(self.zuora, [request.record_id]).get(request.record_id)
+
+    def sync(self, request: SyncRequest, message_id: str) -> SyncOutcome:
+        """Sync one record. Returns the outcome; raises a transient SyncFailure to have SQS retry."""
+        rt, rid = request.record_type, request.record_id
+        if not self.state.acquire_record_lease(rt, rid, self.worker_id, self.lease_seconds):
+            raise SyncFailure(
+                f"{rt.value} {rid} is being synced by another worker",
+                code="RECORD_BUSY",
+                kind=FailureKind.TRANSIENT,
+            )
+        try:
+            return self._sync_leased(request, message_id)
+        finally:
+            self.state.release_record_lease(rt, rid, self.worker_id)
+
+    def _sync_leased(self, request: SyncRequest, message_id: str) -> SyncOutcome:
+        mapping = MAPPINGS[request.record_type]
+        current = self.state.get(request.record_type, request.record_id)
+        current = current or RecordState(
+            record_type=request.record_type,
+            record_id=request.record_id,
+            external_id=external_id(request.record_type, request.record_id),
+        )
+        try:
+            source = self._fetch(request)
+        except SyncFailure as failure:
+            return self._fail(
+                request, message_id, current, None, failure, is_update=bool(current.netsuite_id)
+            )
+        if source is None:
+            missing = SyncFailure(
+                f"{RECORD_TYPES[request.record_type].zuora_object} {request.record_id} no longer exists in Zuora",
+                code="NOT_FOUND_IN_ZUORA",
+            )
+            return self._fail(
+                request, message_id, current, None, missing, is_update=bool(current.netsuite_id)
+            )
+        if source.integration_status == IGNORE:
+            logger.info("Record is set to Ignore in Zuora; skipped", extra={"record": request.key})
+            return SyncOutcome.UNCHANGED
+
+        is_update = bool(current.netsuite_id or source.integration_id)
+        context = MappingContext(self.reference, self.config, self.clock().date())
+        try:
+            mapped = mapping.map(source, context, is_update=is_update)
+        except SyncFailure as failure:
+            return self._fail(request, message_id, current, source, failure, is_update=is_update)
+        digest = payload_hash(mapped)
+
+        if current.netsuite_id and current.error is None and current.payload_hash == digest:
+            return self._unchanged(request, message_id, current, source)
+        if (
+            current.error
+            and current.error.kind is not FailureKind.TRANSIENT
+            and current.error.payload_hash == digest
+        ):
+            # The same payload was already rejected: not sent again until the record changes in Zuora.
+            return self._repeat_failure(current)
+
+        try:
+            netsuite_id = self.netsuite.upsert(
+                mapped.netsuite_type, current.external_id, mapped.body(is_update=is_update)
+            )
+        except SyncFailure as failure:
+            return self._fail(
+                request, message_id, current, source, failure, is_update=is_update, digest=digest
+            )
+
+        now = self.clock()
+        self.state.save(
+            current.model_copy(
+                update={
+                    "netsuite_id": netsuite_id,
+                    "netsuite_type": mapped.netsuite_type,
+                    "status": SYNC_COMPLETE,
+                    "payload_hash": digest,
+                    "synced_at": now,
+                    "zuora_updated_at": source.updated_date,
+                    "outcome": SyncOutcome.SYNCED,
+                    "run_id": request.run_id,
+                    "error": None,
+                }
+            )
+        )
+        self._write_back(request, message_id, SYNC_COMPLETE, now, netsuite_id)
+        logger.info(
+            "Synced to NetSuite",
+            extra={"record": request.key, "netsuite_type": mapped.netsuite_type, "netsuite_id": netsuite_id},
+        )
+        return SyncOutcome.SYNCED
+
+    def _unchanged(
+        self, request: SyncRequest, message_id: str, current: RecordState, source: SourceRecord
+    ) -> SyncOutcome:
+        if (
+            source.integration_id != current.netsuite_id
+            or source.integration_status != SYNC_COMPLETE
+            or source.integration_error
+        ):
+            self._write_back(request, message_id, SYNC_COMPLETE, self.clock(), current.netsuite_id)
+        self.state.save(
+            current.model_copy(update={"outcome": SyncOutcome.UNCHANGED, "run_id": request.run_id})
+        )
+        return SyncOutcome.UNCHANGED
+
+    def _repeat_failure(self, current: RecordState) -> SyncOutcome:
+        assert current.error is not None
+        self.state.save(
+            current.model_copy(
+                update={"error": current.error.model_copy(update={"attempts": current.error.attempts + 1})}
+            )
+        )
+        return SyncOutcome.WARNING if current.error.code == "VALIDATION" else SyncOutcome.ERROR
+
+    def _fail(
+        self,
+        request: SyncRequest,
+        message_id: str,
+        current: RecordState,
+        source: SourceRecord | None,
+        failure: SyncFailure,
+        *,
+        is_update: bool,
+        digest: str | None = None,
+    ) -> SyncOutcome:
+        now = self.clock()
+        previous = current.error
+        same_failure = (
+            previous is not None and previous.code == failure.code and previous.message == failure.reason
+        )
+        error = RecordError(
+            kind=failure.kind,
+            code=failure.code,
+            message=failure.reason,
+            path=failure.path,
+            attempts=(previous.attempts + 1) if previous and same_failure else 1,
+            first_failed_at=previous.first_failed_at if previous and same_failure else now,
+            last_failed_at=now,
+            payload_hash=digest,
+        )
+        status = error_status(request.record_type, is_update=is_update)
+        outcome = SyncOutcome.WARNING if failure.code == "VALIDATION" else SyncOutcome.ERROR
+        if failure.is_transient:
+            self.state.save(current.model_copy(update={"error": error, "run_id": request.run_id}))
+            logger.warning(
+                "Transient failure; SQS will retry the record",
+                extra={"record": request.key, "code": failure.code, "reason": failure.reason},
+            )
+            raise failure
+        self.state.save(
+            current.model_copy(
+                update={"error": error, "status": status, "outcome": outcome, "run_id": request.run_id}
+            )
+        )
+        logger.warning(
+            "Record not synced; fix it in Zuora (or NetSuite) and it syncs on its next change or replay",
+            extra={
+                "record": request.key,
+                "code": failure.code,
+                "reason": failure.reason,
+                "path": failure.path,
+            },
+        )
+        if same_failure and source is not None and source.integration_status == status:
+            return outcome  # already reported: in Zuora, in DynamoDB and in the DLQ
+        self.queue.send_dead_letter(
+            DeadLetter(
+                request=request,
+                failure_kind=failure.kind.value,
+                failure_code=failure.code,
+                reason=failure.reason,
+                failed_at=now,
+            )
+        )
+        if source is not None:
+            self._write_back(request, message_id, status, now, None, error=failure.reason)
+        return outcome
+
+    def _write_back(
+        self,
+        request: SyncRequest,
+        message_id: str,
+        status: str,
+        at: datetime,
+        netsuite_id: str | None,
+        *,
+        error: str | None = None,
+    ) -> None:
+        self.write_backs.add(
+            message_id,
+            WriteBack(
+                zuora_object=RECORD_TYPES[request.record_type].zuora_object,
+                record_id=request.record_id,
+                integration_status=status,
+                sync_date=at,
+                integration_id=netsuite_id,
+                integration_error=error,
+            ),
+        )

@@ -1,0 +1,84 @@
+"""Builds the real adapters from settings and secrets, once per container (warm invocations reuse them)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from zuora_netsuite.classifications import NetSuiteReferenceData
+from zuora_netsuite.credentials import load_netsuite_credentials, load_zuora_credentials
+from zuora_netsuite.dispatch import Dispatcher
+from zuora_netsuite.netsuite.client import NetSuiteClient
+from zuora_netsuite.queue import SqsSyncQueue
+from zuora_netsuite.settings import load_settings
+from zuora_netsuite.state import DynamoDbStateStore
+from zuora_netsuite.sync import RecordSync
+from zuora_netsuite.zuora.client import ZuoraClient
+
+
+@lru_cache(maxsize=1)
+def state_store() -> DynamoDbStateStore:
+    return DynamoDbStateStore(load_settings().state_table_name)
+
+
+@lru_cache(maxsize=1)
+def sync_queue() -> SqsSyncQueue:
+    settings = load_settings()
+    return SqsSyncQueue(settings.sync_queue_url, settings.sync_dlq_url)
+
+
+@lru_cache(maxsize=1)
+def zuora_client() -> ZuoraClient:
+    settings = load_settings()
+    credentials = load_zuora_credentials(settings.zuora_secret_arn)
+    return ZuoraClient(
+        settings.zuora_base_url,
+        credentials.client_id,
+        credentials.client_secret.get_secret_value(),
+        timeout=settings.http_timeout_seconds,
+    )
+
+
+@lru_cache(maxsize=1)
+def netsuite_client() -> NetSuiteClient:
+    settings = load_settings()
+    credentials = load_netsuite_credentials(settings.netsuite_secret_arn)
+    return NetSuiteClient(
+        settings.netsuite_rest_url,
+        settings.netsuite_account_id,
+        credentials.consumer_key.get_secret_value(),
+        credentials.consumer_secret.get_secret_value(),
+        credentials.token_id.get_secret_value(),
+        credentials.token_secret.get_secret_value(),
+        timeout=settings.http_timeout_seconds,
+    )
+
+
+@lru_cache(maxsize=1)
+def reference_data() -> NetSuiteReferenceData:
+    return NetSuiteReferenceData(netsuite_client())
+
+
+def dispatcher() -> Dispatcher:
+    settings = load_settings()
+    return Dispatcher(
+        zuora=zuora_client(),
+        state=state_store(),
+        queue=sync_queue(),
+        config=settings.sync_config,
+        lease_seconds=settings.run_lease_seconds,
+    )
+
+
+def record_sync(worker_id: str) -> RecordSync:
+    """A fresh RecordSync per batch (its write-back buffer and prefetch cache are per batch)."""
+    settings = load_settings()
+    return RecordSync(
+        zuora=zuora_client(),
+        netsuite=netsuite_client(),
+        state=state_store(),
+        queue=sync_queue(),
+        reference=reference_data(),
+        config=settings.sync_config,
+        worker_id=worker_id,
+        lease_seconds=settings.record_lease_seconds,
+    )

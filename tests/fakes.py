@@ -1,0 +1,163 @@
+"""In-memory fakes of the ports, for unit tests: no network, no moto, same contracts as the adapters."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sandbox.zoql import compile_query
+from sandbox.zuora_simulator import DEFAULT_SCHEMA as ZUORA_SCHEMA
+from zuora_netsuite.failures import FailureKind, NetSuiteError, ZuoraError
+from zuora_netsuite.models.messages import DeadLetter, RunSummary, SyncRequest
+from zuora_netsuite.models.state import RecordState
+from zuora_netsuite.models.zuora import ZuoraUpdateResult
+from zuora_netsuite.record_types import RecordType
+from zuora_netsuite.state import StaleStateError
+
+
+class FakeZuora:
+    """Zuora objects in a dict, queried with the sandbox's ZOQL engine."""
+
+    def __init__(self, objects: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> None:
+        self.objects: dict[str, dict[str, dict[str, Any]]] = {}
+        self.queries: list[str] = []
+        self.updates: list[tuple[str, list[dict[str, Any]]]] = []
+        self.fail_queries: int = 0
+        self.fail_updates: int = 0
+        for object_type, rows in (objects or {}).items():
+            for row in rows:
+                self.put(object_type, dict(row))
+
+    def put(self, object_type: str, row: dict[str, Any]) -> None:
+        self.objects.setdefault(object_type, {})[row["Id"]] = row
+
+    def get(self, object_type: str, record_id: str) -> dict[str, Any]:
+        return self.objects[object_type][record_id]
+
+    def query(self, zoql: str) -> Iterator[dict[str, Any]]:
+        self.queries.append(zoql)
+        if self.fail_queries:
+            self.fail_queries -= 1
+            raise ZuoraError("Zuora answered 503", code="503", kind=FailureKind.TRANSIENT, http_status=503)
+        compiled = compile_query(zoql, ZUORA_SCHEMA)
+        rows = [r for r in self.objects.get(compiled.object_name, {}).values() if compiled.matches(r)]
+        return iter([compiled.project(r) for r in rows])
+
+    def update(self, object_type: str, objects: Sequence[Mapping[str, Any]]) -> list[ZuoraUpdateResult]:
+        self.updates.append((object_type, [dict(o) for o in objects]))
+        if self.fail_updates:
+            self.fail_updates -= 1
+            raise ZuoraError("Zuora answered 503", code="503", kind=FailureKind.TRANSIENT, http_status=503)
+        results = []
+        for fields in objects:
+            row = self.objects.get(object_type, {}).get(str(fields["Id"]))
+            if row is None:
+                results.append(ZuoraUpdateResult(Id=str(fields["Id"]), Success=False, Errors=[{"Message": "no"}]))
+                continue
+            row.update({k: v for k, v in fields.items() if v != ""})
+            for k in [k for k, v in fields.items() if v == ""]:
+                row.pop(k, None)
+            results.append(ZuoraUpdateResult(Id=row["Id"], Success=True))
+        return results
+
+
+class FakeNetSuite:
+    """NetSuite records by type and external id; reference tables answer SuiteQL `SELECT id, <col> FROM t`."""
+
+    def __init__(self, reference: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> None:
+        self.reference = {k: [dict(r) for r in v] for k, v in (reference or {}).items()}
+        self.records: dict[str, dict[str, dict[str, Any]]] = {}
+        self.writes: list[tuple[str, str, dict[str, Any]]] = []
+        self.suiteql_calls = 0
+        self.fail_next: list[NetSuiteError] = []
+        self._ids = itertools.count(100)
+
+    def upsert(self, record_type: str, external_id: str, body: Mapping[str, Any]) -> str:
+        self.writes.append((record_type, external_id, dict(body)))
+        if self.fail_next:
+            raise self.fail_next.pop(0)
+        existing = self.records.setdefault(record_type, {}).get(external_id)
+        internal_id = existing["id"] if existing else str(next(self._ids))
+        self.records[record_type][external_id] = {**(existing or {}), **body, "id": internal_id}
+        return internal_id
+
+    def get_by_external_id(self, record_type: str, external_id: str) -> dict[str, Any] | None:
+        return self.records.get(record_type, {}).get(external_id)
+
+    def suiteql(self, query: str) -> Iterator[dict[str, Any]]:
+        self.suiteql_calls += 1
+        words = query.replace(",", " ").split()
+        table = words[words.index("FROM") + 1]
+        return iter(self.reference.get(table, []))
+
+
+class FakeStateStore:
+    def __init__(self) -> None:
+        self.states: dict[tuple[RecordType, str], RecordState] = {}
+        self.leases: dict[tuple[RecordType, str], str] = {}
+        self.run_lease: str | None = None
+        self.watermarks: dict[RecordType, datetime] = {}
+        self.summaries: list[RunSummary] = []
+
+    def get(self, record_type: RecordType, record_id: str) -> RecordState | None:
+        return self.states.get((record_type, record_id))
+
+    def save(self, state: RecordState) -> RecordState:
+        key = (state.record_type, state.record_id)
+        stored = self.states.get(key)
+        if (stored.version if stored else 0) != state.version:
+            raise StaleStateError(f"{key} changed")
+        saved = state.model_copy(update={"version": state.version + 1})
+        self.states[key] = saved
+        return saved
+
+    def acquire_record_lease(self, record_type: RecordType, record_id: str, owner: str, seconds: int) -> bool:
+        holder = self.leases.get((record_type, record_id))
+        if holder not in (None, owner):
+            return False
+        self.leases[(record_type, record_id)] = owner
+        return True
+
+    def release_record_lease(self, record_type: RecordType, record_id: str, owner: str) -> None:
+        if self.leases.get((record_type, record_id)) == owner:
+            del self.leases[(record_type, record_id)]
+
+    def acquire_run_lease(self, owner: str, seconds: int) -> bool:
+        if self.run_lease not in (None, owner):
+            return False
+        self.run_lease = owner
+        return True
+
+    def release_run_lease(self, owner: str) -> None:
+        if self.run_lease == owner:
+            self.run_lease = None
+
+    def get_watermark(self, record_type: RecordType) -> datetime | None:
+        return self.watermarks.get(record_type)
+
+    def advance_watermark(self, record_type: RecordType, to: datetime) -> None:
+        current = self.watermarks.get(record_type)
+        if current is None or current < to:
+            self.watermarks[record_type] = to
+
+    def save_run_summary(self, summary: RunSummary) -> None:
+        self.summaries.append(summary.model_copy(deep=True))
+
+
+class FakeQueue:
+    def __init__(self) -> None:
+        self.sent: list[SyncRequest] = []
+        self.dead_letters: list[DeadLetter] = []
+
+    def send(self, requests: Sequence[SyncRequest]) -> int:
+        self.sent.extend(requests)
+        return len(requests)
+
+    def send_dead_letter(self, letter: DeadLetter) -> None:
+        self.dead_letters.append(letter)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
