@@ -8,6 +8,21 @@ STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)/layers/zuora_netsuite:$(CURDIR)/functions/dispatcher:$(CURDIR)/functions/sync:$(CURDIR)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
+# --- SAM CLI (build / deploy) -------------------------------------------------------------------------
+# The SAM CLI lives in its own venv: its pins conflict with the runtime dependencies in .venv.
+SAM_CLI_VERSION := 1.170.0
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+SAM_STAMP := $(SAM_VENV)/.installed-$(SAM_CLI_VERSION)
+ENV ?= default
+# ARCH overrides the template's Architecture parameter for the build (the packaging test builds for the
+# host with ARCH=x86_64 into its own BUILD_DIR); never deploy such a build, `make deploy` refuses ARCH.
+ARCH ?=
+BUILD_DIR ?= .aws-sam/build
+# sam build (BuildMethod python3.12) needs python3.12 on PATH: the first of these that runs is used.
+PYTHON312_CANDIDATES = python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null | sort -V -r) /usr/bin/python3.12 /usr/local/bin/python3.12
+export SAM_CLI_TELEMETRY := 0
+
 .PHONY: help install run sandbox test lint format typecheck unit integration infrastructure e2e build deploy clean
 
 help:
@@ -56,6 +71,26 @@ e2e: $(STAMP)
 
 test: lint typecheck
 	$(PY) -m pytest -q -n 2 --dist loadfile
+
+$(SAM_STAMP):
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	echo '*' > $(SAM_VENV)/.gitignore  # keeps git and ruff out of it
+	$(SAM_VENV)/bin/python -m pip install --quiet "aws-sam-cli==$(SAM_CLI_VERSION)" 2>&1 | grep -v '^WARNING: Location'; exit $${PIPESTATUS[0]}
+	touch $@
+
+build: $(SAM_STAMP)
+	@py312=""; for c in $(PYTHON312_CANDIDATES); do \
+	  py312="$$("$$c" -c 'import sys; assert sys.version_info[:2] == (3, 12); print(sys.executable)' 2>/dev/null)" && break; \
+	done; \
+	if [ -z "$$py312" ]; then echo "make build: python3.12 not found (install it, e.g. pyenv install 3.12)" >&2; exit 1; fi; \
+	echo "sam build with $$py312 (ENV=$(ENV)$(if $(ARCH), ARCH=$(ARCH)))"; \
+	PATH="$$(dirname "$$py312"):$$PATH" $(SAM) build --config-env $(ENV) --build-dir $(BUILD_DIR) \
+	  $(if $(ARCH),--parameter-overrides Architecture=$(ARCH))
+
+deploy:
+	@if [ -n "$(ARCH)" ]; then echo "make deploy: set Architecture in samconfig.toml (build and deploy), not ARCH" >&2; exit 1; fi
+	$(MAKE) build BUILD_DIR=.aws-sam/build
+	$(SAM) deploy --config-env $(ENV) --template-file .aws-sam/build/template.yaml
 
 clean:
 	rm -rf .aws-sam .mypy_cache .ruff_cache .pytest_cache

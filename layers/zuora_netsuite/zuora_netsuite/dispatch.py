@@ -34,9 +34,7 @@ class Dispatcher:
     def run(self, run_id: str, only: frozenset[RecordType] | None = None) -> RunSummary:
         summary = RunSummary(run_id=run_id, started_at=self.clock())
         if not self.state.acquire_run_lease(run_id, self.lease_seconds):
-            logger.warning(
-                "Another dispatcher run is still in progress; this run is skipped", extra={"run_id": run_id}
-            )
+            logger.warning("Another dispatcher run is still in progress; this run is skipped", extra={"run_id": run_id})
             summary.status = "skipped"
             summary.finished_at = self.clock()
             return summary
@@ -47,9 +45,7 @@ class Dispatcher:
             summary.status = "completed"
         except Exception:
             summary.status = "failed"
-            logger.exception(
-                "Dispatcher run failed; types not reached keep their watermark", extra={"run_id": run_id}
-            )
+            logger.exception("Dispatcher run failed; types not reached keep their watermark", extra={"run_id": run_id})
             raise
         finally:
             summary.finished_at = self.clock()
@@ -81,13 +77,9 @@ class Dispatcher:
             result.enqueued += self.queue.send(batch)
         if result.found == 0:
             result.skipped_reason = "nothing pending"
-            logger.info(
-                "No records pending; moving to the next type", extra={"record_type": record_type.value}
-            )
+            logger.info("No records pending; moving to the next type", extra={"record_type": record_type.value})
         else:
-            logger.info(
-                "Records enqueued", extra={"record_type": record_type.value, "enqueued": result.enqueued}
-            )
+            logger.info("Records enqueued", extra={"record_type": record_type.value, "enqueued": result.enqueued})
         self.state.advance_watermark(record_type, started)
         result.watermark = started
         return result

@@ -83,12 +83,27 @@ def netsuite_failure_kind(http_status: int | None, error_code: str | None) -> Fa
     return FailureKind.PERMANENT
 
 
+# Zuora Actions/SOAP-style error codes (``Errors[].Code``, ``faultcode`` as ``fns:<CODE>``) meaning "retry later".
+ZUORA_RETRYABLE_NAMED_CODES: frozenset[str] = frozenset(
+    {
+        "LOCK_COMPETITION",
+        "TEMPORARY_ERROR",
+        "SERVER_UNAVAILABLE",
+        "REQUEST_EXCEEDED_RATE",
+        "TRANSACTION_TIMEOUT",
+    }
+)
+
+
 def zuora_code_is_retryable(code: str | int | None) -> bool:
-    """Zuora reason codes ending in 50 (lock contention), 61 (temporary) or 70 (concurrency) are retryable."""
+    """Zuora reason codes ending in 50 (lock contention), 61 (temporary) or 70 (concurrency) are retryable,
+    and so are the Actions API's named codes in ZUORA_RETRYABLE_NAMED_CODES (e.g. LOCK_COMPETITION)."""
     if code is None:
         return False
-    digits = str(code)
-    return len(digits) >= 2 and digits[-2:] in {"50", "61", "70"}
+    text = str(code).strip()
+    if text.rpartition(":")[2].upper() in ZUORA_RETRYABLE_NAMED_CODES:
+        return True
+    return len(text) >= 2 and text[-2:] in {"50", "61", "70"}
 
 
 def zuora_failure_kind(http_status: int | None, code: str | int | None) -> FailureKind:

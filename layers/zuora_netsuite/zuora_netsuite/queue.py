@@ -70,9 +70,7 @@ class SqsSyncQueue:
             failed = answer.get("Failed", [])
             permanent = [f for f in failed if f.get("SenderFault")]
             if permanent:
-                details = "; ".join(
-                    f"{pending[f['Id']].key}: {f.get('Message', f.get('Code'))}" for f in permanent
-                )
+                details = "; ".join(f"{pending[f['Id']].key}: {f.get('Message', f.get('Code'))}" for f in permanent)
                 raise QueueSendError(f"SQS rejected {len(permanent)} message(s): {details}")
             pending = {f["Id"]: pending[f["Id"]] for f in failed}
             if not pending:

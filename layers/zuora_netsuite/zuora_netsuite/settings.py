@@ -30,6 +30,7 @@ class SyncConfig(BaseModel):
     enabled_types: frozenset[RecordType] = frozenset(DEPENDENCY_ORDER)
     cutover_dates: dict[RecordType, date] = Field(default_factory=dict)
     classification_defaults: ClassificationDefaults = ClassificationDefaults()
+    one_world: bool = True  # NetSuite OneWorld: every new customer needs a subsidiary
     multi_currency: bool = True
     base_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     item_income_account_id: str | None = None  # NetSuite internal id of the income account for new items

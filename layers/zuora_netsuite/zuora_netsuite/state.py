@@ -72,31 +72,33 @@ class DynamoDbStateStore:
 
     def save(self, state: RecordState) -> RecordState:
         saved = state.model_copy(update={"version": state.version + 1})
-        values: dict[str, Any] = {":expected": state.version, ":next": saved.version}
-        sets = ["version = :next", "record_type = :rt", "record_id = :rid"]
-        values[":rt"] = state.record_type.value
-        values[":rid"] = state.record_id
-        removes: list[str] = []
-        fields = saved.model_dump(mode="json", include=set(_RECORD_FIELDS))
-        for name in _RECORD_FIELDS:
-            if fields.get(name) is None:
-                removes.append(name)
-            else:
-                sets.append(f"{name} = :{name}")
-                values[f":{name}"] = fields[name]
-        if saved.error is None:
-            removes += ["error", "error_type", "error_at"]
+        fields: dict[str, Any] = saved.model_dump(mode="json", include=set(_RECORD_FIELDS))
+        fields |= {"record_type": state.record_type.value, "record_id": state.record_id, "version": saved.version}
+        if saved.error is not None:
+            fields |= {
+                "error": saved.error.model_dump(mode="json", exclude_none=True),
+                "error_type": saved.record_type.value,  # keys of the sparse errors-by-type index
+                "error_at": iso(saved.error.last_failed_at),
+            }
         else:
-            sets += ["error = :error", "error_type = :error_type", "error_at = :error_at"]
-            values[":error"] = saved.error.model_dump(mode="json", exclude_none=True)
-            values[":error_type"] = saved.record_type.value
-            values[":error_at"] = iso(saved.error.last_failed_at)
+            fields |= {"error": None, "error_type": None, "error_at": None}
+        # Every name goes through ExpressionAttributeNames: several (status, error, ...) are reserved words.
+        names = {f"#{name}": name for name in fields}
+        values: dict[str, Any] = {":expected": state.version}
+        sets, removes = [], []
+        for name, value in fields.items():
+            if value is None:
+                removes.append(f"#{name}")
+            else:
+                sets.append(f"#{name} = :{name}")
+                values[f":{name}"] = value
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         try:
             self._table.update_item(
                 Key={"pk": record_pk(state.record_type, state.record_id), "sk": STATE_SK},
                 UpdateExpression=expression,
-                ConditionExpression="attribute_not_exists(version) OR version = :expected",
+                ConditionExpression="attribute_not_exists(#version) OR #version = :expected",
+                ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
             )
         except ClientError as error:

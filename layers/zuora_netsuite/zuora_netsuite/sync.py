@@ -25,10 +25,13 @@ from zuora_netsuite.writeback import WriteBack, WriteBackBuffer
 
 
 def payload_hash(mapped: Mapped) -> str:
-    canonical = json.dumps(
-        [mapped.netsuite_type, mapped.record.body()], sort_keys=True, separators=(",", ":")
-    )
+    canonical = json.dumps([mapped.netsuite_type, mapped.record.body()], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _linked(current: RecordState, source: SourceRecord) -> bool:
+    """Whether the record is known to be in NetSuite already (for "Error Updating" vs "Error Creating")."""
+    return bool(current.netsuite_id or source.integration_id)
 
 
 def error_status(record_type: RecordType, *, is_update: bool) -> str:
@@ -100,47 +103,40 @@ class RecordSync:
         try:
             source = self._fetch(request)
         except SyncFailure as failure:
-            return self._fail(
-                request, message_id, current, None, failure, is_update=bool(current.netsuite_id)
-            )
+            return self._fail(request, message_id, current, None, failure, is_update=bool(current.netsuite_id))
         if source is None:
             missing = SyncFailure(
                 f"{RECORD_TYPES[request.record_type].zuora_object} {request.record_id} no longer exists in Zuora",
                 code="NOT_FOUND_IN_ZUORA",
             )
-            return self._fail(
-                request, message_id, current, None, missing, is_update=bool(current.netsuite_id)
-            )
+            return self._fail(request, message_id, current, None, missing, is_update=bool(current.netsuite_id))
         if source.integration_status == IGNORE:
             logger.info("Record is set to Ignore in Zuora; skipped", extra={"record": request.key})
             return SyncOutcome.UNCHANGED
 
-        is_update = bool(current.netsuite_id or source.integration_id)
+        # Create-only fields (a customer's subsidiary) are left out only when this connector itself wrote
+        # the record. Zuora's Integration ID alone is not proof: the NetSuite record may have been deleted
+        # by hand, or come from another connector; NetSuite accepts the same value again on an update.
+        is_update = bool(current.netsuite_id)
         context = MappingContext(self.reference, self.config, self.clock().date())
         try:
             mapped = mapping.map(source, context, is_update=is_update)
         except SyncFailure as failure:
-            return self._fail(request, message_id, current, source, failure, is_update=is_update)
+            return self._fail(request, message_id, current, source, failure, is_update=_linked(current, source))
         digest = payload_hash(mapped)
 
         if current.netsuite_id and current.error is None and current.payload_hash == digest:
             return self._unchanged(request, message_id, current, source)
-        if (
-            current.error
-            and current.error.kind is not FailureKind.TRANSIENT
-            and current.error.payload_hash == digest
-        ):
+        if current.error and current.error.kind is not FailureKind.TRANSIENT and current.error.payload_hash == digest:
             # The same payload was already rejected: not sent again until the record changes in Zuora.
-            return self._repeat_failure(current)
+            return self._repeat_failure(current, request)
 
         try:
             netsuite_id = self.netsuite.upsert(
                 mapped.netsuite_type, current.external_id, mapped.body(is_update=is_update)
             )
         except SyncFailure as failure:
-            return self._fail(
-                request, message_id, current, source, failure, is_update=is_update, digest=digest
-            )
+            return self._fail(request, message_id, current, source, failure, is_update=is_update, digest=digest)
 
         now = self.clock()
         self.state.save(
@@ -174,19 +170,23 @@ class RecordSync:
             or source.integration_error
         ):
             self._write_back(request, message_id, SYNC_COMPLETE, self.clock(), current.netsuite_id)
-        self.state.save(
-            current.model_copy(update={"outcome": SyncOutcome.UNCHANGED, "run_id": request.run_id})
-        )
+        self.state.save(current.model_copy(update={"outcome": SyncOutcome.UNCHANGED, "run_id": request.run_id}))
         return SyncOutcome.UNCHANGED
 
-    def _repeat_failure(self, current: RecordState) -> SyncOutcome:
+    def _repeat_failure(self, current: RecordState, request: SyncRequest) -> SyncOutcome:
         assert current.error is not None
+        outcome = SyncOutcome.WARNING if current.error.code == "VALIDATION" else SyncOutcome.ERROR
+        attempts = current.error.attempts + 1
         self.state.save(
             current.model_copy(
-                update={"error": current.error.model_copy(update={"attempts": current.error.attempts + 1})}
+                update={
+                    "error": current.error.model_copy(update={"attempts": attempts, "last_failed_at": self.clock()}),
+                    "outcome": outcome,
+                    "run_id": request.run_id,
+                }
             )
         )
-        return SyncOutcome.WARNING if current.error.code == "VALIDATION" else SyncOutcome.ERROR
+        return outcome
 
     def _fail(
         self,
@@ -201,9 +201,7 @@ class RecordSync:
     ) -> SyncOutcome:
         now = self.clock()
         previous = current.error
-        same_failure = (
-            previous is not None and previous.code == failure.code and previous.message == failure.reason
-        )
+        same_failure = previous is not None and previous.code == failure.code and previous.message == failure.reason
         error = RecordError(
             kind=failure.kind,
             code=failure.code,
@@ -217,16 +215,11 @@ class RecordSync:
         status = error_status(request.record_type, is_update=is_update)
         outcome = SyncOutcome.WARNING if failure.code == "VALIDATION" else SyncOutcome.ERROR
         if failure.is_transient:
+            # Remembered for operators; logged and retried by the batch handler.
             self.state.save(current.model_copy(update={"error": error, "run_id": request.run_id}))
-            logger.warning(
-                "Transient failure; SQS will retry the record",
-                extra={"record": request.key, "code": failure.code, "reason": failure.reason},
-            )
             raise failure
         self.state.save(
-            current.model_copy(
-                update={"error": error, "status": status, "outcome": outcome, "run_id": request.run_id}
-            )
+            current.model_copy(update={"error": error, "status": status, "outcome": outcome, "run_id": request.run_id})
         )
         logger.warning(
             "Record not synced; fix it in Zuora (or NetSuite) and it syncs on its next change or replay",

@@ -27,9 +27,16 @@ def test_pending_accounts_are_enqueued_and_excluded_ones_are_not(world: World) -
     world.zuora.put("Account", account(ids(4), Status="Draft"))  # not active
     world.zuora.put("Account", account(ids(5), IntegrationStatus__NS="Ignore"))  # never again
     world.zuora.put("Account", account(ids(6), Status="Canceled"))  # never synced: nothing to inactivate
-    world.zuora.put("Account", account(ids(7), Status="Canceled", IntegrationId__NS="55",
-                                       IntegrationStatus__NS="Sync Complete",
-                                       UpdatedDate="2026-11-23T11:00:00.000+00:00"))  # inactivate
+    world.zuora.put(
+        "Account",
+        account(
+            ids(7),
+            Status="Canceled",
+            IntegrationId__NS="55",
+            IntegrationStatus__NS="Sync Complete",
+            UpdatedDate="2026-11-23T11:00:00.000+00:00",
+        ),
+    )  # inactivate
     world.zuora.put("Account", account(ids(8), SynctoNetSuite__NS="Yes"))  # pending
     # When the dispatcher runs
     summary = dispatcher(world).run("run-1")
@@ -37,7 +44,8 @@ def test_pending_accounts_are_enqueued_and_excluded_ones_are_not(world: World) -
     sent = sorted(r.record_id for r in world.queue.sent if r.record_type is RecordType.CUSTOMER)
     assert sent == [ids(1), ids(2), ids(7), ids(8)]
     assert summary.status == "completed"
-    assert summary.types[0].found == 4 and summary.types[0].enqueued == 4
+    assert summary.types[0].found == 4
+    assert summary.types[0].enqueued == 4
 
 
 def test_types_are_dispatched_in_dependency_order_and_empty_types_are_skipped(world: World) -> None:
@@ -51,8 +59,15 @@ def test_types_are_dispatched_in_dependency_order_and_empty_types_are_skipped(wo
 
 def test_synced_records_are_pending_again_only_when_changed_after_the_watermark(world: World) -> None:
     # Given a synced account, unchanged since long before the last run
-    world.zuora.put("Account", account(ids(1), IntegrationStatus__NS="Sync Complete", IntegrationId__NS="9",
-                                       UpdatedDate="2026-11-01T00:00:00.000+00:00"))
+    world.zuora.put(
+        "Account",
+        account(
+            ids(1),
+            IntegrationStatus__NS="Sync Complete",
+            IntegrationId__NS="9",
+            UpdatedDate="2026-11-01T00:00:00.000+00:00",
+        ),
+    )
     world.state.advance_watermark(RecordType.CUSTOMER, NOW - timedelta(hours=1))
     dispatcher(world).run("run-1")
     assert world.queue.sent == []
@@ -90,4 +105,6 @@ def test_a_run_summary_is_stored(world: World) -> None:
     world.zuora.put("Account", account(ids(1)))
     dispatcher(world).run("run-1")
     [stored] = world.state.summaries
-    assert stored.run_id == "run-1" and stored.enqueued == 1 and stored.finished_at is not None
+    assert stored.run_id == "run-1"
+    assert stored.enqueued == 1
+    assert stored.finished_at is not None

@@ -46,7 +46,8 @@ def test_new_account_becomes_a_customer_and_zuora_gets_the_integration_fields(wo
     assert "IntegrationError__NS" not in zuora_row
     # And the state remembers the link
     state = world.state.get(RecordType.CUSTOMER, ACCOUNT_ID)
-    assert state is not None and state.netsuite_id == zuora_row["IntegrationId__NS"]
+    assert state is not None
+    assert state.netsuite_id == zuora_row["IntegrationId__NS"]
 
 
 def test_unchanged_account_is_not_sent_to_netsuite_again(world: World) -> None:
@@ -98,10 +99,13 @@ def test_invalid_account_gets_a_warning_with_every_reason_and_goes_to_the_dlq(wo
     assert 'Subsidiary__NS "Atlantis" does not exist in NetSuite' in row["IntegrationError__NS"]
     assert 'currency "XAF" does not exist in NetSuite' in row["IntegrationError__NS"]
     state = world.state.get(RecordType.CUSTOMER, ACCOUNT_ID)
-    assert state is not None and state.error is not None
-    assert state.error.kind is FailureKind.PERMANENT and "Atlantis" in state.error.message
+    assert state is not None
+    assert state.error is not None
+    assert state.error.kind is FailureKind.PERMANENT
+    assert "Atlantis" in state.error.message
     [letter] = world.queue.dead_letters
-    assert letter.request.record_id == ACCOUNT_ID and "Atlantis" in letter.reason
+    assert letter.request.record_id == ACCOUNT_ID
+    assert "Atlantis" in letter.reason
 
 
 def test_the_same_validation_failure_is_reported_once_not_every_cycle(world: World) -> None:
@@ -122,9 +126,11 @@ def test_fixed_account_syncs_and_clears_its_error(world: World) -> None:
     assert outcome is SyncOutcome.SYNCED
     assert world.netsuite.writes[-1][2]["subsidiary"] == {"id": "2"}
     row = world.zuora.get("Account", ACCOUNT_ID)
-    assert row["IntegrationStatus__NS"] == "Sync Complete" and "IntegrationError__NS" not in row
+    assert row["IntegrationStatus__NS"] == "Sync Complete"
+    assert "IntegrationError__NS" not in row
     state = world.state.get(RecordType.CUSTOMER, ACCOUNT_ID)
-    assert state is not None and state.error is None
+    assert state is not None
+    assert state.error is None
 
 
 def test_netsuite_rejection_is_permanent_and_the_same_payload_is_not_resent(world: World) -> None:
@@ -145,7 +151,9 @@ def test_netsuite_rejection_is_permanent_and_the_same_payload_is_not_resent(worl
 def test_transient_netsuite_failure_is_raised_for_sqs_to_retry(world: World) -> None:
     world.zuora.put("Account", account())
     world.netsuite.fail_next.append(
-        NetSuiteError("Too many requests", code="CONCURRENCY_LIMIT_EXCEEDED", kind=FailureKind.TRANSIENT, http_status=429)
+        NetSuiteError(
+            "Too many requests", code="CONCURRENCY_LIMIT_EXCEEDED", kind=FailureKind.TRANSIENT, http_status=429
+        )
     )
     with pytest.raises(SyncFailure) as raised:
         world.record_sync().sync(request(), "m1")
@@ -161,7 +169,8 @@ def test_record_leased_by_another_worker_is_retried_later(world: World) -> None:
     world.state.acquire_record_lease(RecordType.CUSTOMER, ACCOUNT_ID, "other-worker", 300)
     with pytest.raises(SyncFailure) as raised:
         world.record_sync().sync(request(), "m1")
-    assert raised.value.code == "RECORD_BUSY" and raised.value.is_transient
+    assert raised.value.code == "RECORD_BUSY"
+    assert raised.value.is_transient
     assert world.netsuite.writes == []
 
 
@@ -177,7 +186,8 @@ def test_charge_becomes_the_item_type_it_names_and_expired_plans_inactivate_it(w
     outcome = sync_one(world, request("c" * 32, RecordType.ITEM))
     assert outcome is SyncOutcome.SYNCED
     [(record_type, eid, body)] = world.netsuite.writes
-    assert record_type == "nonInventorySaleItem" and eid == "zuora-charge-" + "c" * 32
+    assert record_type == "nonInventorySaleItem"
+    assert eid == "zuora-charge-" + "c" * 32
     assert body["itemId"] == "Pro - Pro Monthly"
     assert body["isInactive"] is True
     assert body["class"] == {"id": "20"}
@@ -204,3 +214,22 @@ def test_reference_tables_are_read_once_per_container(world: World) -> None:
         sync_one(world, request(f"{n:032d}"))
     # subsidiary, department, class, location and currency: one SuiteQL query each, at most
     assert world.netsuite.suiteql_calls <= 5
+
+
+def test_account_linked_in_zuora_but_missing_in_netsuite_is_created_with_its_subsidiary(world: World) -> None:
+    # Given Zuora says the account was synced (an Integration ID), but the connector never wrote it
+    world.zuora.put("Account", account(IntegrationId__NS="777", IntegrationStatus__NS="Sync Complete"))
+    # When it syncs
+    outcome = sync_one(world, request())
+    # Then the customer is upserted with its subsidiary, so NetSuite can create it if it is missing
+    assert outcome is SyncOutcome.SYNCED
+    assert world.netsuite.writes[-1][2]["subsidiary"] == {"id": "1"}
+
+
+def test_customer_without_any_subsidiary_fails_validation_in_one_world(world: World) -> None:
+    world.config = world.config.model_copy(
+        update={"classification_defaults": world.config.classification_defaults.model_copy(update={"subsidiary": None})}
+    )
+    world.zuora.put("Account", account())
+    assert sync_one(world, request()) is SyncOutcome.WARNING
+    assert "no subsidiary" in world.zuora.get("Account", ACCOUNT_ID)["IntegrationError__NS"]

@@ -43,8 +43,9 @@ def body(record_id: str) -> str:
 def test_ten_accounts_one_invalid_nine_synced_one_warning(world: World) -> None:
     # Given ten accounts, one of them with an unknown subsidiary
     for n in range(10):
-        world.zuora.put("Account", account(f"{n:032d}", AccountNumber=f"A{n}",
-                                           Subsidiary__NS="Atlantis" if n == 3 else None))
+        world.zuora.put(
+            "Account", account(f"{n:032d}", AccountNumber=f"A{n}", Subsidiary__NS="Atlantis" if n == 3 else None)
+        )
     # When they arrive as one batch
     response = process_sync_batch(sqs_event([body(f"{n:032d}") for n in range(10)]), world.record_sync())
     # Then nine customers exist, the bad one has a warning, and nothing is retried
@@ -52,7 +53,8 @@ def test_ten_accounts_one_invalid_nine_synced_one_warning(world: World) -> None:
     assert len(world.netsuite.records["customer"]) == 9
     assert world.zuora.get("Account", f"{3:032d}")["IntegrationStatus__NS"] == "Error Creating Customer"
     # And the write-back went to Zuora in one call
-    assert len(world.zuora.updates) == 1 and len(world.zuora.updates[0][1]) == 10
+    assert len(world.zuora.updates) == 1
+    assert len(world.zuora.updates[0][1]) == 10
     # And the batch was fetched from Zuora with one query
     assert len(world.zuora.queries) == 1
 

@@ -76,6 +76,8 @@ class CustomerMapping:
         class_ = choice.resolve(Classification.CLASS, account.class_)
         location = choice.resolve(Classification.LOCATION, account.location)
         problems += choice.problems
+        if subsidiary is None and context.config.one_world and not is_update and not choice.problems:
+            problems.append("no subsidiary: set Subsidiary__NS on the account or configure a default subsidiary")
         if problems:
             raise ValidationFailure([f"{self.describe(account)}: {p}" for p in problems])
 

@@ -94,14 +94,10 @@ class ItemMapping:
         if not charge.item_type:
             problems.append("ItemType__NS is empty; set it to Service, Non Inventory or Inventory")
         elif item_type is None:
-            problems.append(
-                f'ItemType__NS "{charge.item_type}" is not one of Service, Non Inventory or Inventory'
-            )
+            problems.append(f'ItemType__NS "{charge.item_type}" is not one of Service, Non Inventory or Inventory')
         income_account = context.config.item_income_account_id
         if not income_account and not is_update:
-            problems.append(
-                "no income account is configured for new items (sync config item_income_account_id)"
-            )
+            problems.append("no income account is configured for new items (sync config item_income_account_id)")
 
         choice = ClassificationChoice(context.reference, context.config.classification_defaults)
         subsidiary = choice.resolve(Classification.SUBSIDIARY, charge.subsidiary)

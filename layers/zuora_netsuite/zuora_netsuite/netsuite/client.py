@@ -1,0 +1,362 @@
+"""NetSuite REST web services client: upsert by external id, read by external id, SuiteQL.
+
+Implements :class:`zuora_netsuite.ports.NetSuiteApi`. Runs unchanged against NetSuite and against the local
+simulator (same paths, bodies, auth and error formats; domain.md section 7).
+
+Auth: OAuth 1.0a token-based authentication signed by requests-oauthlib with HMAC-SHA256. The ``realm`` is
+the account id as NetSuite spells it in the Authorization header: upper case, ``-`` replaced by ``_``
+(``1234567-sb1`` -> ``1234567_SB1``). The host name uses the other spelling (lower case, ``-``); the
+base URL is given whole, so this client never derives a host from the account id.
+
+Retries (bounded by ``max_attempts`` per call; backoff in :mod:`zuora_netsuite.http`): only what
+:func:`zuora_netsuite.failures.netsuite_failure_kind` calls transient - 429, 5xx, timeouts, connection
+errors, ``RCRD_HAS_BEEN_CHANGED`` and the concurrency-limit codes. Writes are ``PUT .../eid:{externalId}``,
+the one idempotent NetSuite write: a retried PUT that NetSuite had already committed updates the same
+record, never a duplicate. Permanent errors (400 USER_ERROR, INVALID_KEY_OR_REF, 401, ...) raise at once.
+
+Secrets (consumer/token keys and secrets) never appear in logs, exception messages or ``repr``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+from urllib.parse import quote, unquote, urlsplit
+
+import requests
+from requests_oauthlib import OAuth1
+
+from zuora_netsuite.failures import FailureKind, NetSuiteError, netsuite_failure_kind
+from zuora_netsuite.http import Backoff, Sleep, body_excerpt, build_session, json_bytes, timeouts
+
+logger = logging.getLogger(__name__)
+
+# requests-oauthlib and oauthlib log the signed headers and the signature base string (consumer key and
+# token id included) at DEBUG. Keep them quiet even when a function runs with LOG_LEVEL=DEBUG.
+for _name in ("requests_oauthlib", "oauthlib"):
+    logging.getLogger(_name).setLevel(max(logging.INFO, logging.getLogger(_name).level))
+
+EXTERNAL_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+RECORD_TYPE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+SUITEQL_MAX_PAGE = 1000
+
+_Kind = Literal["write", "read", "suiteql"]
+
+
+def netsuite_realm(account_id: str) -> str:
+    """The OAuth realm NetSuite expects: the account id upper-cased, '-' -> '_' (sandbox: 1234567_SB1)."""
+    realm = account_id.strip().upper().replace("-", "_")
+    if not realm:
+        raise ValueError("NetSuite account id is required")
+    return realm
+
+
+@dataclass
+class NetSuiteStats:
+    """Requests sent (every attempt counts), by kind, and what the retries were about."""
+
+    requests: int = 0
+    writes: int = 0
+    reads: int = 0
+    suiteql: int = 0
+    retries: int = 0
+    throttled_429: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+class NetSuiteClient:
+    """NetSuite REST client over one ``requests.Session`` signed with OAuth 1.0a TBA."""
+
+    def __init__(
+        self,
+        base_url: str,
+        account_id: str,
+        consumer_key: str,
+        consumer_secret: str,
+        token_id: str,
+        token_secret: str,
+        *,
+        session: requests.Session | None = None,
+        timeout: float = 30.0,
+        max_attempts: int = 4,
+        sleep: Sleep = time.sleep,
+        backoff: Backoff | None = None,
+        suiteql_page_size: int = SUITEQL_MAX_PAGE,
+    ) -> None:
+        if not base_url.startswith(("https://", "http://")):
+            raise ValueError("NetSuite base_url must be an absolute http(s) URL ending in /services/rest")
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        if not 1 <= suiteql_page_size <= SUITEQL_MAX_PAGE:
+            raise ValueError(f"suiteql_page_size must be between 1 and {SUITEQL_MAX_PAGE}")
+        self.base_url = base_url.rstrip("/")
+        self.realm = netsuite_realm(account_id)
+        self._auth = OAuth1(
+            consumer_key,
+            client_secret=consumer_secret,
+            resource_owner_key=token_id,
+            resource_owner_secret=token_secret,
+            signature_method="HMAC-SHA256",
+            realm=self.realm,
+        )
+        self._owns_session = session is None
+        self._session = session if session is not None else build_session()
+        self._timeout = timeout
+        self._max_attempts = max_attempts
+        self._sleep = sleep
+        self._backoff = backoff if backoff is not None else Backoff()
+        self._page_size = suiteql_page_size
+        self.stats = NetSuiteStats()
+
+    def __repr__(self) -> str:
+        return f"NetSuiteClient(base_url={self.base_url!r}, realm={self.realm!r})"
+
+    def close(self) -> None:
+        if self._owns_session:
+            self._session.close()
+
+    # --- NetSuiteApi ---------------------------------------------------------------------------
+
+    def upsert(self, record_type: str, external_id: str, body: Mapping[str, Any]) -> str:
+        """Create or update the record with this external id; returns its internal id."""
+        path = self._record_path(record_type, external_id)
+        what = f"upsert of {record_type} eid:{external_id}"
+        response = self._send("PUT", what, path, kind="write", json=dict(body))
+        internal_id = _id_from_location(response.headers.get("Location"))
+        if internal_id is None and response.content:
+            answer = _json_or_none(response)
+            if isinstance(answer, dict) and answer.get("id") is not None:
+                internal_id = str(answer["id"])
+        if internal_id is None:
+            record = self.get_by_external_id(record_type, external_id)
+            if record is not None and record.get("id") is not None:
+                internal_id = str(record["id"])
+        if internal_id is None:
+            raise NetSuiteError(
+                f"NetSuite accepted the {what} but neither its Location header nor a read-back gave an id",
+                code="MISSING_ID",
+                kind=FailureKind.TRANSIENT,
+                http_status=response.status_code,
+            )
+        return internal_id
+
+    def get_by_external_id(self, record_type: str, external_id: str) -> dict[str, Any] | None:
+        """The record with this external id, or None when NetSuite answers 404."""
+        path = self._record_path(record_type, external_id)
+        what = f"read of {record_type} eid:{external_id}"
+        response = self._send("GET", what, path, kind="read", not_found_ok=True)
+        if response.status_code == 404:
+            return None
+        record = _json_or_none(response)
+        if not isinstance(record, dict):
+            raise NetSuiteError(
+                f"NetSuite {what} answered HTTP {response.status_code} without a JSON record",
+                code="INVALID_RESPONSE",
+                kind=FailureKind.TRANSIENT,
+                http_status=response.status_code,
+            )
+        return record
+
+    def suiteql(self, query: str) -> Iterator[dict[str, Any]]:
+        """Run a SuiteQL query; yields every row (without ``links``), paging with limit/offset on hasMore."""
+        if not query or not query.strip():
+            raise ValueError("empty SuiteQL query")
+        offset = 0
+        while True:
+            response = self._send(
+                "POST",
+                f"SuiteQL query (offset {offset})",
+                "/query/v1/suiteql",
+                kind="suiteql",
+                params={"limit": self._page_size, "offset": offset},
+                json={"q": query},
+                headers={"Prefer": "transient"},
+            )
+            page = _json_or_none(response)
+            items = page.get("items") if isinstance(page, dict) else None
+            if not isinstance(page, dict) or not isinstance(items, list):
+                raise NetSuiteError(
+                    "NetSuite SuiteQL query gave an unexpected answer: no 'items' list",
+                    code="INVALID_RESPONSE",
+                    kind=FailureKind.TRANSIENT,
+                    http_status=response.status_code,
+                )
+            for item in items:
+                if isinstance(item, dict):
+                    yield {key: value for key, value in item.items() if key != "links"}
+            if not page.get("hasMore") or not items:
+                return
+            offset += len(items)
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    def _record_path(self, record_type: str, external_id: str) -> str:
+        if not RECORD_TYPE_PATTERN.fullmatch(record_type or ""):
+            raise NetSuiteError(
+                f"invalid NetSuite record type {record_type!r}: letters, digits and '_' only",
+                code="INVALID_RECORD_TYPE",
+                kind=FailureKind.PERMANENT,
+            )
+        if not EXTERNAL_ID_PATTERN.fullmatch(external_id or ""):
+            raise NetSuiteError(
+                f"invalid NetSuite external id {external_id!r}: letters, digits, '_' and '-' only",
+                code="INVALID_EXTERNAL_ID",
+                kind=FailureKind.PERMANENT,
+            )
+        return f"/record/v1/{record_type}/eid:{quote(external_id, safe='_-')}"
+
+    def _send(
+        self,
+        method: str,
+        what: str,
+        path: str,
+        *,
+        kind: _Kind,
+        params: Mapping[str, int | str] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        not_found_ok: bool = False,
+    ) -> requests.Response:
+        url = self.base_url + path
+        request_headers = {"Accept": "application/json", **(headers or {})}
+        data: bytes | None = None
+        if json is not None:
+            try:
+                data = json_bytes(json)
+            except (TypeError, ValueError) as exc:
+                raise NetSuiteError(
+                    f"NetSuite {what} not sent: the body cannot be encoded as JSON ({exc})",
+                    code="INVALID_BODY",
+                    kind=FailureKind.PERMANENT,
+                ) from None
+            request_headers["Content-Type"] = "application/json"
+        attempt = 0
+        while True:
+            attempt += 1
+            self.stats.requests += 1
+            if kind == "write":
+                self.stats.writes += 1
+            elif kind == "read":
+                self.stats.reads += 1
+            else:
+                self.stats.suiteql += 1
+            response: requests.Response | None = None
+            try:
+                response = self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    data=data,
+                    headers=request_headers,
+                    auth=self._auth,
+                    timeout=timeouts(self._timeout),
+                )
+            except requests.Timeout:
+                failure = NetSuiteError(
+                    f"NetSuite {what} timed out after {self._timeout:g}s",
+                    code="TIMEOUT",
+                    kind=FailureKind.TRANSIENT,
+                )
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                failure = NetSuiteError(
+                    f"NetSuite {what} failed: could not reach {self.base_url} ({type(exc).__name__})",
+                    code="CONNECTION",
+                    kind=FailureKind.TRANSIENT,
+                )
+            else:
+                status = response.status_code
+                if 200 <= status < 300 or (not_found_ok and status == 404):
+                    return response
+                if status == 429:
+                    self.stats.throttled_429 += 1
+                failure = _error_from_response(what, response)
+
+            if not failure.is_transient or attempt >= self._max_attempts:
+                raise _final(failure, attempt)
+            delay = self._backoff.wait_for(attempt, response.headers if response is not None else None)
+            if delay is None:
+                raise _final(failure, attempt, note="NetSuite asked to wait longer than this call may")
+            logger.warning(
+                "%s (attempt %d of %d); retrying in %.2fs",
+                failure.reason,
+                attempt,
+                self._max_attempts,
+                delay,
+            )
+            self.stats.retries += 1
+            self._sleep(delay)
+
+
+def _error_from_response(what: str, response: requests.Response) -> NetSuiteError:
+    """NetSuite's error JSON (type/title/status/o:errorDetails) -> NetSuiteError with code, path and kind."""
+    status = response.status_code
+    body = _json_or_none(response)
+    code: str | None = None
+    path: str | None = None
+    messages: list[str] = []
+    if isinstance(body, dict):
+        details = body.get("o:errorDetails")
+        if isinstance(details, list):
+            for detail in details:
+                if not isinstance(detail, dict):
+                    continue
+                detail_code = _text(detail.get("o:errorCode"))
+                detail_path = _text(detail.get("o:errorPath"))
+                text = _text(detail.get("detail")) or detail_code or "no detail"
+                messages.append(f"{text} (at {detail_path})" if detail_path else text)
+                code = code or detail_code
+                path = path or detail_path
+        if not messages and _text(body.get("title")):
+            messages.append(str(body["title"]).strip())
+    elif response.content:
+        messages.append(f"non-JSON answer: {body_excerpt(response)}")
+    message = "; ".join(dict.fromkeys(messages)) or "empty answer"
+    reason = f"NetSuite {what} failed (HTTP {status}{', ' + code if code else ''}): {message}"
+    code = code or f"HTTP_{status}"
+    operation_id = response.headers.get("X-N-OperationId")
+    if operation_id:
+        reason += f" [X-N-OperationId {operation_id}]"
+    return NetSuiteError(reason, code=code, path=path, http_status=status, kind=netsuite_failure_kind(status, code))
+
+
+def _final(failure: NetSuiteError, attempts: int, note: str | None = None) -> NetSuiteError:
+    if attempts <= 1 and note is None:
+        return failure
+    extra = f" ({note})" if note else f" (gave up after {attempts} attempts)"
+    return NetSuiteError(
+        failure.reason + extra,
+        code=failure.code,
+        kind=failure.kind,
+        path=failure.path,
+        http_status=failure.http_status,
+    )
+
+
+def _id_from_location(location: str | None) -> str | None:
+    """The internal id at the end of a Location header (".../record/v1/customer/123" -> "123")."""
+    if not location:
+        return None
+    last = unquote(urlsplit(location).path.rstrip("/").rpartition("/")[2])
+    if not last or last.startswith("eid:"):
+        return None
+    return last
+
+
+def _json_or_none(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None

@@ -1,0 +1,383 @@
+"""Zuora REST client: OAuth 2.0 client credentials, ZOQL query/queryMore and the Actions update call.
+
+Implements :class:`zuora_netsuite.ports.ZuoraApi`. Runs unchanged against Zuora and against the local
+simulator (same paths, bodies, auth and error formats; domain.md section 6).
+
+Retries (bounded by ``max_attempts`` per call; see :mod:`zuora_netsuite.http` for the backoff):
+
+- HTTP 429, 408, 5xx, timeouts and connection errors;
+- Zuora's retryable codes, wherever they come: HTTP 200 with ``success: false`` and ``reasons[{code}]``,
+  4xx bodies with ``Errors[{Code}]``, ``faultcode`` or ``reasons`` (decided by
+  :func:`zuora_netsuite.failures.zuora_code_is_retryable`: lock contention, temporary, concurrency);
+- a 401 on an API call: the cached token is dropped, a new one fetched, and the call retried once;
+- objects of an update answered ``Success: false`` with only retryable codes (e.g. LOCK_COMPETITION)
+  are sent again on their own; the others keep their first answer.
+
+Re-sending is safe: query/queryMore only read, and an update sets the same values again.
+Secrets (client secret, bearer token) never appear in logs, exception messages or ``repr``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import requests
+
+from zuora_netsuite.failures import FailureKind, ZuoraError, zuora_code_is_retryable, zuora_failure_kind
+from zuora_netsuite.http import Backoff, Sleep, body_excerpt, build_session, json_bytes, timeouts
+from zuora_netsuite.models.zuora import ZuoraUpdateResult
+
+logger = logging.getLogger(__name__)
+
+_CallKind = Literal["token", "query", "query_more", "update"]
+
+UPDATE_CHUNK_SIZE = 50
+"""Zuora's Actions update accepts at most 50 objects (of one type) a call."""
+
+
+@dataclass
+class ZuoraStats:
+    """Requests sent, by kind (every attempt counts), and what the retries were about."""
+
+    token: int = 0
+    query: int = 0
+    query_more: int = 0
+    update: int = 0
+    retries: int = 0  # waits before another attempt (whole calls and re-sent update objects)
+    throttled: int = 0  # HTTP 429 answers
+    token_refreshes: int = 0  # tokens dropped because an API call answered 401
+
+    @property
+    def requests(self) -> int:
+        return self.token + self.query + self.query_more + self.update
+
+    def as_dict(self) -> dict[str, int]:
+        return {**asdict(self), "requests": self.requests}
+
+
+class ZuoraClient:
+    """Zuora API client (thread-safe token cache; one ``requests.Session``)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        session: requests.Session | None = None,
+        timeout: float = 30.0,
+        max_attempts: int = 5,
+        sleep: Sleep = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        backoff: Backoff | None = None,
+    ) -> None:
+        if not base_url.startswith(("https://", "http://")):
+            raise ValueError("Zuora base_url must be an absolute http(s) URL, e.g. https://rest.zuora.com")
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self.base_url = base_url.rstrip("/")
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._owns_session = session is None
+        self._session = session if session is not None else build_session()
+        self._timeout = timeout
+        self._max_attempts = max_attempts
+        self._sleep = sleep
+        self._clock = clock
+        self._backoff = backoff if backoff is not None else Backoff()
+        self._token: str | None = None
+        self._token_expires_at = 0.0
+        self._token_lock = threading.RLock()
+        self.stats = ZuoraStats()
+
+    def __repr__(self) -> str:
+        return f"ZuoraClient(base_url={self.base_url!r})"
+
+    def close(self) -> None:
+        if self._owns_session:
+            self._session.close()
+
+    # --- ZuoraApi ------------------------------------------------------------------------------
+
+    def query(self, zoql: str) -> Iterator[dict[str, Any]]:
+        """Run a ZOQL query and yield every record, following ``queryLocator`` until ``done``."""
+        if not zoql or not zoql.strip():
+            raise ValueError("empty ZOQL query")
+        page = self._call("query", "ZOQL query", "/v1/action/query", json={"queryString": zoql})
+        while True:
+            if not isinstance(page, dict):
+                raise self._invalid_response("ZOQL query", "the answer is not a JSON object")
+            records = page.get("records") or []
+            if not isinstance(records, list):
+                raise self._invalid_response("ZOQL query", "'records' is not a list")
+            yield from records
+            locator = page.get("queryLocator")
+            done = page.get("done")
+            if done is True or (done is None and not locator):
+                return
+            if not locator:
+                raise self._invalid_response("ZOQL query", "'done' is false but there is no 'queryLocator'")
+            page = self._call("query_more", "ZOQL queryMore", "/v1/action/queryMore", json={"queryLocator": locator})
+
+    def update(self, object_type: str, objects: Sequence[Mapping[str, Any]]) -> list[ZuoraUpdateResult]:
+        """Update objects of one type in calls of at most 50; one result per object, in order."""
+        if not object_type:
+            raise ValueError("object_type is required")
+        results: list[ZuoraUpdateResult] = []
+        for start in range(0, len(objects), UPDATE_CHUNK_SIZE):
+            chunk = [dict(obj) for obj in objects[start : start + UPDATE_CHUNK_SIZE]]
+            results.extend(self._update_chunk(object_type, chunk))
+        return results
+
+    # --- update --------------------------------------------------------------------------------
+
+    def _update_chunk(self, object_type: str, chunk: list[dict[str, Any]]) -> list[ZuoraUpdateResult]:
+        results = self._update_call(object_type, chunk)
+        attempt = 1
+        while attempt < self._max_attempts:
+            pending = [i for i, result in enumerate(results) if _only_retryable_errors(result)]
+            if not pending:
+                break
+            delay = self._backoff.delay(attempt)
+            logger.warning(
+                "Zuora update %s: %d of %d objects hit a retryable error; re-sending them in %.2fs",
+                object_type,
+                len(pending),
+                len(chunk),
+                delay,
+            )
+            self.stats.retries += 1
+            self._sleep(delay)
+            attempt += 1
+            again = self._update_call(object_type, [chunk[i] for i in pending])
+            for index, result in zip(pending, again, strict=True):
+                results[index] = result
+        return results
+
+    def _update_call(self, object_type: str, chunk: list[dict[str, Any]]) -> list[ZuoraUpdateResult]:
+        what = f"update of {len(chunk)} {object_type} object(s)"
+        answer = self._call("update", what, "/v1/action/update", json={"type": object_type, "objects": chunk})
+        if not isinstance(answer, list) or len(answer) != len(chunk):
+            got = f"{len(answer)} results" if isinstance(answer, list) else "no result list"
+            raise self._invalid_response(what, f"expected {len(chunk)} results, got {got}")
+        try:
+            return [ZuoraUpdateResult.model_validate(item) for item in answer]
+        except ValueError as exc:
+            raise self._invalid_response(what, f"a result is malformed ({type(exc).__name__})") from None
+
+    # --- auth ----------------------------------------------------------------------------------
+
+    def _bearer(self) -> str:
+        with self._token_lock:
+            if self._token is None or self._clock() >= self._token_expires_at:
+                self._token = None
+                body = self._call(
+                    "token",
+                    "OAuth token request",
+                    "/oauth/token",
+                    data={
+                        "client_id": self._client_id,
+                        "client_secret": self._client_secret,
+                        "grant_type": "client_credentials",
+                    },
+                    authorized=False,
+                )
+                token = body.get("access_token") if isinstance(body, dict) else None
+                if not isinstance(token, str) or not token:
+                    raise self._invalid_response("OAuth token request", "no access_token in the answer")
+                expires_in = body.get("expires_in", 3600)
+                lifetime = float(expires_in) if isinstance(expires_in, int | float | str) else 3600.0
+                # Renew a little early: 10% of the lifetime, at most a minute.
+                self._token_expires_at = self._clock() + lifetime - min(60.0, lifetime * 0.1)
+                self._token = token
+            return self._token
+
+    def _drop_token(self) -> None:
+        with self._token_lock:
+            self._token = None
+            self._token_expires_at = 0.0
+
+    # --- one call, with retries ----------------------------------------------------------------
+
+    def _call(
+        self,
+        kind: _CallKind,
+        what: str,
+        path: str,
+        *,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        authorized: bool = True,
+    ) -> Any:
+        url = self.base_url + path
+        try:
+            body_bytes = json_bytes(json) if json is not None else None
+        except (TypeError, ValueError) as exc:
+            raise ZuoraError(
+                f"Zuora {what} not sent: the body cannot be encoded as JSON ({exc})", code="INVALID_BODY"
+            ) from None
+        attempt = 0
+        reauthorized = False
+        while True:
+            attempt += 1
+            headers = {"Accept": "application/json"}
+            if body_bytes is not None:
+                headers["Content-Type"] = "application/json"
+            if authorized:
+                headers["Authorization"] = f"Bearer {self._bearer()}"
+            setattr(self.stats, kind, getattr(self.stats, kind) + 1)
+            response: requests.Response | None = None
+            try:
+                response = self._session.post(
+                    url,
+                    data=body_bytes if body_bytes is not None else data,
+                    headers=headers,
+                    timeout=timeouts(self._timeout),
+                )
+            except requests.Timeout:
+                failure = ZuoraError(
+                    f"Zuora {what} timed out after {self._timeout:g}s",
+                    code="TIMEOUT",
+                    kind=FailureKind.TRANSIENT,
+                )
+            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                failure = ZuoraError(
+                    f"Zuora {what} failed: could not reach {self.base_url} ({type(exc).__name__})",
+                    code="CONNECTION",
+                    kind=FailureKind.TRANSIENT,
+                )
+            else:
+                if response.status_code == 401 and authorized and not reauthorized:
+                    # The token expired or was revoked early: fetch a new one and try once more.
+                    reauthorized = True
+                    self.stats.token_refreshes += 1
+                    self._drop_token()
+                    attempt -= 1
+                    continue
+                if response.status_code == 429:
+                    self.stats.throttled += 1
+                body, failure_or_none = self._evaluate(what, response)
+                if failure_or_none is None:
+                    return body
+                failure = failure_or_none
+
+            if not failure.is_transient or attempt >= self._max_attempts:
+                raise self._final(failure, attempt)
+            delay = self._backoff.wait_for(attempt, response.headers if response is not None else None)
+            if delay is None:
+                raise self._final(failure, attempt, note="Zuora asked to wait longer than this call may")
+            logger.warning(
+                "%s (attempt %d of %d); retrying in %.2fs",
+                failure.reason,
+                attempt,
+                self._max_attempts,
+                delay,
+            )
+            self.stats.retries += 1
+            self._sleep(delay)
+
+    def _evaluate(self, what: str, response: requests.Response) -> tuple[Any, ZuoraError | None]:
+        """The decoded body, or the failure it describes."""
+        status = response.status_code
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = None
+        if 200 <= status < 300:
+            if body is None:
+                # A 2xx that is not JSON (a proxy or maintenance page): worth another try.
+                reason = f"Zuora {what} answered HTTP {status} without JSON: {body_excerpt(response) or 'empty'}"
+                return None, ZuoraError(self._redact(reason), code="INVALID_RESPONSE", kind=FailureKind.TRANSIENT)
+            if isinstance(body, dict) and (body.get("success") is False or body.get("Success") is False):
+                code, message = _error_code_and_message(body)
+                return None, self._error(what, response, code, message)
+            return body, None
+        if body is None:
+            return None, self._error(what, response, None, body_excerpt(response) or "empty body")
+        code, message = _error_code_and_message(body)
+        return None, self._error(what, response, code, message)
+
+    def _error(self, what: str, response: requests.Response, code: str | None, message: str | None) -> ZuoraError:
+        status = response.status_code
+        parts = [f"Zuora {what} failed (HTTP {status}, {code})" if code else f"Zuora {what} failed (HTTP {status})"]
+        code = code or f"HTTP_{status}"
+        if message:
+            parts.append(f": {message}")
+        if status == 401:
+            parts.append(" - check the Zuora OAuth client id/secret and the API user's permissions")
+        request_id = response.headers.get("Zuora-Request-Id")
+        if request_id:
+            parts.append(f" [Zuora-Request-Id {request_id}]")
+        return ZuoraError(
+            self._redact("".join(parts)),
+            code=code,
+            http_status=status,
+            kind=zuora_failure_kind(status, code),
+        )
+
+    def _final(self, failure: ZuoraError, attempts: int, note: str | None = None) -> ZuoraError:
+        if attempts <= 1 and note is None:
+            return failure
+        extra = f" ({note})" if note else f" (gave up after {attempts} attempts)"
+        return ZuoraError(
+            failure.reason + extra,
+            code=failure.code,
+            kind=failure.kind,
+            path=failure.path,
+            http_status=failure.http_status,
+        )
+
+    def _invalid_response(self, what: str, problem: str) -> ZuoraError:
+        return ZuoraError(f"Zuora {what} gave an unexpected answer: {problem}", code="INVALID_RESPONSE")
+
+    def _redact(self, text: str) -> str:
+        for secret in (self._client_secret, self._token):
+            if secret and len(secret) >= 4:
+                text = text.replace(secret, "***")
+        return text
+
+
+def _error_code_and_message(body: Any) -> tuple[str | None, str | None]:
+    """Zuora's error formats -> (code, message). When several codes come, a non-retryable one wins."""
+    pairs: list[tuple[str | None, str | None]] = []
+    if isinstance(body, dict):
+        for key, code_key, message_key in (("reasons", "code", "message"), ("Errors", "Code", "Message")):
+            items = body.get(key)
+            if isinstance(items, list):
+                pairs += [
+                    (_text(item.get(code_key)), _text(item.get(message_key)))
+                    for item in items
+                    if isinstance(item, dict)
+                ]
+        if not pairs and ("faultcode" in body or "faultstring" in body):
+            pairs.append((_text(body.get("faultcode")), _text(body.get("faultstring"))))
+        if not pairs and "error" in body:
+            pairs.append((_text(body.get("error")), _text(body.get("error_description"))))
+        if not pairs and "message" in body:
+            pairs.append((None, _text(body.get("message"))))
+    if not pairs:
+        return None, None
+    codes = [code for code, _ in pairs if code]
+    permanent = [code for code in codes if not zuora_code_is_retryable(code)]
+    code = permanent[0] if permanent else (codes[0] if codes else None)
+    message = "; ".join(dict.fromkeys(message for _, message in pairs if message)) or None
+    return code, message
+
+
+def _only_retryable_errors(result: ZuoraUpdateResult) -> bool:
+    if result.success or not result.errors:
+        return False
+    codes = [error.get("Code", error.get("code")) for error in result.errors]
+    return all(zuora_code_is_retryable(code) for code in codes)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None

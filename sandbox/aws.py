@@ -1,0 +1,186 @@
+"""The sandbox's AWS: a moto server on loopback, with the queue, DLQ, table and secrets created from the
+resource definitions in template.yaml itself (names, key schema, indexes, TTL, redrive, timeouts)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from cfnlint.decode import cfn_yaml
+from moto.server import ThreadedMotoServer
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
+# Dummy credentials: moto accepts any; set so boto3 never looks for real ones.
+AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "sandbox",
+    "AWS_SECRET_ACCESS_KEY": "sandbox",
+    "AWS_SESSION_TOKEN": "sandbox",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+}
+
+
+class TemplateResolver:
+    """Resolves the few intrinsics the sandbox needs (!Ref, !Sub, !GetAtt X.Arn) against parameter defaults."""
+
+    def __init__(
+        self, template: Mapping[str, Any], stack_name: str, overrides: Mapping[str, str], arns: dict[str, str]
+    ) -> None:
+        self._template = template
+        self._stack_name = stack_name
+        self._arns = arns
+        self._params = {
+            name: str(overrides.get(name, spec.get("Default", "")))
+            for name, spec in template.get("Parameters", {}).items()
+        }
+
+    def resource(self, logical_id: str) -> dict[str, Any]:
+        resolved: dict[str, Any] = self.resolve(self._template["Resources"][logical_id].get("Properties", {}))
+        return resolved
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        if not isinstance(value, Mapping):
+            return value
+        if set(value) == {"Ref"}:
+            return self._ref(str(value["Ref"]))
+        if set(value) == {"Fn::Sub"}:
+            text = str(value["Fn::Sub"])
+            for name in [*self._params, "AWS::StackName", "AWS::Region", "AWS::AccountId"]:
+                text = text.replace("${" + name + "}", self._ref(name))
+            return text
+        if set(value) == {"Fn::GetAtt"}:
+            target = value["Fn::GetAtt"]
+            logical_id = target[0] if isinstance(target, list) else str(target).split(".")[0]
+            return self._arns[logical_id]
+        return {k: self.resolve(v) for k, v in value.items()}
+
+    def _ref(self, name: str) -> str:
+        builtins = {"AWS::StackName": self._stack_name, "AWS::Region": REGION, "AWS::AccountId": ACCOUNT}
+        if name in builtins:
+            return builtins[name]
+        return self._params[name]
+
+
+@dataclass
+class AwsResources:
+    endpoint: str
+    table_name: str
+    queue_url: str
+    queue_arn: str
+    dlq_url: str
+    dlq_arn: str
+    zuora_secret_arn: str
+    netsuite_secret_arn: str
+    max_receive_count: int
+    visibility_timeout: int
+
+
+class LocalAws:
+    """A ThreadedMotoServer on 127.0.0.1 with an ephemeral port."""
+
+    def __init__(self) -> None:
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.endpoint = ""
+
+    def start(self) -> str:
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint = f"http://{host}:{port}"
+        return self.endpoint
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION, **_credentials())
+
+    def resource(self, service: str) -> Any:
+        return boto3.resource(service, endpoint_url=self.endpoint, region_name=REGION, **_credentials())
+
+    def create_stack_resources(
+        self,
+        *,
+        stack_name: str,
+        zuora_secret: Mapping[str, str],
+        netsuite_secret: Mapping[str, str],
+        overrides: Mapping[str, str] | None = None,
+    ) -> AwsResources:
+        template = cfn_yaml.loads(TEMPLATE.read_text())
+        arns: dict[str, str] = {}
+        resolver = TemplateResolver(template, stack_name, overrides or {}, arns)
+        sqs = self.client("sqs")
+
+        dlq = resolver.resource("SyncDLQ")
+        dlq_url = sqs.create_queue(QueueName=dlq.pop("QueueName"), Attributes=_queue_attributes(dlq))["QueueUrl"]
+        arns["SyncDLQ"] = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        queue = resolver.resource("SyncQueue")
+        redrive = queue["RedrivePolicy"]
+        queue_url = sqs.create_queue(QueueName=queue.pop("QueueName"), Attributes=_queue_attributes(queue))["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+        table = resolver.resource("IntegrationStateTable")
+        dynamodb = self.client("dynamodb")
+        dynamodb.create_table(
+            TableName=table["TableName"],
+            BillingMode=table["BillingMode"],
+            AttributeDefinitions=table["AttributeDefinitions"],
+            KeySchema=table["KeySchema"],
+            GlobalSecondaryIndexes=table.get("GlobalSecondaryIndexes", []),
+        )
+        ttl = table.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb.update_time_to_live(
+                TableName=table["TableName"],
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]},
+            )
+
+        secrets = self.client("secretsmanager")
+        zuora_arn = secrets.create_secret(Name=f"{stack_name}/zuora", SecretString=json.dumps(dict(zuora_secret)))[
+            "ARN"
+        ]
+        netsuite_arn = secrets.create_secret(
+            Name=f"{stack_name}/netsuite", SecretString=json.dumps(dict(netsuite_secret))
+        )["ARN"]
+        return AwsResources(
+            endpoint=self.endpoint,
+            table_name=table["TableName"],
+            queue_url=queue_url,
+            queue_arn=queue_arn,
+            dlq_url=dlq_url,
+            dlq_arn=arns["SyncDLQ"],
+            zuora_secret_arn=zuora_arn,
+            netsuite_secret_arn=netsuite_arn,
+            max_receive_count=int(redrive["maxReceiveCount"]),
+            visibility_timeout=int(queue.get("VisibilityTimeout", 30)),
+        )
+
+
+def _queue_attributes(properties: Mapping[str, Any]) -> dict[str, str]:
+    attributes: dict[str, str] = {}
+    for name in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds"):
+        if name in properties:
+            attributes[name] = str(properties[name])
+    if "RedrivePolicy" in properties:
+        attributes["RedrivePolicy"] = json.dumps(
+            {k: str(v) if k == "maxReceiveCount" else v for k, v in properties["RedrivePolicy"].items()}
+        )
+    return attributes
+
+
+def _credentials() -> dict[str, str]:
+    return {
+        "aws_access_key_id": os.environ.get("AWS_ACCESS_KEY_ID", AWS_ENV["AWS_ACCESS_KEY_ID"]),
+        "aws_secret_access_key": os.environ.get("AWS_SECRET_ACCESS_KEY", AWS_ENV["AWS_SECRET_ACCESS_KEY"]),
+        "aws_session_token": os.environ.get("AWS_SESSION_TOKEN", AWS_ENV["AWS_SESSION_TOKEN"]),
+    }

@@ -1,0 +1,186 @@
+"""Plays Lambda's SQS event source mapping against the sandbox queue: polls it, invokes the sync
+handler with real SQS event shapes at the configured concurrency, deletes what succeeded and leaves
+`batchItemFailures` on the queue to be delivered again. SQS itself (moto) moves a message to the DLQ
+once it was received more than maxReceiveCount times, exactly as in AWS.
+
+One difference, for speed: Lambda leaves a failed message invisible until the queue's visibility
+timeout ends (6 minutes here); the driver shortens that to `retry_delay_seconds`."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.aws import REGION
+
+log = logging.getLogger("sandbox.driver")
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+@dataclass
+class LambdaContext:
+    """What a handler reads from Lambda's context object."""
+
+    function_name: str
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+    timeout_seconds: float = 60.0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:123456789012:function:{self.function_name}"
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
+
+    @property
+    def log_stream_name(self) -> str:
+        return "sandbox"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.timeout_seconds - (time.monotonic() - self.started)) * 1000))
+
+
+@dataclass
+class DrainStats:
+    invocations: int = 0
+    messages: int = 0
+    deleted: int = 0
+    retried: int = 0
+    handler_errors: int = 0
+
+
+def sqs_event_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
+    """An SQS message as Lambda hands it to a function."""
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {
+            name: {
+                "stringValue": value.get("StringValue"),
+                "stringListValues": [],
+                "binaryListValues": [],
+                "dataType": value["DataType"],
+            }
+            for name, value in message.get("MessageAttributes", {}).items()
+        },
+        "md5OfBody": message.get("MD5OfBody") or hashlib.md5(message["Body"].encode()).hexdigest(),  # noqa: S324
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": REGION,
+    }
+
+
+class SqsEventSourceMapping:
+    def __init__(
+        self,
+        sqs: Any,
+        queue_url: str,
+        queue_arn: str,
+        handler: Handler,
+        *,
+        function_name: str = "SyncFunction",
+        batch_size: int = 10,
+        max_concurrency: int = 4,
+        retry_delay_seconds: int = 1,
+    ) -> None:
+        self._sqs = sqs
+        self._queue_url = queue_url
+        self._queue_arn = queue_arn
+        self._handler = handler
+        self._function_name = function_name
+        self._batch_size = batch_size
+        self._max_concurrency = max_concurrency
+        self._retry_delay = retry_delay_seconds
+        self._lock = threading.Lock()
+        self._poll_lock = threading.Lock()
+        self.stats = DrainStats()
+
+    def queue_depth(self) -> int:
+        attributes = self._sqs.get_queue_attributes(
+            QueueUrl=self._queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+    def drain(self, *, on_batch: Callable[[int], None] | None = None, timeout_seconds: float = 600.0) -> DrainStats:
+        """Process until the queue is empty (every message deleted or moved to the DLQ)."""
+        deadline = time.monotonic() + timeout_seconds
+        stop = threading.Event()
+
+        def worker() -> None:
+            while not stop.is_set():
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"queue not drained within {timeout_seconds} s")
+                if not self._poll_once(on_batch) and self.queue_depth() == 0:
+                    stop.set()
+                    return
+
+        with ThreadPoolExecutor(max_workers=self._max_concurrency, thread_name_prefix="sync") as pool:
+            futures = [pool.submit(worker) for _ in range(self._max_concurrency)]
+            for future in futures:
+                future.result()
+        return self.stats
+
+    def _poll_once(self, on_batch: Callable[[int], None] | None) -> bool:
+        # One poller at a time, as Lambda's pollers hand batches to concurrent invocations; moto's SQS
+        # also moves messages to the DLQ during a receive and is not safe for concurrent receives.
+        with self._poll_lock:
+            answer = self._sqs.receive_message(
+                QueueUrl=self._queue_url,
+                MaxNumberOfMessages=self._batch_size,
+                WaitTimeSeconds=0,
+                MessageSystemAttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            )
+        messages = answer.get("Messages", [])
+        if not messages:
+            time.sleep(0.05)
+            return False
+        event = {"Records": [sqs_event_record(m, self._queue_arn) for m in messages]}
+        by_id = {m["MessageId"]: m for m in messages}
+        try:
+            response = self._handler(event, LambdaContext(self._function_name))
+            failed = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
+        except Exception:
+            # A function error fails the whole batch, as on Lambda; the error is in the log.
+            log.exception("Sync function invocation failed; the whole batch will be delivered again")
+            with self._lock:
+                self.stats.handler_errors += 1
+            failed = set(by_id)
+        succeeded = [m for mid, m in by_id.items() if mid not in failed]
+        for start in range(0, len(succeeded), 10):
+            chunk = succeeded[start : start + 10]
+            self._sqs.delete_message_batch(
+                QueueUrl=self._queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)],
+            )
+        if failed:
+            self._sqs.change_message_visibility_batch(
+                QueueUrl=self._queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": by_id[mid]["ReceiptHandle"], "VisibilityTimeout": self._retry_delay}
+                    for i, mid in enumerate(sorted(failed))
+                    if mid in by_id
+                ],
+            )
+        with self._lock:
+            self.stats.invocations += 1
+            self.stats.messages += len(messages)
+            self.stats.deleted += len(succeeded)
+            self.stats.retried += len(failed)
+        if on_batch:
+            on_batch(len(succeeded))
+        return True

@@ -1,0 +1,927 @@
+"""A NetSuite REST web services simulator for the embedded local sandbox.
+
+A real HTTP server (werkzeug, loopback, ephemeral port) that speaks NetSuite's wire format, so the
+connector's own ``requests`` + ``requests-oauthlib`` client runs unchanged against it and against
+the real service::
+
+    sim = NetSuiteSimulator("1234567_SB1", ck, cs, token_id, token_secret, reference_data=SAMPLE_REFERENCE_DATA)
+    base_url = sim.start()          # "http://127.0.0.1:PORT/services/rest"
+    ...
+    sim.records("customer"); sim.stats; sim.stop()
+
+Endpoints (all under ``/services/rest``, all signed with OAuth 1.0a TBA, HMAC-SHA256, realm = account):
+
+* ``PUT    /record/v1/{type}/eid:{externalId}``  upsert -> 204, ``Location: <base>/record/v1/{type}/{id}``
+* ``POST   /record/v1/{type}``                   create -> 204 + Location; used externalId -> 400 DUP_RCRD
+* ``PATCH  /record/v1/{type}/{id|eid:..}``       partial update -> 204 + Location; unknown -> 404
+* ``GET    /record/v1/{type}/{id|eid:..}``       200 record JSON (id, externalId, fields, links); 404
+* ``DELETE /record/v1/{type}/{id|eid:..}``       204 (to rehearse "deleted by hand in NetSuite")
+* ``GET    /record/v1/{type}?limit&offset``      200 collection of {id, links}
+* ``POST   /query/v1/suiteql?limit&offset``      SuiteQL (see netsuite_suiteql); needs ``Prefer: transient``
+
+Headers: every answer carries ``X-N-OperationId``; writes answer ``Location`` with the internal id;
+``X-NetSuite-PropertyNameValidation: Warning|Ignore`` drops unknown fields instead of refusing them;
+SuiteQL needs ``Prefer: transient``. Paging: ``limit`` 1..1000 (default 1000), ``offset`` >= 0;
+collections answer ``{links, count, hasMore, items, offset, totalResults}``.
+
+Upsert semantics: PUT by eid on an existing record merges like PATCH (fields not sent are kept,
+``null`` clears, a sublist sent replaces the stored one); on a new record all create rules apply
+(e.g. a customer's subsidiary is required), so an upsert that may create must carry them.
+References are stored and read back resolved: ``{"id": "2", "refName": "Parent : Americas"}``.
+
+Error answers (NetSuite's JSON: type, title, status, o:errorDetails[{detail, o:errorCode, o:errorPath}]):
+
+=====  ===========================  ==========================================================
+ 401   INVALID_LOGIN                bad/unknown key or token, wrong realm or method, stale
+                                    timestamp (> 5 min), reused nonce, bad signature
+ 400   USER_ERROR                   unknown field (path = field), missing required field, value
+                                    too long, wrong JSON type, subsidiary change, item type
+                                    change, body/URL externalId mismatch, rejected eid, closed
+                                    period, missing ``Prefer: transient``
+ 400   INVALID_KEY_OR_REF           reference to nothing (path e.g. ``subsidiary``,
+                                    ``item.items[0].item``)
+ 400   DUP_RCRD                     POST/PATCH with an externalId another record uses
+ 400   INVALID_CONTENT              body is not a JSON object
+ 400   INVALID_PARAMETER            bad SuiteQL, bad limit/offset
+ 404   NONEXISTENT_ID               no such record; INVALID_RCRD_TYPE: unknown record type
+ 405   METHOD_NOT_ALLOWED           e.g. PUT by internal id (upsert needs ``eid:``)
+ 429   CONCURRENCY_LIMIT_EXCEEDED   more than ``concurrency_limit`` requests in flight
+ 5xx   (injected)                   ``fail_next`` / ``error_rate``; default UNEXPECTED_ERROR
+=====  ===========================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from werkzeug.wrappers import Request, Response
+
+from sandbox.http_server import LoopbackServer
+from sandbox.netsuite_auth import AuthFailure, TbaCredentials, TbaVerifier
+from sandbox.netsuite_errors import (
+    CONCURRENCY_LIMIT_EXCEEDED,
+    DUP_RCRD,
+    ERROR_CONTENT_TYPE,
+    INVALID_CONTENT,
+    INVALID_PARAMETER,
+    INVALID_RCRD_TYPE,
+    INVALID_URL,
+    METHOD_NOT_ALLOWED,
+    NONEXISTENT_ID,
+    UNEXPECTED_ERROR,
+    USER_ERROR,
+    ErrorDetail,
+    NetSuiteApiError,
+    bad_request,
+    error_body,
+    unauthorized,
+)
+from sandbox.netsuite_records import (
+    CUSTOMER_TABLE,
+    ITEM_TABLE,
+    RECORD_RULES,
+    REFERENCE_TABLES,
+    TRANSACTION_TABLE,
+    RecordRule,
+    ref_name,
+    validate_and_merge,
+)
+from sandbox.netsuite_suiteql import invalid_query, to_suiteql_value
+from sandbox.netsuite_suiteql import parse as parse_suiteql
+
+BASE_PATH = "/services/rest"
+DEFAULT_PAGE_LIMIT = 1000
+MAX_PAGE_LIMIT = 1000
+EXTERNAL_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+RECORD_CONTENT_TYPE = "application/vnd.oracle.resource+json; type=singular-resource; charset=utf-8"
+COLLECTION_CONTENT_TYPE = "application/vnd.oracle.resource+json; type=collection; charset=utf-8"
+
+# Hook for transaction writes: (record type, record as it would be stored) -> a refusal detail or None.
+ClosedPeriodHook = Callable[[str, dict[str, Any]], str | None]
+
+SAMPLE_REFERENCE_DATA: dict[str, list[dict[str, str]]] = {
+    "subsidiary": [
+        {"id": "1", "name": "Parent Company", "fullname": "Parent Company"},
+        {"id": "2", "name": "Americas", "fullname": "Parent Company : Americas"},
+        {"id": "3", "name": "EMEA", "fullname": "Parent Company : EMEA"},
+    ],
+    "department": [
+        {"id": "1", "name": "Sales", "fullname": "Sales"},
+        {"id": "2", "name": "East", "fullname": "Sales : East"},
+    ],
+    "classification": [{"id": "1", "name": "Subscriptions", "fullname": "Subscriptions"}],
+    "location": [{"id": "1", "name": "HQ", "fullname": "HQ"}],
+    "currency": [
+        {"id": "1", "symbol": "USD", "name": "US Dollar"},
+        {"id": "2", "symbol": "EUR", "name": "Euro"},
+    ],
+    "account": [
+        {"id": "54", "acctnumber": "4000", "fullname": "Sales"},
+        {"id": "55", "acctnumber": "4100", "fullname": "Sales : Subscription Revenue"},
+    ],
+}
+
+
+@dataclass(frozen=True)
+class NetSuiteStats:
+    """A snapshot of what the simulated account saw."""
+
+    requests_total: int
+    creates: dict[str, int]  # record type -> records created (POST, or PUT eid that created)
+    updates: dict[str, int]  # record type -> records updated (PATCH, or PUT eid of an existing one)
+    deletes: dict[str, int]
+    reads: int  # GET of a record or a collection
+    suiteql: int  # SuiteQL queries answered
+    rejected_429: int
+    errors_by_code: dict[str, int]  # every error answer, by o:errorCode (INVALID_LOGIN, ...)
+    auth_failures: dict[str, int]  # why requests got 401 (what NetSuite's Login Audit Trail shows)
+    peak_in_flight: int
+    in_flight: int
+
+    def writes(self, record_type: str | None = None) -> int:
+        """Creates + updates, of one record type or of all."""
+        if record_type is not None:
+            return self.creates.get(record_type, 0) + self.updates.get(record_type, 0)
+        return sum(self.creates.values()) + sum(self.updates.values())
+
+
+@dataclass
+class _Counters:
+    requests_total: int = 0
+    creates: dict[str, int] = field(default_factory=dict)
+    updates: dict[str, int] = field(default_factory=dict)
+    deletes: dict[str, int] = field(default_factory=dict)
+    reads: int = 0
+    suiteql: int = 0
+    rejected_429: int = 0
+    errors_by_code: dict[str, int] = field(default_factory=dict)
+    auth_failures: dict[str, int] = field(default_factory=dict)
+    peak_in_flight: int = 0
+
+
+@dataclass
+class _Stored:
+    record_type: str
+    internal_id: str
+    external_id: str | None
+    fields: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.internal_id}
+        if self.external_id is not None:
+            out["externalId"] = self.external_id
+        out.update(copy.deepcopy(self.fields))
+        return out
+
+
+@dataclass(frozen=True)
+class _InitialSettings:
+    reference_data: dict[str, list[dict[str, Any]]]
+    concurrency_limit: int
+    latency_seconds: float
+    seed: int
+    error_rate: float
+    error_status: int
+    reject_external_ids: dict[str, str]
+    closed_period: ClosedPeriodHook | None
+
+
+@dataclass(frozen=True)
+class _Fault:
+    status: int
+    code: str
+    detail: str
+    methods: frozenset[str] | None
+
+
+class NetSuiteSimulator:
+    """One simulated NetSuite account behind a loopback HTTP server. Thread-safe."""
+
+    def __init__(
+        self,
+        account_id: str,
+        consumer_key: str,
+        consumer_secret: str,
+        token_id: str,
+        token_secret: str,
+        *,
+        reference_data: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
+        concurrency_limit: int = 5,
+        latency_seconds: float = 0.0,
+        seed: int = 0,
+        error_rate: float = 0.0,
+        error_status: int = 500,
+        reject_external_ids: Mapping[str, str] | None = None,
+        closed_period: ClosedPeriodHook | None = None,
+        clock: Callable[[], float] = time.time,
+        host: str = "127.0.0.1",
+    ) -> None:
+        if concurrency_limit < 1:
+            raise ValueError("concurrency_limit must be at least 1")
+        self.credentials = TbaCredentials(account_id, consumer_key, consumer_secret, token_id, token_secret)
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._server = LoopbackServer(self.wsgi_app, host=host)
+        self._initial = _InitialSettings(
+            reference_data={
+                _table_name(table): [dict(row) for row in rows] for table, rows in (reference_data or {}).items()
+            },
+            concurrency_limit=concurrency_limit,
+            latency_seconds=latency_seconds,
+            seed=seed,
+            error_rate=error_rate,
+            error_status=error_status,
+            reject_external_ids=dict(reject_external_ids or {}),
+            closed_period=closed_period,
+        )
+        self._clock = clock
+        self._operations = 0
+        self._in_flight = 0
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the state right after construction: no records, zero stats, the constructor's knobs.
+
+        Lets one running server serve many tests (stopping a server takes up to half a second).
+        """
+        initial = self._initial
+        with self._lock:
+            self._verifier = TbaVerifier(self.credentials, clock=self._clock)
+            self._reference: dict[str, list[dict[str, str]]] = {table: [] for table in REFERENCE_TABLES}
+            for table, rows in initial.reference_data.items():
+                for row in rows:
+                    self.add_reference_row(table, row)
+            self._records: dict[str, dict[str, _Stored]] = {}
+            self._by_eid: dict[str, dict[str, _Stored]] = {}  # family -> external id -> record
+            self._by_id: dict[str, dict[str, _Stored]] = {}  # family -> internal id -> record
+            self._next_id = 101
+            self._counters = _Counters()
+            self._concurrency_limit = initial.concurrency_limit
+            self._latency = initial.latency_seconds
+            self._rng = random.Random(initial.seed)
+            self._error_rate = initial.error_rate
+            self._error_status = initial.error_status
+            self._faults: deque[_Fault] = deque()
+            self._post_commit_delays: deque[float] = deque()
+            self._reject_eids: dict[str, str] = dict(initial.reject_external_ids)
+            self._closed_period = initial.closed_period
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def account_id(self) -> str:
+        return self.credentials.account_id
+
+    def start(self) -> str:
+        """Serve on loopback; returns the REST root, e.g. ``http://127.0.0.1:PORT/services/rest``."""
+        self._stopping.clear()
+        return self._server.start() + BASE_PATH
+
+    def stop(self) -> None:
+        """Stop serving; requests sleeping on latency or an injected timeout are woken up."""
+        self._stopping.set()
+        self._server.stop()
+
+    @property
+    def base_url(self) -> str:
+        return self._server.base_url + BASE_PATH
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ knobs
+
+    @property
+    def concurrency_limit(self) -> int:
+        return self._concurrency_limit
+
+    @concurrency_limit.setter
+    def concurrency_limit(self, value: int) -> None:
+        if value < 1:
+            raise ValueError("concurrency_limit must be at least 1")
+        with self._lock:
+            self._concurrency_limit = value
+
+    @property
+    def latency_seconds(self) -> float:
+        return self._latency
+
+    @latency_seconds.setter
+    def latency_seconds(self, value: float) -> None:
+        with self._lock:
+            self._latency = value
+
+    @property
+    def error_rate(self) -> float:
+        return self._error_rate
+
+    @error_rate.setter
+    def error_rate(self, value: float) -> None:
+        with self._lock:
+            self._error_rate = value
+
+    def fail_next(
+        self,
+        n: int,
+        status: int = 503,
+        code: str = UNEXPECTED_ERROR,
+        detail: str | None = None,
+        *,
+        methods: Iterable[str] | None = None,
+    ) -> None:
+        """Answer the next ``n`` authenticated requests (of ``methods``, default any) with this error.
+
+        Nothing is committed for them.
+        """
+        fault = _Fault(
+            status,
+            code,
+            detail or f"An unexpected error occurred (injected {status} {code}).",
+            frozenset(m.upper() for m in methods) if methods is not None else None,
+        )
+        with self._lock:
+            self._faults.extend([fault] * n)
+
+    def timeout_after_commit(self, n: int, delay_seconds: float) -> None:
+        """The next ``n`` successful writes commit, then wait ``delay_seconds`` before answering.
+
+        With a delay longer than the client's read timeout the client sees a timeout although the
+        record exists: retrying a PUT by external id updates it, retrying a POST duplicates it.
+        The request keeps its concurrency slot while it waits, as a slow request does in NetSuite.
+        """
+        with self._lock:
+            self._post_commit_delays.extend([delay_seconds] * n)
+
+    def reject_external_id(self, external_id: str, detail: str) -> None:
+        """Writes of this external id fail permanently: 400 USER_ERROR with ``detail``."""
+        with self._lock:
+            self._reject_eids[external_id] = detail
+
+    def set_closed_period_hook(self, hook: ClosedPeriodHook | None) -> None:
+        """Transaction writes for which ``hook(type, record)`` returns a detail fail with 400 USER_ERROR."""
+        with self._lock:
+            self._closed_period = hook
+
+    # ------------------------------------------------------------------ inspection
+
+    @property
+    def stats(self) -> NetSuiteStats:
+        with self._lock:
+            c = self._counters
+            return NetSuiteStats(
+                requests_total=c.requests_total,
+                creates=dict(c.creates),
+                updates=dict(c.updates),
+                deletes=dict(c.deletes),
+                reads=c.reads,
+                suiteql=c.suiteql,
+                rejected_429=c.rejected_429,
+                errors_by_code=dict(c.errors_by_code),
+                auth_failures=dict(c.auth_failures),
+                peak_in_flight=c.peak_in_flight,
+                in_flight=self._in_flight,
+            )
+
+    def reset_stats(self) -> None:
+        with self._lock:
+            self._counters = _Counters()
+
+    def records(self, record_type: str) -> list[dict[str, Any]]:
+        """All records of a type, in creation order: ``{"id", "externalId", ...fields}``."""
+        with self._lock:
+            return [r.to_json() for r in self._records.get(record_type, {}).values()]
+
+    def get(self, record_type: str, internal_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            stored = self._records.get(record_type, {}).get(str(internal_id))
+            return stored.to_json() if stored is not None else None
+
+    def get_by_external_id(self, record_type: str, external_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            stored = self._by_eid.get(self._family(record_type), {}).get(external_id)
+            if stored is None or stored.record_type != record_type:
+                return None
+            return stored.to_json()
+
+    def reference_rows(self, table: str) -> list[dict[str, str]]:
+        with self._lock:
+            return copy.deepcopy(self._reference.get(_table_name(table), []))
+
+    # ------------------------------------------------------------------ direct setup (no HTTP)
+
+    def add_reference_row(self, table: str, row: Mapping[str, Any]) -> None:
+        """Add a subsidiary/department/classification/location/currency/account row."""
+        name = _table_name(table)
+        if name not in REFERENCE_TABLES:
+            raise ValueError(f"unknown reference table {table!r}; expected one of {REFERENCE_TABLES}")
+        if "id" not in row:
+            raise ValueError("a reference row needs an 'id'")
+        with self._lock:
+            self._reference.setdefault(name, []).append({str(k): str(v) for k, v in row.items()})
+
+    def seed_record(self, record_type: str, body: Mapping[str, Any], external_id: str | None = None) -> str:
+        """Create a record as if someone had entered it in NetSuite (validated); returns its id."""
+        payload = dict(body)
+        if external_id is not None:
+            payload["externalId"] = external_id
+        with self._lock:
+            stored, _ = self._write(record_type, None, payload, mode="create", strict=True)
+            return stored.internal_id
+
+    def delete_record(self, record_type: str, internal_id: str) -> bool:
+        """Delete by hand (NetSuite UI). Returns False when there was no such record."""
+        with self._lock:
+            stored = self._records.get(record_type, {}).get(str(internal_id))
+            if stored is None:
+                return False
+            self._remove(stored)
+            return True
+
+    # ------------------------------------------------------------------ WSGI
+
+    def wsgi_app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = Request(environ)
+        response = self._serve(request)
+        with self._lock:
+            self._operations += 1
+            response.headers["X-N-OperationId"] = f"sim-{self._operations:08d}"
+        return response(environ, start_response)
+
+    def _serve(self, request: Request) -> Response:
+        with self._lock:
+            self._counters.requests_total += 1
+            if self._in_flight >= self._concurrency_limit:
+                self._counters.rejected_429 += 1
+                limit = self._concurrency_limit
+                admitted = False
+            else:
+                self._in_flight += 1
+                self._counters.peak_in_flight = max(self._counters.peak_in_flight, self._in_flight)
+                admitted = True
+        if not admitted:
+            return self._error_response(
+                NetSuiteApiError(
+                    429,
+                    CONCURRENCY_LIMIT_EXCEEDED,
+                    f"Concurrency limit exceeded: the account allows {limit} concurrent requests "
+                    "(SOAP, REST and RESTlets combined). Request blocked; retry later.",
+                )
+            )
+        try:
+            delay = 0.0
+            try:
+                self._authenticate(request)
+                self._pause(self._latency)
+                self._maybe_inject_fault(request.method)
+                response, delay = self._route(request)
+            except NetSuiteApiError as exc:
+                response = self._error_response(exc)
+            if delay > 0:
+                self._pause(delay)
+            return response
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _pause(self, seconds: float) -> None:
+        if seconds > 0:
+            self._stopping.wait(seconds)
+
+    def _authenticate(self, request: Request) -> None:
+        environ = request.environ
+        raw_path = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+        if not raw_path:
+            raw_path = quote(environ.get("PATH_INFO", "/"), safe="/:@!$&'()*+,;=-._~")
+            if environ.get("QUERY_STRING"):
+                raw_path += "?" + environ["QUERY_STRING"]
+        host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+        uri = f"{environ.get('wsgi.url_scheme', 'http')}://{host}{raw_path}"
+        try:
+            self._verifier.verify(
+                uri=uri,
+                method=request.method,
+                headers=dict(request.headers.items()),
+                body=request.get_data(cache=True, as_text=True),
+            )
+        except AuthFailure as failure:
+            with self._lock:
+                reasons = self._counters.auth_failures
+                reasons[failure.reason] = reasons.get(failure.reason, 0) + 1
+            raise unauthorized() from failure
+
+    def _maybe_inject_fault(self, method: str) -> None:
+        with self._lock:
+            fault = None
+            for candidate in self._faults:
+                if candidate.methods is None or method.upper() in candidate.methods:
+                    fault = candidate
+                    break
+            if fault is not None:
+                self._faults.remove(fault)
+                raise NetSuiteApiError(fault.status, fault.code, fault.detail)
+            if self._error_rate > 0 and self._rng.random() < self._error_rate:
+                raise NetSuiteApiError(
+                    self._error_status,
+                    UNEXPECTED_ERROR,
+                    "An unexpected error occurred. Error ID: simulated-" + str(self._rng.randrange(10**9)),
+                )
+
+    def _error_response(self, exc: NetSuiteApiError) -> Response:
+        with self._lock:
+            codes = self._counters.errors_by_code
+            codes[exc.code] = codes.get(exc.code, 0) + 1
+        return _json_response(exc.body(), exc.status, ERROR_CONTENT_TYPE)
+
+    # ------------------------------------------------------------------ routing
+
+    def _route(self, request: Request) -> tuple[Response, float]:
+        path = request.path
+        if not path.startswith(BASE_PATH + "/"):
+            raise NetSuiteApiError(404, INVALID_URL, f"The requested URL {path} was not found.")
+        parts = path[len(BASE_PATH) + 1 :].split("/")
+        method = request.method.upper()
+        root = _request_root(request)
+        if parts[:2] == ["query", "v1"] and parts[2:] == ["suiteql"]:
+            if method != "POST":
+                raise _method_not_allowed(method)
+            return self._suiteql(request, root), 0.0
+        if parts[:2] != ["record", "v1"] or len(parts) not in (3, 4) or not parts[2]:
+            raise NetSuiteApiError(404, INVALID_URL, f"The requested URL {path} was not found.")
+        record_type = parts[2]
+        rule = self._rule(record_type)
+        if len(parts) == 3:
+            if method == "POST":
+                return self._write_response(request, root, rule, None, "create")
+            if method == "GET":
+                return self._list(request, root, rule), 0.0
+            raise _method_not_allowed(method)
+        key = _parse_key(parts[3])
+        if method == "GET":
+            with self._lock:
+                stored = self._find(rule, key)
+                self._counters.reads += 1
+                return _json_response(self._record_json(root, stored), 200, RECORD_CONTENT_TYPE), 0.0
+        if method == "PUT":
+            if key[0] != "eid":
+                raise NetSuiteApiError(
+                    405,
+                    METHOD_NOT_ALLOWED,
+                    "PUT (upsert) is only supported with an external ID: /record/v1/{type}/eid:{externalId}.",
+                )
+            return self._write_response(request, root, rule, key, "upsert")
+        if method == "PATCH":
+            return self._write_response(request, root, rule, key, "update")
+        if method == "DELETE":
+            with self._lock:
+                stored = self._find(rule, key)
+                self._remove(stored)
+                _bump(self._counters.deletes, rule.record_type)
+                delay = self._take_post_commit_delay()
+            return Response(status=204), delay
+        raise _method_not_allowed(method)
+
+    def _rule(self, record_type: str) -> RecordRule:
+        rule = RECORD_RULES.get(record_type)
+        if rule is None:
+            raise NetSuiteApiError(
+                404, INVALID_RCRD_TYPE, f"Record type '{record_type}' does not exist or is not supported."
+            )
+        return rule
+
+    def _write_response(
+        self, request: Request, root: str, rule: RecordRule, key: tuple[str, str] | None, mode: str
+    ) -> tuple[Response, float]:
+        body = _json_body(request)
+        validation = (request.headers.get("X-NetSuite-PropertyNameValidation") or "Error").strip().lower()
+        with self._lock:
+            stored, created = self._write(rule.record_type, key, body, mode=mode, strict=validation == "error")
+            _bump(self._counters.creates if created else self._counters.updates, rule.record_type)
+            delay = self._take_post_commit_delay()
+        response = Response(status=204)
+        response.headers["Location"] = f"{root}/record/v1/{rule.record_type}/{stored.internal_id}"
+        return response, delay
+
+    def _take_post_commit_delay(self) -> float:
+        return self._post_commit_delays.popleft() if self._post_commit_delays else 0.0
+
+    # ------------------------------------------------------------------ records
+
+    def _family(self, record_type: str) -> str:
+        rule = RECORD_RULES.get(record_type)
+        return rule.family if rule is not None else record_type
+
+    def _find(self, rule: RecordRule, key: tuple[str, str]) -> _Stored:
+        kind, value = key
+        if kind == "eid":
+            stored = self._by_eid.get(rule.family, {}).get(value)
+        else:
+            stored = self._records.get(rule.record_type, {}).get(value)
+        if stored is None or stored.record_type != rule.record_type:
+            shown = f"eid:{value}" if kind == "eid" else value
+            raise NetSuiteApiError(
+                404,
+                NONEXISTENT_ID,
+                f"The record instance does not exist. Provide a valid record instance ID. ({rule.record_type} {shown})",
+            )
+        return stored
+
+    def _write(
+        self,
+        record_type: str,
+        key: tuple[str, str] | None,
+        body: Any,
+        *,
+        mode: str,
+        strict: bool,
+    ) -> tuple[_Stored, bool]:
+        """Validate and commit one write (caller holds the lock). Returns (record, created)."""
+        rule = self._rule(record_type)
+        if not isinstance(body, dict):
+            raise bad_request(INVALID_CONTENT, "The request body must be a JSON object.")
+        body_eid = body.get("externalId")
+        if body_eid is not None and not isinstance(body_eid, str):
+            raise bad_request(USER_ERROR, "Invalid value for the field 'externalId': expected a string.", "externalId")
+        family_eids = self._by_eid.setdefault(rule.family, {})
+
+        existing: _Stored | None
+        if mode == "create":
+            existing, eid = None, body_eid
+            if eid is not None and eid in family_eids:
+                raise _duplicate_eid(eid)
+        elif mode == "upsert":
+            assert key is not None
+            eid = key[1]
+            if body_eid is not None and body_eid != eid:
+                raise bad_request(
+                    USER_ERROR,
+                    f"The externalId in the body ({body_eid}) differs from the one in the URL ({eid}).",
+                    "externalId",
+                )
+            existing = family_eids.get(eid)
+            if existing is not None and existing.record_type != record_type:
+                raise bad_request(
+                    USER_ERROR,
+                    f"The external ID {eid} is already used by a {existing.record_type} record "
+                    f"(internal ID {existing.internal_id}); it cannot be saved as a {record_type}.",
+                    "externalId",
+                )
+        else:
+            assert key is not None
+            existing = self._find(rule, key)
+            eid = existing.external_id if body_eid is None else body_eid
+            if eid is not None and eid != existing.external_id and eid in family_eids:
+                raise _duplicate_eid(eid)
+
+        if eid is not None:
+            if not EXTERNAL_ID_PATTERN.match(eid):
+                raise bad_request(
+                    USER_ERROR,
+                    f"Invalid external ID '{eid}': use letters, digits, '_' and '-' only.",
+                    "externalId",
+                )
+            if eid in self._reject_eids:
+                raise bad_request(USER_ERROR, self._reject_eids[eid])
+
+        fields_in = {k: v for k, v in body.items() if k != "externalId"}
+        merged = validate_and_merge(
+            rule,
+            fields_in,
+            existing.fields if existing is not None else None,
+            self._resolve,
+            strict_property_names=strict,
+        )
+        if rule.family == TRANSACTION_TABLE and self._closed_period is not None:
+            refusal = self._closed_period(record_type, {"externalId": eid, **copy.deepcopy(merged)})
+            if refusal:
+                raise bad_request(USER_ERROR, refusal)
+
+        if existing is None:
+            stored = _Stored(record_type, str(self._next_id), eid, merged)
+            self._next_id += 1
+            self._records.setdefault(record_type, {})[stored.internal_id] = stored
+            self._by_id.setdefault(rule.family, {})[stored.internal_id] = stored
+            if eid is not None:
+                family_eids[eid] = stored
+            return stored, True
+        if existing.external_id != eid:
+            if existing.external_id is not None:
+                family_eids.pop(existing.external_id, None)
+            if eid is not None:
+                family_eids[eid] = existing
+            existing.external_id = eid
+        existing.fields = merged
+        return existing, False
+
+    def _remove(self, stored: _Stored) -> None:
+        family = self._family(stored.record_type)
+        self._records.get(stored.record_type, {}).pop(stored.internal_id, None)
+        self._by_id.get(family, {}).pop(stored.internal_id, None)
+        if stored.external_id is not None:
+            self._by_eid.get(family, {}).pop(stored.external_id, None)
+
+    def _resolve(self, table: str, ref: Mapping[str, Any]) -> tuple[str, str] | None:
+        ref_id = ref.get("id")
+        ref_eid = ref.get("externalId")
+        if table in (CUSTOMER_TABLE, ITEM_TABLE, TRANSACTION_TABLE):
+            if ref_id is not None:
+                stored = self._by_id.get(table, {}).get(str(ref_id))
+            else:
+                stored = self._by_eid.get(table, {}).get(str(ref_eid))
+            if stored is None:
+                return None
+            return stored.internal_id, ref_name(RECORD_RULES[stored.record_type], stored.to_json())
+        for row in self._reference.get(table, []):
+            if (ref_id is not None and row["id"] == str(ref_id)) or (
+                ref_id is None and ref_eid is not None and row.get("externalId", row.get("externalid")) == ref_eid
+            ):
+                name = row.get("fullname") or row.get("name") or row.get("symbol") or row.get("acctnumber") or row["id"]
+                return row["id"], name
+        return None
+
+    def _record_json(self, root: str, stored: _Stored) -> dict[str, Any]:
+        href = f"{root}/record/v1/{stored.record_type}/{stored.internal_id}"
+        return {"links": [{"rel": "self", "href": href}], **stored.to_json()}
+
+    def _list(self, request: Request, root: str, rule: RecordRule) -> Response:
+        limit, offset = _paging(request)
+        with self._lock:
+            self._counters.reads += 1
+            rows = [
+                {
+                    "links": [{"rel": "self", "href": f"{root}/record/v1/{rule.record_type}/{r.internal_id}"}],
+                    "id": r.internal_id,
+                }
+                for r in self._records.get(rule.record_type, {}).values()
+            ]
+        page = _page(f"{root}/record/v1/{rule.record_type}", rows, limit, offset, with_item_links=False)
+        return _json_response(page, 200, COLLECTION_CONTENT_TYPE)
+
+    # ------------------------------------------------------------------ SuiteQL
+
+    def _suiteql(self, request: Request, root: str) -> Response:
+        prefer = request.headers.get("Prefer", "")
+        if "transient" not in [p.strip().lower() for p in prefer.split(",")]:
+            raise bad_request(USER_ERROR, "SuiteQL queries require the header 'Prefer: transient'.")
+        limit, offset = _paging(request)
+        body = _json_body(request)
+        query_text = body.get("q") if isinstance(body, dict) else None
+        if not isinstance(query_text, str) or not query_text.strip():
+            raise bad_request(INVALID_PARAMETER, "The request body must be a JSON object with a 'q' string.", "q")
+        query = parse_suiteql(query_text)
+        with self._lock:
+            rows = self._suiteql_table(query.table)
+            self._counters.suiteql += 1
+        result = query.run(rows)
+        return _json_response(_page(f"{root}/query/v1/suiteql", result, limit, offset), 200, COLLECTION_CONTENT_TYPE)
+
+    def _suiteql_table(self, table: str) -> list[dict[str, str]]:
+        if table in REFERENCE_TABLES:
+            return [{k.lower(): v for k, v in row.items()} for row in self._reference.get(table, [])]
+        family_type_column = {ITEM_TABLE: "itemtype", TRANSACTION_TABLE: "type"}
+        if table in family_type_column:
+            stored_rows = list(self._by_id.get(table, {}).values())
+        else:
+            matching = [t for t in RECORD_RULES if t.lower() == table]
+            if not matching:
+                raise invalid_query(f"Search error occurred: Record '{table}' was not found.")
+            stored_rows = list(self._records.get(matching[0], {}).values())
+        stored_rows.sort(key=lambda s: int(s.internal_id))
+        out: list[dict[str, str]] = []
+        for stored in stored_rows:
+            row: dict[str, str] = {"id": stored.internal_id}
+            if stored.external_id is not None:
+                row["externalid"] = stored.external_id
+            rule = RECORD_RULES[stored.record_type]
+            if table in family_type_column:
+                row[family_type_column[table]] = rule.suiteql_type
+            for name, value in stored.fields.items():
+                rendered = to_suiteql_value(value)
+                if rendered is not None:
+                    row[name.lower()] = rendered
+            out.append(row)
+        return out
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _table_name(table: str) -> str:
+    return "classification" if table == "class" else table
+
+
+def _bump(counter: dict[str, int], key: str) -> None:
+    counter[key] = counter.get(key, 0) + 1
+
+
+def _duplicate_eid(eid: str) -> NetSuiteApiError:
+    return bad_request(DUP_RCRD, f"A record with the same external ID ({eid}) already exists.", "externalId")
+
+
+def _method_not_allowed(method: str) -> NetSuiteApiError:
+    return NetSuiteApiError(405, METHOD_NOT_ALLOWED, f"The HTTP method {method} is not allowed on this resource.")
+
+
+def _parse_key(segment: str) -> tuple[str, str]:
+    if segment.startswith("eid:"):
+        eid = segment[len("eid:") :]
+        if not eid:
+            raise bad_request(USER_ERROR, "The external ID in the URL is empty.")
+        return "eid", eid
+    if not segment.isdigit():
+        raise NetSuiteApiError(
+            404, NONEXISTENT_ID, f"The record instance does not exist. Provide a valid record instance ID. ({segment})"
+        )
+    return "id", segment
+
+
+def _request_root(request: Request) -> str:
+    environ = request.environ
+    host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}{BASE_PATH}"
+
+
+def _json_body(request: Request) -> Any:
+    raw = request.get_data(cache=True, as_text=True)
+    if not raw.strip():
+        raise bad_request(INVALID_CONTENT, "The request body is empty; a JSON object is expected.")
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise bad_request(INVALID_CONTENT, f"The request body is not valid JSON: {exc}.") from exc
+
+
+def _paging(request: Request) -> tuple[int, int]:
+    def number(name: str, default: int) -> int:
+        raw = request.args.get(name)
+        if raw is None:
+            return default
+        if not raw.isdigit():
+            raise bad_request(INVALID_PARAMETER, f"Invalid value for the query parameter '{name}': {raw}.", name)
+        return int(raw)
+
+    limit = number("limit", DEFAULT_PAGE_LIMIT)
+    offset = number("offset", 0)
+    if not 1 <= limit <= MAX_PAGE_LIMIT:
+        raise bad_request(
+            INVALID_PARAMETER,
+            f"Invalid value for the query parameter 'limit': it must be between 1 and {MAX_PAGE_LIMIT}.",
+            "limit",
+        )
+    return limit, offset
+
+
+def _page(
+    href: str, rows: list[dict[str, Any]], limit: int, offset: int, *, with_item_links: bool = True
+) -> dict[str, Any]:
+    total = len(rows)
+    items = rows[offset : offset + limit]
+    has_more = offset + len(items) < total
+
+    def link(rel: str, at: int) -> dict[str, str]:
+        return {"rel": rel, "href": f"{href}?limit={limit}&offset={at}"}
+
+    links: list[dict[str, str]] = []
+    if offset > 0:
+        links.append(link("previous", max(0, offset - limit)))
+        links.append(link("first", 0))
+    if has_more:
+        links.append(link("next", offset + limit))
+    last = ((total - 1) // limit) * limit if total > 0 else 0
+    links.append(link("last", last))
+    links.append(link("self", offset))
+    return {
+        "links": links,
+        "count": len(items),
+        "hasMore": has_more,
+        "items": [{"links": [], **row} for row in items] if with_item_links else items,
+        "offset": offset,
+        "totalResults": total,
+    }
+
+
+def _json_response(payload: Any, status: int, content_type: str) -> Response:
+    return Response(json.dumps(payload), status=status, content_type=content_type)
+
+
+__all__ = [
+    "SAMPLE_REFERENCE_DATA",
+    "ClosedPeriodHook",
+    "ErrorDetail",
+    "NetSuiteApiError",
+    "NetSuiteSimulator",
+    "NetSuiteStats",
+    "error_body",
+]

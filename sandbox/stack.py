@@ -1,0 +1,233 @@
+"""The embedded local sandbox: AWS on moto, the Zuora and NetSuite simulators loaded with a generated
+data set, and the connector's own handlers invoked as Lambda would invoke them."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sandbox.aws import AWS_ENV, AwsResources, LocalAws
+from sandbox.dataset import Dataset, generate_dataset
+from sandbox.driver import DrainStats, LambdaContext, SqsEventSourceMapping
+from sandbox.netsuite_simulator import NetSuiteSimulator
+from sandbox.zuora_simulator import ZuoraSimulator
+
+STACK_NAME = "zuora-netsuite-sandbox"
+NETSUITE_ACCOUNT = "1234567_SB1"
+EVENTS = Path(__file__).resolve().parent.parent / "events"
+
+
+@dataclass
+class SandboxOptions:
+    seed: int = 7
+    accounts: int = 200
+    charges: int = 60
+    netsuite_latency_seconds: float = 0.0
+    netsuite_concurrency_limit: int = 5
+    zuora_latency_seconds: float = 0.0
+    sync_concurrency: int = 4  # the template's NetSuiteConcurrency default: the cap minus one
+    retry_delay_seconds: int = 1
+    zuora_page_size: int = 2000
+    max_receive_count: int | None = None  # None: the template's default
+    log_file: Path | None = None  # connector logs go here instead of stdout
+
+
+@dataclass
+class Credentials:
+    zuora_client_id: str = field(default_factory=lambda: "sandbox-" + secrets.token_hex(4))
+    zuora_client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    netsuite_consumer_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    netsuite_consumer_secret: str = field(default_factory=lambda: secrets.token_hex(32))
+    netsuite_token_id: str = field(default_factory=lambda: secrets.token_hex(32))
+    netsuite_token_secret: str = field(default_factory=lambda: secrets.token_hex(32))
+
+
+@dataclass
+class CycleResult:
+    run_id: str
+    summary: dict[str, Any]
+    drain: DrainStats
+
+
+class Sandbox:
+    def __init__(self, options: SandboxOptions | None = None, dataset: Dataset | None = None) -> None:
+        self.options = options or SandboxOptions()
+        self.dataset = dataset or generate_dataset(
+            seed=self.options.seed, accounts=self.options.accounts, charges=self.options.charges
+        )
+        self.credentials = Credentials()
+        self.aws = LocalAws()
+        self.zuora = ZuoraSimulator(
+            self.credentials.zuora_client_id,
+            self.credentials.zuora_client_secret,
+            page_size=self.options.zuora_page_size,
+            latency_seconds=self.options.zuora_latency_seconds,
+            seed=self.options.seed,
+        )
+        self.netsuite = NetSuiteSimulator(
+            NETSUITE_ACCOUNT,
+            self.credentials.netsuite_consumer_key,
+            self.credentials.netsuite_consumer_secret,
+            self.credentials.netsuite_token_id,
+            self.credentials.netsuite_token_secret,
+            reference_data=self.dataset.netsuite_reference,
+            concurrency_limit=self.options.netsuite_concurrency_limit,
+            latency_seconds=self.options.netsuite_latency_seconds,
+            seed=self.options.seed,
+        )
+        self.resources: AwsResources | None = None
+        self._saved_env: dict[str, str | None] = {}
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> Sandbox:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self.aws.start()
+        self.zuora.load(self.dataset)
+        self.zuora.start()
+        self.netsuite.start()
+        overrides = {}
+        if self.options.max_receive_count is not None:
+            overrides["MaxReceiveCount"] = str(self.options.max_receive_count)
+        self.resources = self.aws.create_stack_resources(
+            stack_name=STACK_NAME,
+            zuora_secret={
+                "client_id": self.credentials.zuora_client_id,
+                "client_secret": self.credentials.zuora_client_secret,
+            },
+            netsuite_secret={
+                "consumer_key": self.credentials.netsuite_consumer_key,
+                "consumer_secret": self.credentials.netsuite_consumer_secret,
+                "token_id": self.credentials.netsuite_token_id,
+                "token_secret": self.credentials.netsuite_token_secret,
+            },
+            overrides=overrides,
+        )
+        return self
+
+    def stop(self) -> None:
+        self.netsuite.stop()
+        self.zuora.stop()
+        self.aws.stop()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- what the functions and users see ----------------------------------------------------------
+
+    @property
+    def sync_config(self) -> dict[str, Any]:
+        root_subsidiary = self.dataset.netsuite_reference["subsidiary"][0]["fullname"]
+        return {
+            "item_income_account_id": self.dataset.income_account_id,
+            "classification_defaults": {"subsidiary": root_subsidiary},
+        }
+
+    def function_env(self) -> dict[str, str]:
+        """The environment template.yaml gives every function, pointed at the sandbox."""
+        assert self.resources is not None, "start() the sandbox first"
+        return {
+            **AWS_ENV,
+            "AWS_ENDPOINT_URL": self.resources.endpoint,
+            "STATE_TABLE_NAME": self.resources.table_name,
+            "SYNC_QUEUE_URL": self.resources.queue_url,
+            "SYNC_DLQ_URL": self.resources.dlq_url,
+            "ZUORA_BASE_URL": self.zuora.base_url,
+            "ZUORA_SECRET_ARN": self.resources.zuora_secret_arn,
+            "NETSUITE_ACCOUNT_ID": NETSUITE_ACCOUNT,
+            "NETSUITE_BASE_URL": self.netsuite.base_url,
+            "NETSUITE_SECRET_ARN": self.resources.netsuite_secret_arn,
+            "SYNC_CONFIG": json.dumps(self.sync_config),
+            "POWERTOOLS_SERVICE_NAME": "zuora-netsuite-connector",
+            "POWERTOOLS_METRICS_NAMESPACE": "ZuoraNetSuiteConnector",
+            "POWERTOOLS_METRICS_DISABLED": "true",  # no CloudWatch here: EMF lines would only flood stdout
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO"),
+        }
+
+    def endpoints(self) -> dict[str, str]:
+        """What `make sandbox` prints: enough to point your own tools and the vendors' SDKs at it."""
+        assert self.resources is not None, "start() the sandbox first"
+        return {
+            "aws_endpoint": self.resources.endpoint,
+            "aws_region": AWS_ENV["AWS_DEFAULT_REGION"],
+            "state_table": self.resources.table_name,
+            "sync_queue_url": self.resources.queue_url,
+            "sync_dlq_url": self.resources.dlq_url,
+            "zuora_url": self.zuora.base_url,
+            "zuora_client_id": self.credentials.zuora_client_id,
+            "zuora_client_secret": self.credentials.zuora_client_secret,
+            "netsuite_url": self.netsuite.base_url,
+            "netsuite_account": NETSUITE_ACCOUNT,
+            "netsuite_consumer_key": self.credentials.netsuite_consumer_key,
+            "netsuite_consumer_secret": self.credentials.netsuite_consumer_secret,
+            "netsuite_token_id": self.credentials.netsuite_token_id,
+            "netsuite_token_secret": self.credentials.netsuite_token_secret,
+        }
+
+    @contextmanager
+    def function_environment(self) -> Iterator[None]:
+        """Set the functions' environment in this process (handlers run in-process) and reset the
+        connector's per-container caches, as a fresh Lambda container would start."""
+        env = self.function_env()
+        saved = {name: os.environ.get(name) for name in env}
+        os.environ.update(env)
+        _reset_containers()
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            _reset_containers()
+
+    # --- one scheduled cycle -------------------------------------------------------------------------
+
+    def run_cycle(
+        self, *, on_dispatched: Callable[[int], None] | None = None, on_batch: Callable[[int], None] | None = None
+    ) -> CycleResult:
+        """What EventBridge Scheduler and the SQS event source mapping do: the dispatcher once, then the
+        sync function until the queue is empty. Call inside `function_environment()`."""
+        assert self.resources is not None, "start() the sandbox first"
+        dispatcher_handler = importlib.import_module("dispatcher_handler")
+        sync_handler = importlib.import_module("sync_handler")
+        event = json.loads((EVENTS / "dispatcher_schedule.json").read_text())
+        context = LambdaContext("DispatcherFunction", timeout_seconds=900)
+        summary: dict[str, Any] = dispatcher_handler.handler(event, context)
+        if on_dispatched:
+            on_dispatched(sum(int(t["enqueued"]) for t in summary.get("types", [])))
+        mapping = SqsEventSourceMapping(
+            self.aws.client("sqs"),
+            self.resources.queue_url,
+            self.resources.queue_arn,
+            sync_handler.handler,
+            max_concurrency=self.options.sync_concurrency,
+            retry_delay_seconds=self.options.retry_delay_seconds,
+        )
+        drain = mapping.drain(on_batch=on_batch)
+        return CycleResult(run_id=summary["run_id"], summary=summary, drain=drain)
+
+
+def _reset_containers() -> None:
+    """Forget cached settings, clients and secrets (what a new Lambda container would not have)."""
+    from aws_lambda_powertools.utilities import parameters
+
+    from zuora_netsuite import settings, wiring
+
+    settings.load_settings.cache_clear()
+    for name in ("state_store", "sync_queue", "zuora_client", "netsuite_client", "reference_data"):
+        getattr(wiring, name).cache_clear()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]

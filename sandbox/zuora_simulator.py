@@ -1,0 +1,723 @@
+"""An in-process Zuora simulator: a real HTTP server on loopback that speaks Zuora's wire formats.
+
+The connector's own requests-based Zuora client runs unchanged against it and against real Zuora:
+
+- ``POST /oauth/token`` (form fields, or HTTP Basic client credentials) -> bearer token (1 hour);
+- ``POST /v1/action/query`` / ``POST /v1/action/queryMore`` (ZOQL, see ``sandbox/zoql.py``);
+- ``POST /v1/action/update`` (at most 50 objects of one type, per-object results in order).
+
+Usage::
+
+    sim = ZuoraSimulator("client-id", "client-secret", page_size=50)
+    sim.load(generate_dataset())
+    base_url = sim.start()           # http://127.0.0.1:<port>
+    ...
+    sim.fail_next(2, status=429, path_prefix="/v1/action/query")
+    sim.expire_tokens()
+    sim.stop()
+
+Objects are plain dicts keyed by Zuora field name (canonical spelling); datetimes are stored as
+Zuora formats them ('2026-11-23T10:15:30.000+00:00', UTC), dates as 'YYYY-MM-DD'.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import random
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
+
+from werkzeug.datastructures import Headers
+from werkzeug.wrappers import Request, Response
+
+from sandbox.http_server import LoopbackServer
+from sandbox.zoql import FieldType, ZoqlError, coerce, compile_query, format_datetime
+
+logger = logging.getLogger(__name__)
+
+S, N, B, D, DT = FieldType.STRING, FieldType.NUMBER, FieldType.BOOLEAN, FieldType.DATE, FieldType.DATETIME
+
+_SYSTEM = {"Id": S, "CreatedDate": DT, "UpdatedDate": DT, "CreatedById": S, "UpdatedById": S}
+_INTEGRATION = {"IntegrationId__NS": S, "IntegrationStatus__NS": S, "SyncDate__NS": S, "IntegrationError__NS": S}
+_CLASSIFICATION = {"Subsidiary__NS": S, "Department__NS": S, "Class__NS": S, "Location__NS": S}
+_TRANSACTION = {"TransferredToAccounting": S, **_INTEGRATION}
+
+DEFAULT_SCHEMA: dict[str, dict[str, FieldType]] = {
+    "Account": {
+        **_SYSTEM,
+        "AccountNumber": S, "Name": S, "Status": S, "Currency": S, "Balance": N, "BillCycleDay": N,
+        "Batch": S, "PaymentTerm": S, "CrmId": S, "AutoPay": B, "Notes": S,
+        "SynctoNetSuite__NS": S, "CustomerType__NS": S, **_CLASSIFICATION, **_INTEGRATION,
+    },
+    "Product": {
+        **_SYSTEM,
+        "Name": S, "SKU": S, "Description": S, "Category": S, "EffectiveStartDate": D, "EffectiveEndDate": D,
+    },
+    "ProductRatePlan": {
+        **_SYSTEM,
+        "Name": S, "Description": S, "ProductId": S, "EffectiveStartDate": D, "EffectiveEndDate": D,
+    },
+    "ProductRatePlanCharge": {
+        **_SYSTEM,
+        "Name": S, "Description": S, "ChargeType": S, "ChargeModel": S, "ProductRatePlanId": S,
+        "BillingPeriod": S, "UOM": S, "DefaultQuantity": N, "Taxable": B, "TaxCode": S, "AccountingCode": S,
+        "ItemType__NS": S, **_CLASSIFICATION, **_INTEGRATION,
+    },
+    "Invoice": {
+        **_SYSTEM,
+        "AccountId": S, "InvoiceNumber": S, "InvoiceDate": D, "DueDate": D, "PostedDate": DT, "Status": S,
+        "Amount": N, "AmountWithoutTax": N, "TaxAmount": N, "Balance": N, **_TRANSACTION,
+    },
+    "InvoiceItem": {
+        **_SYSTEM,
+        "InvoiceId": S, "ProductRatePlanChargeId": S, "ChargeName": S, "SKU": S, "Quantity": N,
+        "ChargeAmount": N, "TaxAmount": N, "ServiceStartDate": D, "ServiceEndDate": D,
+    },
+    "Payment": {
+        **_SYSTEM,
+        "AccountId": S, "PaymentNumber": S, "EffectiveDate": D, "Status": S, "Type": S, "Amount": N,
+        "AppliedAmount": N, "UnappliedAmount": N, "RefundAmount": N, **_TRANSACTION,
+    },
+    "InvoicePayment": {**_SYSTEM, "InvoiceId": S, "PaymentId": S, "Amount": N},
+    "Refund": {
+        **_SYSTEM,
+        "AccountId": S, "PaymentId": S, "RefundNumber": S, "RefundDate": D, "Status": S, "Type": S,
+        "Amount": N, **_TRANSACTION,
+    },
+    "CreditMemo": {
+        **_SYSTEM,
+        "AccountId": S, "MemoNumber": S, "MemoDate": D, "Status": S, "TotalAmount": N, "Balance": N,
+        **_TRANSACTION,
+    },
+    "DebitMemo": {
+        **_SYSTEM,
+        "AccountId": S, "MemoNumber": S, "MemoDate": D, "Status": S, "TotalAmount": N, "Balance": N,
+        **_TRANSACTION,
+    },
+}  # fmt: skip
+
+# Types POST /v1/action/update accepts. Credit and debit memos (Invoice Settlement) are not among them:
+# Zuora updates those with PUT /v1/creditmemos/{id} and PUT /v1/debitmemos/{id}.
+UPDATABLE_TYPES = frozenset(
+    {"Account", "Product", "ProductRatePlan", "ProductRatePlanCharge", "Invoice", "Payment", "Refund"}
+)
+READ_ONLY_FIELDS = frozenset(_SYSTEM)
+MAX_UPDATE_OBJECTS = 50
+MAX_PAGE_SIZE = 2000
+CUSTOM_FIELD_MAX_LENGTH = 255
+API_USER_ID = "2c92c0f86a8dd422016a9e7a70116b0d"
+
+AUTH_ERROR_CODE = 90000011
+LOCK_CONTENTION_CODE = 50000050  # last two digits 50: "lock competition", retryable
+RATE_LIMIT_CODE = 90000070  # last two digits 70: concurrency / rate limit
+SERVER_ERROR_CODE = 90000060
+
+
+class HasZuoraObjects(Protocol):
+    @property
+    def zuora_objects(self) -> Mapping[str, list[dict[str, Any]]]: ...
+
+
+@dataclass(frozen=True)
+class SimulatorStats:
+    """Counts since start (or reset_stats). Requests are counted per endpoint when they arrive."""
+
+    requests: int = 0
+    token: int = 0
+    query: int = 0
+    query_more: int = 0
+    update: int = 0
+    objects_updated: int = 0  # objects an action/update call changed successfully
+    unauthorized: int = 0  # 401 answers
+    faults_injected: int = 0  # answers produced by the fault plan, rate or concurrency limits
+
+
+@dataclass
+class _PlannedFault:
+    remaining: int
+    status: int  # 200 = Zuora's "200 with success false" (lock contention)
+    path_prefix: str
+    retry_after_seconds: int
+    code: int
+
+
+@dataclass
+class _Snapshot:
+    created: datetime
+    records: list[dict[str, Any]]
+
+
+class _Failure(Exception):
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+def _json(body: Any, status: int = 200) -> Response:
+    return Response(json.dumps(body), status=status, content_type="application/json; charset=utf-8")
+
+
+def _invalid(message: str, status: int = 400, code: str = "INVALID_VALUE") -> Response:
+    """The error shape of Zuora's action endpoints."""
+    return _json({"Errors": [{"Code": code, "Message": message}], "Success": False}, status)
+
+
+def _reasons(code: int, message: str, status: int) -> Response:
+    """The error shape of Zuora's REST endpoints."""
+    return _json({"success": False, "reasons": [{"code": code, "message": message}]}, status)
+
+
+def _now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+class ZuoraSimulator:
+    """A thread-safe Zuora tenant in memory, served over HTTP on 127.0.0.1."""
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+        latency_seconds: float = 0.0,
+        seed: int = 0,
+        clock: Callable[[], datetime] = _now_utc,
+    ) -> None:
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.page_size = page_size  # upper bound on a page, whatever conf.batchSize asks (max 2000)
+        self.latency_seconds = latency_seconds  # slept on every request
+        self.token_ttl_seconds = 3599
+        self.locator_ttl_seconds = 15 * 60
+        self.concurrency_limit = 40  # concurrent requests above this get 429 at once
+        self.rate_limit_per_minute: int | None = None  # None: no per-minute limit enforced
+        self.seed = seed
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._schema: dict[str, dict[str, FieldType]] = copy.deepcopy(DEFAULT_SCHEMA)
+        self._store: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in self._schema}
+        self._tokens: dict[str, datetime] = {}
+        self._snapshots: dict[str, _Snapshot] = {}
+        self._faults: list[_PlannedFault] = []
+        self._error_rates: dict[str, tuple[float, int]] = {}
+        self._object_lock_failures = 0
+        self._fault_rng = random.Random(seed)
+        self._id_rng = random.Random(f"zuora-ids-{seed}")
+        self._stats = SimulatorStats()
+        self._in_flight = 0
+        self._window_start = 0.0
+        self._window_count = 0
+        self.request_log: list[tuple[str, str, int]] = []  # (method, path, status) of every answer
+        self._server = LoopbackServer(self.wsgi_app)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> str:
+        """Serve on 127.0.0.1 (ephemeral port) and return the base URL, e.g. http://127.0.0.1:5123."""
+        return self._server.start()
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    @property
+    def base_url(self) -> str:
+        return self._server.base_url
+
+    def __enter__(self) -> ZuoraSimulator:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ data
+
+    def new_id(self) -> str:
+        """A fresh 32-character lowercase hex Id, like Zuora's (deterministic by seed)."""
+        with self._lock:
+            return f"{self._id_rng.getrandbits(128):032x}"
+
+    def define_field(self, object_type: str, field: str, field_type: FieldType = FieldType.STRING) -> None:
+        """Add a (custom) field to an object's schema, or a new object type."""
+        with self._lock:
+            self._schema.setdefault(object_type, dict(_SYSTEM))[field] = field_type
+            self._store.setdefault(object_type, {})
+
+    def load(self, dataset: HasZuoraObjects | Mapping[str, Iterable[Mapping[str, Any]]]) -> None:
+        """Put every object of a Dataset (its zuora_objects) or of a {type: [fields, ...]} mapping."""
+        objects = dataset.zuora_objects if hasattr(dataset, "zuora_objects") else dataset
+        assert isinstance(objects, Mapping)
+        for object_type, records in objects.items():
+            for fields in records:
+                self.put(object_type, fields)
+
+    def put(self, object_type: str, fields: Mapping[str, Any]) -> str:
+        """Insert or replace an object as given (an Id is generated if missing); returns its Id.
+
+        CreatedDate and UpdatedDate default to now. Unknown fields raise ValueError.
+        """
+        with self._lock:
+            canonical_type = self._object_type(object_type)
+            record = self._normalise(canonical_type, fields)
+            record.setdefault("Id", self.new_id())
+            now = format_datetime(self._clock())
+            record.setdefault("CreatedDate", now)
+            record.setdefault("UpdatedDate", record["CreatedDate"])
+            self._store[canonical_type][record["Id"]] = record
+            return str(record["Id"])
+
+    def get(self, object_type: str, object_id: str) -> dict[str, Any] | None:
+        """A copy of the stored object, or None."""
+        with self._lock:
+            record = self._store[self._object_type(object_type)].get(object_id)
+            return None if record is None else dict(record)
+
+    def all(self, object_type: str) -> list[dict[str, Any]]:
+        """Copies of every stored object of a type, in insertion order."""
+        with self._lock:
+            return [dict(record) for record in self._store[self._object_type(object_type)].values()]
+
+    def edit(self, object_type: str, object_id: str, **fields: Any) -> dict[str, Any]:
+        """A user's edit in the Zuora UI: sets fields (None clears one) and bumps UpdatedDate to now.
+
+        Passing UpdatedDate explicitly sets it instead (to backdate a record in a test).
+        """
+        with self._lock:
+            canonical_type = self._object_type(object_type)
+            record = self._store[canonical_type].get(object_id)
+            if record is None:
+                raise KeyError(f"no {canonical_type} with Id {object_id}")
+            for name, value in self._normalise(canonical_type, fields, keep_none=True).items():
+                if value is None:
+                    record.pop(name, None)
+                else:
+                    record[name] = value
+            if not any(name.lower() == "updateddate" for name in fields):
+                record["UpdatedDate"] = format_datetime(self._clock())
+            return dict(record)
+
+    def _object_type(self, name: str) -> str:
+        for candidate in self._schema:
+            if candidate.lower() == name.lower():
+                return candidate
+        raise ValueError(f"unknown Zuora object type {name!r}")
+
+    def _field(self, object_type: str, name: str) -> str | None:
+        fields = self._schema[object_type]
+        if name in fields:
+            return name
+        lowered = name.lower()
+        return next((field for field in fields if field.lower() == lowered), None)
+
+    def _normalise(self, object_type: str, fields: Mapping[str, Any], *, keep_none: bool = False) -> dict[str, Any]:
+        record: dict[str, Any] = {}
+        for name, value in fields.items():
+            canonical = self._field(object_type, name)
+            if canonical is None:
+                raise ValueError(f"unknown field {object_type}.{name}")
+            if isinstance(value, datetime):
+                value = format_datetime(value)
+            elif isinstance(value, date):
+                value = value.isoformat()
+            if value is not None or keep_none:
+                record[canonical] = value
+        return record
+
+    # ------------------------------------------------------------------ knobs
+
+    def fail_next(self, n: int = 1, *, status: int = 503, path_prefix: str = "/", retry_after_seconds: int = 1) -> None:
+        """The next n requests whose path starts with path_prefix get this HTTP status (429, 500, 503...).
+
+        429 answers carry Retry-After, RateLimit-Remaining: 0 and RateLimit-Reset.
+        """
+        with self._lock:
+            self._faults.append(_PlannedFault(n, status, path_prefix, retry_after_seconds, SERVER_ERROR_CODE))
+
+    def lock_contention_next(self, n: int = 1, *, path_prefix: str = "/v1/", code: int = LOCK_CONTENTION_CODE) -> None:
+        """The next n matching requests get HTTP 200 with {"success": false, "reasons": [{"code": 50000050}]}."""
+        with self._lock:
+            self._faults.append(_PlannedFault(n, 200, path_prefix, 0, code))
+
+    def lock_competition_objects_next(self, n: int = 1) -> None:
+        """The next n objects sent to action/update fail on their own (the call itself succeeds) with
+        ``{"Success": false, "Errors": [{"Code": "LOCK_COMPETITION"}]}``, leaving the object unchanged."""
+        with self._lock:
+            self._object_lock_failures += n
+
+    def set_error_rate(self, rate: float, *, status: int = 500, path_prefix: str = "/v1/") -> None:
+        """Each matching request fails with this status with probability rate (seeded, so reproducible)."""
+        with self._lock:
+            if rate <= 0:
+                self._error_rates.pop(path_prefix, None)
+            else:
+                self._error_rates[path_prefix] = (rate, status)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+            self._error_rates.clear()
+            self._object_lock_failures = 0
+
+    def expire_tokens(self) -> None:
+        """Every token issued so far becomes invalid: the next /v1 call with it gets 401."""
+        with self._lock:
+            self._tokens.clear()
+
+    def expire_query_locators(self) -> None:
+        """Every open queryLocator becomes invalid (as after 15 minutes)."""
+        with self._lock:
+            self._snapshots.clear()
+
+    @property
+    def stats(self) -> SimulatorStats:
+        with self._lock:
+            return self._stats
+
+    def reset_stats(self) -> None:
+        with self._lock:
+            self._stats = SimulatorStats()
+            self.request_log.clear()
+
+    def _count(self, **increments: int) -> None:
+        with self._lock:
+            self._stats = replace(
+                self._stats, **{key: getattr(self._stats, key) + value for key, value in increments.items()}
+            )
+
+    # ------------------------------------------------------------------ HTTP
+
+    def wsgi_app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        request = Request(environ)
+        response = self._handle(request)
+        with self._lock:
+            self.request_log.append((request.method, request.path, response.status_code))
+        result: Iterable[bytes] = response(environ, start_response)
+        return result
+
+    def _handle(self, request: Request) -> Response:
+        with self._lock:
+            self._in_flight += 1
+            in_flight = self._in_flight
+            self._count(requests=1)
+            endpoint = {
+                "/oauth/token": "token",
+                "/v1/action/query": "query",
+                "/v1/action/querymore": "query_more",
+                "/v1/action/update": "update",
+            }.get(request.path.lower())
+            if endpoint:
+                self._count(**{endpoint: 1})
+        try:
+            response = self._limits(request.path, in_flight)
+            if response is None:
+                if self.latency_seconds > 0:
+                    time.sleep(self.latency_seconds)
+                response = self._planned_fault(request.path)
+            if response is None:
+                try:
+                    response = self._route(request)
+                except _Failure as failure:
+                    response = failure.response
+                except Exception:  # a simulator bug: answer like a server error, keep serving
+                    logger.exception("Zuora simulator failed on %s %s", request.method, request.path)
+                    response = _reasons(SERVER_ERROR_CODE, "Internal Server Error", 500)
+            self._decorate(response, in_flight)
+            return response
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _rate_window(self) -> tuple[int, int]:
+        """(remaining, seconds to reset) of the current one-minute window."""
+        limit = self.rate_limit_per_minute or 50_000
+        reset = max(1, int(60 - (time.monotonic() - self._window_start)))
+        return max(0, limit - self._window_count), reset
+
+    def _too_many(self, message: str, retry_after: int) -> Response:
+        response = _json(
+            {"success": False, "message": message, "reasons": [{"code": RATE_LIMIT_CODE, "message": message}]}, 429
+        )
+        response.headers["Retry-After"] = str(retry_after)
+        response.headers["RateLimit-Remaining"] = "0"
+        response.headers["RateLimit-Reset"] = str(retry_after)
+        return response
+
+    def _limits(self, path: str, in_flight: int) -> Response | None:
+        with self._lock:
+            now = time.monotonic()
+            if now - self._window_start >= 60:
+                self._window_start, self._window_count = now, 0
+            self._window_count += 1
+            if in_flight > self.concurrency_limit:
+                self._count(faults_injected=1)
+                return self._too_many("Concurrency limit exceeded: too many requests in parallel", 1)
+            if self.rate_limit_per_minute is not None and self._window_count > self.rate_limit_per_minute:
+                self._count(faults_injected=1)
+                return self._too_many("API rate limit exceeded", self._rate_window()[1])
+        return None
+
+    def _planned_fault(self, path: str) -> Response | None:
+        with self._lock:
+            fault = next((f for f in self._faults if f.remaining > 0 and path.startswith(f.path_prefix)), None)
+            if fault is not None:
+                fault.remaining -= 1
+                self._faults = [f for f in self._faults if f.remaining > 0]
+                status, retry_after, code = fault.status, fault.retry_after_seconds, fault.code
+            else:
+                status = 0
+                for prefix, (rate, rate_status) in self._error_rates.items():
+                    if path.startswith(prefix) and self._fault_rng.random() < rate:
+                        status, retry_after, code = rate_status, 1, SERVER_ERROR_CODE
+                        break
+            if not status:
+                return None
+            self._count(faults_injected=1)
+        if status == 429:
+            return self._too_many("Too many requests", retry_after)
+        if status == 200:
+            return _reasons(code, "Operation failed due to lock competition, please retry later.", 200)
+        response = _reasons(code, "Internal Server Error (injected)", status)
+        if status == 503:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
+
+    def _decorate(self, response: Response, in_flight: int) -> None:
+        headers: Headers = response.headers
+        headers.setdefault("Zuora-Request-Id", str(uuid.uuid4()))
+        with self._lock:
+            remaining, reset = self._rate_window()
+        headers.setdefault("RateLimit-Limit", str(self.rate_limit_per_minute or 50_000))
+        headers.setdefault("RateLimit-Remaining", str(remaining))
+        headers.setdefault("RateLimit-Reset", str(reset))
+        headers.setdefault("Concurrency-Limit-Type", "Default")
+        headers.setdefault("Concurrency-Limit-Limit", str(self.concurrency_limit))
+        headers.setdefault("Concurrency-Limit-Remaining", str(max(0, self.concurrency_limit - in_flight)))
+
+    def _route(self, request: Request) -> Response:
+        path = request.path.lower()
+        routes: dict[str, Callable[[Request], Response]] = {
+            "/oauth/token": self._token,
+            "/v1/action/query": self._query,
+            "/v1/action/querymore": self._query_more,
+            "/v1/action/update": self._update,
+        }
+        handler = routes.get(path)
+        if handler is None:
+            return _reasons(90000020, f"Resource not found: {request.path}", 404)
+        if request.method != "POST":
+            return _reasons(90000010, f"Method {request.method} not allowed for {request.path}", 405)
+        if handler != self._token:
+            self._authenticate(request)
+        return handler(request)
+
+    # ------------------------------------------------------------------ auth
+
+    def _token(self, request: Request) -> Response:
+        client_id = request.form.get("client_id")
+        client_secret = request.form.get("client_secret")
+        if request.authorization is not None and request.authorization.type == "basic":
+            client_id = client_id or request.authorization.username
+            client_secret = client_secret or request.authorization.password
+        grant_type = request.form.get("grant_type")
+        if grant_type != "client_credentials":
+            return _json({"message": f"Unsupported grant type: {grant_type}"}, 400)
+        if not client_id or not client_secret:
+            return _json({"message": "client_id and client_secret are required"}, 400)
+        if not (
+            secrets.compare_digest(client_id, self.client_id)
+            and secrets.compare_digest(client_secret, self.client_secret)
+        ):
+            self._count(unauthorized=1)
+            return _json({"message": "Invalid client credentials"}, 401)
+        token = secrets.token_hex(16)
+        with self._lock:
+            self._tokens[token] = self._clock() + timedelta(seconds=self.token_ttl_seconds)
+        return _json(
+            {
+                "access_token": token,
+                "token_type": "bearer",
+                "expires_in": self.token_ttl_seconds,
+                "scope": "entity.1a2b3c4d-0000-0000-0000-000000000000 platform.write service.usage.delete "
+                "service.usage.update service.usage.write tenant.9999999 user.2c92c0f86a8dd422016a9e7a70116b0d",
+                "jti": uuid.uuid4().hex,
+            }
+        )
+
+    def _authenticate(self, request: Request) -> None:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        with self._lock:
+            expiry = self._tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+            valid = expiry is not None and expiry > self._clock()
+        if not valid:
+            self._count(unauthorized=1)
+            raise _Failure(_reasons(AUTH_ERROR_CODE, "Authentication error", 401))
+
+    # ------------------------------------------------------------------ ZOQL
+
+    @staticmethod
+    def _body(request: Request) -> dict[str, Any]:
+        try:
+            body = json.loads(request.get_data(as_text=True) or "null")
+        except ValueError:
+            raise _Failure(_invalid("The request body is not valid JSON", code="MALFORMED_QUERY")) from None
+        if not isinstance(body, dict):
+            raise _Failure(_invalid("The request body must be a JSON object"))
+        return body
+
+    def _query(self, request: Request) -> Response:
+        body = self._body(request)
+        query_string = body.get("queryString")
+        if not isinstance(query_string, str) or not query_string.strip():
+            return _invalid("queryString is required")
+        batch_size = MAX_PAGE_SIZE
+        conf = body.get("conf")
+        if conf is not None:
+            requested = conf.get("batchSize") if isinstance(conf, dict) else None
+            if not isinstance(requested, int) or isinstance(requested, bool) or not 1 <= requested <= MAX_PAGE_SIZE:
+                return _invalid(f"conf.batchSize must be an integer from 1 to {MAX_PAGE_SIZE}")
+            batch_size = requested
+        with self._lock:
+            try:
+                compiled = compile_query(query_string, self._schema)
+            except ZoqlError as error:
+                return _invalid(f"You have an error in your ZOQL syntax: {error}", code="INVALID_VALUE")
+            records = compiled.run(list(self._store[compiled.object_name].values()))
+            snapshot_id = uuid.uuid4().hex
+            self._snapshots[snapshot_id] = _Snapshot(self._clock(), copy.deepcopy(records))
+        return self._page(snapshot_id, 0, min(batch_size, self.page_size, MAX_PAGE_SIZE))
+
+    def _query_more(self, request: Request) -> Response:
+        body = self._body(request)
+        locator = body.get("queryLocator")
+        if not isinstance(locator, str) or not locator:
+            return _invalid("queryLocator is required")
+        snapshot_id, _, rest = locator.partition("-")
+        offset_text, _, size_text = rest.partition("-")
+        with self._lock:
+            snapshot = self._snapshots.get(snapshot_id)
+            expired = snapshot is None or self._clock() - snapshot.created > timedelta(seconds=self.locator_ttl_seconds)
+            if expired:
+                self._snapshots.pop(snapshot_id, None)
+        if expired or not offset_text.isdigit() or not size_text.isdigit():
+            return _invalid(f"invalid queryLocator: {locator} (expired or unknown)", code="INVALID_VALUE")
+        return self._page(snapshot_id, int(offset_text), int(size_text))
+
+    def _page(self, snapshot_id: str, offset: int, size: int) -> Response:
+        with self._lock:
+            snapshot = self._snapshots[snapshot_id]
+            total = len(snapshot.records)
+            page = snapshot.records[offset : offset + size]
+            done = offset + size >= total
+            if done:
+                self._snapshots.pop(snapshot_id, None)
+        body: dict[str, Any] = {"records": page, "size": total, "done": done}
+        if not done:
+            body["queryLocator"] = f"{snapshot_id}-{offset + size}-{size}"
+        return _json(body)
+
+    # ------------------------------------------------------------------ update
+
+    def _update(self, request: Request) -> Response:
+        body = self._body(request)
+        type_name = body.get("type")
+        if not isinstance(type_name, str) or not type_name:
+            return _invalid("type is required")
+        try:
+            object_type = self._object_type(type_name)
+        except ValueError:
+            return _invalid(f"invalid type: {type_name}")
+        if object_type not in UPDATABLE_TYPES:
+            return _invalid(
+                f"{object_type} cannot be updated with action/update; "
+                f"use the {object_type} REST resource (for example PUT /v1/creditmemos/{{id}})",
+                code="INVALID_TYPE",
+            )
+        objects = body.get("objects")
+        if not isinstance(objects, list) or not objects:
+            return _invalid("objects must be a non-empty list")
+        if len(objects) > MAX_UPDATE_OBJECTS:
+            return _invalid(
+                f"Too many objects: {len(objects)}. An update call accepts at most {MAX_UPDATE_OBJECTS} objects."
+            )
+        results: list[dict[str, Any]] = []
+        with self._lock:
+            for item in objects:
+                results.append(self._update_one(object_type, item))
+            self._count(objects_updated=sum(1 for result in results if result["Success"]))
+        return _json(results)
+
+    def _update_one(self, object_type: str, item: Any) -> dict[str, Any]:
+        def failure(message: str, code: str = "INVALID_VALUE") -> dict[str, Any]:
+            result: dict[str, Any] = {"Success": False, "Errors": [{"Code": code, "Message": message}]}
+            if isinstance(item, dict) and isinstance(item.get("Id"), str):
+                result["Id"] = item["Id"]
+            return result
+
+        if not isinstance(item, dict):
+            return failure("each object must be a JSON object")
+        if self._object_lock_failures > 0:
+            self._object_lock_failures -= 1
+            self._count(faults_injected=1)
+            return failure("Operation failed due to lock competition, please retry later.", code="LOCK_COMPETITION")
+        object_id = item.get("Id")
+        if not isinstance(object_id, str) or not object_id:
+            return failure("Id is required", code="MISSING_REQUIRED_VALUE")
+        record = self._store[object_type].get(object_id)
+        if record is None:
+            return failure(f"invalid Id: no {object_type} with Id {object_id}", code="INVALID_ID")
+        changes: dict[str, Any] = {}
+        to_null = item.get("fieldsToNull", [])
+        if not isinstance(to_null, list):
+            return failure("fieldsToNull must be a list of field names")
+        for name, value in [*((n, None) for n in to_null), *item.items()]:
+            if name in ("Id", "fieldsToNull"):
+                continue
+            field = self._field(object_type, str(name))
+            if field is None:
+                return failure(f"invalid field for update: {object_type}.{name}", code="INVALID_FIELD")
+            if field in READ_ONLY_FIELDS:
+                return failure(f"{field} is read-only and cannot be updated")
+            error = self._check_value(object_type, field, value)
+            if error:
+                return failure(error)
+            changes[field] = value
+        for field, value in changes.items():
+            if value is None or value == "":
+                record.pop(field, None)  # an empty value clears the field, as in Zuora
+            else:
+                record[field] = value
+        record["UpdatedDate"] = format_datetime(self._clock())
+        record["UpdatedById"] = API_USER_ID
+        return {"Id": object_id, "Success": True}
+
+    def _check_value(self, object_type: str, field: str, value: Any) -> str | None:
+        if value is None:
+            return None
+        field_type = self._schema[object_type][field]
+        if field_type is FieldType.STRING:
+            if not isinstance(value, str):
+                return f"invalid value for {field}: expected a string"
+            if field.endswith("__NS") and len(value) > CUSTOM_FIELD_MAX_LENGTH:
+                return (
+                    f"value of {field} is {len(value)} characters long; the maximum length is {CUSTOM_FIELD_MAX_LENGTH}"
+                )
+            return None
+        if field_type is FieldType.NUMBER and (isinstance(value, bool) or not isinstance(value, int | float)):
+            return f"invalid value for {field}: expected a number"
+        if field_type is FieldType.BOOLEAN and not isinstance(value, bool):
+            return f"invalid value for {field}: expected true or false"
+        try:
+            coerce(value, field_type)
+        except (TypeError, ValueError):
+            return f"invalid value for {field}: {value!r}"
+        return None
