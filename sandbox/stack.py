@@ -4,6 +4,7 @@ data set, and the connector's own handlers invoked as Lambda would invoke them."
 from __future__ import annotations
 
 import importlib
+import itertools
 import json
 import logging
 import os
@@ -21,6 +22,9 @@ from sandbox.netsuite_simulator import NetSuiteSimulator
 from sandbox.zuora_simulator import ZuoraSimulator
 
 STACK_NAME = "zuora-netsuite-sandbox"
+# moto keeps one set of AWS backends per process: each sandbox gets its own stack name, so two sandboxes
+# in one process (tests) never share a table or a queue.
+_stack_numbers = itertools.count(1)
 NETSUITE_ACCOUNT = "1234567_SB1"
 EVENTS = Path(__file__).resolve().parent.parent / "events"
 
@@ -83,6 +87,8 @@ class Sandbox:
             latency_seconds=self.options.netsuite_latency_seconds,
             seed=self.options.seed,
         )
+        number = next(_stack_numbers)
+        self.stack_name = STACK_NAME if number == 1 else f"{STACK_NAME}-{number}"
         self.resources: AwsResources | None = None
         self._saved_env: dict[str, str | None] = {}
 
@@ -98,7 +104,7 @@ class Sandbox:
         if self.options.max_receive_count is not None:
             overrides["MaxReceiveCount"] = str(self.options.max_receive_count)
         self.resources = self.aws.create_stack_resources(
-            stack_name=STACK_NAME,
+            stack_name=self.stack_name,
             zuora_secret={
                 "client_id": self.credentials.zuora_client_id,
                 "client_secret": self.credentials.zuora_client_secret,
