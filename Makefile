@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-export PYTHONPATH := $(CURDIR)/layers/zuora_netsuite:$(CURDIR)/functions/dispatcher:$(CURDIR)/functions/sync:$(CURDIR)
+export PYTHONPATH := $(CURDIR)/layers/zuora_netsuite:$(CURDIR)/functions/dispatcher:$(CURDIR)/functions/sync:$(CURDIR)/functions/webhook:$(CURDIR)/functions/replay:$(CURDIR)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # --- SAM CLI (build / deploy) -------------------------------------------------------------------------
@@ -23,11 +23,14 @@ BUILD_DIR ?= .aws-sam/build
 PYTHON312_CANDIDATES = python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null | sort -V -r) /usr/bin/python3.12 /usr/local/bin/python3.12
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install run sandbox test lint format typecheck unit integration infrastructure e2e build deploy clean
+.PHONY: help install run sandbox ops demo-webhook chaos test lint format typecheck unit integration infrastructure e2e build deploy clean
 
 help:
 	@echo "make run        one full sync cycle on the embedded local sandbox, with a report"
 	@echo "make sandbox    start the sandbox in the foreground; prints its endpoints as one JSON line"
+	@echo "make ops ARGS='errors'   the operator CLI (python -m connector_cli; docs/runbook.md)"
+	@echo "make demo-webhook  an edit in the Zuora sandbox reaches NetSuite through the webhook, no scheduled run"
+	@echo "make chaos      the fault suite: every fault injected, nothing lost or duplicated (docs/reliability.md)"
 	@echo "make test       lint, type check and the whole test suite"
 	@echo "make build      sam build (the deployable artifacts in .aws-sam/)"
 	@echo "make deploy     sam deploy (add ENV=prod for the prod settings in samconfig.toml)"
@@ -46,6 +49,18 @@ run: $(STAMP)
 sandbox: $(STAMP)
 	$(PY) -m sandbox serve
 
+# The operator CLI (docs/runbook.md): make ops ARGS="errors", make ops ARGS="--stack zuora-netsuite-dev replay --dry-run"
+ops: $(STAMP)
+	$(PY) -m connector_cli $(ARGS)
+
+demo-webhook: $(STAMP)
+	$(PY) -m sandbox.zuora_callouts
+
+# The fault suite (docs/reliability.md): every fault injected on the sandbox, nothing lost or duplicated.
+# Options: make chaos ARGS="--seed 3 --invoices 200"
+chaos: $(STAMP)
+	$(PY) -m sandbox chaos $(ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -55,7 +70,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy layers/zuora_netsuite/zuora_netsuite functions sandbox
+	$(VENV)/bin/mypy layers/zuora_netsuite/zuora_netsuite functions sandbox connector_cli
 
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit -q

@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -15,10 +16,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sandbox.chaos_cli import chaos
 from sandbox.report import TypeReport, cycle_report
 from sandbox.stack import Sandbox, SandboxOptions
+from zuora_netsuite.money import quantum
 
 LOG_FILE = Path(".sandbox/connector.log")
+ENDPOINTS_FILE = Path(".sandbox/endpoints.json")
 
 
 def _route_connector_logs(path: Path) -> None:
@@ -46,6 +50,42 @@ def _report_table(reports: list[TypeReport], title: str) -> Table:
     return table
 
 
+def _print_reconciliation(console: Console, expected_invalid: set[str]) -> None:
+    """Zuora versus NetSuite per transaction type and currency, and the records that differ (invalid ones)."""
+    from zuora_netsuite import wiring
+    from zuora_netsuite.reconciliation import reconcile
+    from zuora_netsuite.settings import load_settings
+
+    result = reconcile(wiring.zuora_client(), wiring.netsuite_client(), load_settings().sync_config)
+    table = Table(title="Reconciliation: Zuora versus NetSuite")
+    for column in ("record type", "currency", "Zuora count", "Zuora total", "NetSuite count", "NetSuite total", ""):
+        table.add_column(column, justify="left" if column in ("record type", "currency") else "right")
+    for line in result.lines:
+        table.add_row(
+            line.record_type.value, line.currency, str(line.zuora_count), _amount(line.zuora_total, line.currency),
+            str(line.netsuite_count), _amount(line.netsuite_total, line.currency),
+            "[green]ok[/]" if line.matches else "[yellow]differs[/]",
+        )  # fmt: skip
+    console.print(table)
+    unexpected = [d for d in result.differences if d.zuora_id not in expected_invalid]
+    console.print(
+        f"{len(result.differences)} record(s) differ: "
+        + ("all of them invalid records of the data set, with their reasons:" if not unexpected else
+           f"[red]{len(unexpected)} of them are not among the data set's invalid records[/]:")
+    )  # fmt: skip
+    for difference in (unexpected or result.differences)[:10]:
+        console.print(
+            f"  {difference.record_type.value} {difference.number} ({difference.currency} {difference.zuora_amount}):"
+            f" {difference.reason}"
+        )
+    if len(result.differences) > 10:
+        console.print(f"  ... and {len(result.differences) - 10} more")
+
+
+def _amount(value: Decimal, currency: str) -> str:
+    return f"{value.quantize(quantum(currency)):,}" if currency.isalpha() and len(currency) == 3 else f"{value:,}"
+
+
 @click.group()
 def cli() -> None:
     """The embedded local sandbox: AWS (moto), Zuora and NetSuite simulators, the connector's functions."""
@@ -59,12 +99,21 @@ def cli() -> None:
 @click.option("--netsuite-latency-ms", default=50, show_default=True, help="Added to every NetSuite request.")
 @click.option("--netsuite-cap", default=5, show_default=True, help="NetSuite account concurrency limit.")
 @click.option("--concurrency", default=4, show_default=True, help="Sync function concurrency (NetSuiteConcurrency).")
+@click.option("--invoices", default=80, show_default=True, help="Invoices (with payments, memos, refunds) to add.")
 def run(
-    accounts: int, charges: int, seed: int, cycles: int, netsuite_latency_ms: int, netsuite_cap: int, concurrency: int
+    accounts: int,
+    charges: int,
+    seed: int,
+    cycles: int,
+    netsuite_latency_ms: int,
+    netsuite_cap: int,
+    concurrency: int,
+    invoices: int,
 ) -> None:
     """Start the sandbox, run scheduled sync cycles to completion and print a per-type report."""
     console = Console()
     options = SandboxOptions(
+        invoices=invoices,
         seed=seed,
         accounts=accounts,
         charges=charges,
@@ -114,6 +163,8 @@ def run(
                 for r in reports:
                     for reason in r.reasons:
                         console.print(f"  [yellow]{r.record_type.value}[/]: {reason}")
+            if invoices > 0:
+                _print_reconciliation(console, set(sandbox.dataset.expected_reasons))
         console.print(f"Connector logs (JSON lines, as in CloudWatch): {LOG_FILE}")
     finally:
         sandbox.stop()
@@ -130,6 +181,8 @@ def serve(accounts: int, charges: int, seed: int) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     click.echo(json.dumps(sandbox.endpoints()), nl=True)
     sys.stdout.flush()
+    ENDPOINTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    ENDPOINTS_FILE.write_text(json.dumps(sandbox.endpoints()))  # read by `python -m connector_cli --sandbox`
     try:
         stop.wait()
     except KeyboardInterrupt:
@@ -137,6 +190,8 @@ def serve(accounts: int, charges: int, seed: int) -> None:
     finally:
         sandbox.stop()
 
+
+cli.add_command(chaos)  # python -m sandbox chaos (make chaos): the fault suite, sandbox/chaos.py
 
 if __name__ == "__main__":
     cli()

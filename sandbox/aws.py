@@ -156,7 +156,6 @@ def speed_up_moto_sqs() -> None:
     models.Queue._sandbox_fast = True  # type: ignore[attr-defined]
 
 
-
 class LocalAws:
     """A ThreadedMotoServer on 127.0.0.1 with an ephemeral port."""
 

@@ -159,6 +159,11 @@ class Dataset:
     expected_invalid: dict[str, str] = field(default_factory=dict)
     expected_excluded: set[str] = field(default_factory=set)
     expected_inactive: set[str] = field(default_factory=set)
+    # Transactions (sandbox/dataset_transactions.py): Id -> text the failure reason must contain; records the
+    # dispatcher must not pick up; transactions dated before this day are in a closed NetSuite period.
+    expected_reasons: dict[str, str] = field(default_factory=dict)
+    expected_transactions_excluded: set[str] = field(default_factory=set)
+    closed_period_before: date | None = None
 
     @property
     def accounts(self) -> list[dict[str, Any]]:

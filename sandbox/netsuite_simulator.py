@@ -61,6 +61,8 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -73,6 +75,7 @@ from sandbox.netsuite_errors import (
     DUP_RCRD,
     ERROR_CONTENT_TYPE,
     INVALID_CONTENT,
+    INVALID_KEY_OR_REF,
     INVALID_PARAMETER,
     INVALID_RCRD_TYPE,
     INVALID_URL,
@@ -707,6 +710,10 @@ class NetSuiteSimulator:
             refusal = self._closed_period(record_type, {"externalId": eid, **copy.deepcopy(merged)})
             if refusal:
                 raise bad_request(USER_ERROR, refusal)
+        if rule.family == TRANSACTION_TABLE:
+            merged["total"] = self._check_transaction(
+                record_type, merged, existing.internal_id if existing is not None else None
+            )
 
         if existing is None:
             stored = _Stored(record_type, str(self._next_id), eid, merged)
@@ -724,6 +731,89 @@ class NetSuiteSimulator:
             existing.external_id = eid
         existing.fields = merged
         return existing, False
+
+    # ------------------------------------------------------------------ transactions
+
+    def _check_transaction(self, record_type: str, merged: dict[str, Any], own_id: str | None) -> float:
+        """Item lines, currencies and applied amounts, as NetSuite checks them; returns the total NetSuite
+        computes (read-only `total`). Applied amounts may never exceed a document's open balance."""
+        party_field = "entity" if record_type in ("invoice", "creditMemo") else "customer"
+        party = self._by_id.get(CUSTOMER_TABLE, {}).get(str(merged[party_field]["id"]))
+        currency = _ref_id(merged.get("currency"))
+        if party is not None and currency is not None:
+            party_currency = _ref_id(party.fields.get("currency"))
+            if party_currency is not None and party_currency != currency:
+                raise bad_request(
+                    USER_ERROR,
+                    f"The currency {merged['currency'].get('refName', currency)} is not one of the currencies of "
+                    f"customer {ref_name(RECORD_RULES['customer'], party.to_json())}.",
+                    "currency",
+                )
+        if record_type in ("invoice", "creditMemo"):
+            lines = (merged.get("item") or {}).get("items") or []
+            if not lines:
+                raise bad_request(USER_ERROR, "You must enter at least one line item for this transaction.", "item")
+            for index, line in enumerate(lines):
+                if not line.get("item"):
+                    raise bad_request(USER_ERROR, "Please enter value(s) for: Item.", f"item.items[{index}].item")
+                _number(line.get("amount"), f"item.items[{index}].amount")
+            total = sum((_decimal(line["amount"]) for line in lines), Decimal(0))
+        elif record_type == "customerPayment":
+            total = _number(merged.get("payment"), "payment")
+            if total <= 0:
+                raise bad_request(USER_ERROR, "The payment amount must be greater than zero.", "payment")
+        else:
+            applies = (merged.get("apply") or {}).get("items") or []
+            total = sum((_decimal(line.get("amount")) for line in applies if line.get("apply", True)), Decimal(0))
+        applied = Decimal(0)
+        doc_type = "customerPayment" if record_type == "customerRefund" else "invoice"
+        for index, line in enumerate((merged.get("apply") or {}).get("items") or []):
+            if line.get("apply", True) is False:
+                continue
+            path = f"apply.items[{index}]"
+            amount = _number(line.get("amount"), f"{path}.amount")
+            doc = self._by_id.get(TRANSACTION_TABLE, {}).get(str((line.get("doc") or {}).get("id")))
+            if doc is None or doc.record_type != doc_type:
+                raise bad_request(
+                    INVALID_KEY_OR_REF, f"Invalid Field Value for the following field: doc ({doc_type})", f"{path}.doc"
+                )
+            doc_party = doc.fields.get("customer" if doc_type == "customerPayment" else "entity") or {}
+            if party is not None and _ref_id(doc_party) != party.internal_id:
+                raise bad_request(USER_ERROR, "You can only apply documents of the same customer.", f"{path}.doc")
+            if currency is not None and _ref_id(doc.fields.get("currency")) not in (None, currency):
+                raise bad_request(USER_ERROR, "You can only apply documents in the same currency.", f"{path}.doc")
+            if amount <= 0:
+                raise bad_request(USER_ERROR, "The applied amount must be greater than zero.", f"{path}.amount")
+            open_balance = self._open_balance(doc, own_id)
+            if amount > open_balance:
+                raise bad_request(
+                    USER_ERROR,
+                    f"The amount applied to {doc.fields.get('tranId') or doc.internal_id} ({amount}) is more than "
+                    f"its open balance ({open_balance}).",
+                    f"{path}.amount",
+                )
+            applied += amount
+        if applied > total:
+            raise bad_request(
+                USER_ERROR, f"The total applied ({applied}) is more than the transaction total ({total}).", "apply"
+            )
+        return float(total)
+
+    def _open_balance(self, doc: _Stored, excluding: str | None) -> Decimal:
+        """A document's total less what other transactions apply to it; a payment's also less what it applies
+        to invoices itself (only its unapplied part can be refunded)."""
+        balance = _decimal(doc.fields.get("total", 0))
+        if doc.record_type == "customerPayment":
+            for line in (doc.fields.get("apply") or {}).get("items") or []:
+                if line.get("apply", True) is not False:
+                    balance -= _decimal(line.get("amount"))
+        for other in self._by_id.get(TRANSACTION_TABLE, {}).values():
+            if other.internal_id == excluding:
+                continue
+            for line in (other.fields.get("apply") or {}).get("items") or []:
+                if line.get("apply", True) is not False and _ref_id(line.get("doc")) == doc.internal_id:
+                    balance -= _decimal(line.get("amount"))
+        return balance
 
     def _remove(self, stored: _Stored) -> None:
         family = self._family(stored.record_type)
@@ -811,11 +901,47 @@ class NetSuiteSimulator:
                 rendered = to_suiteql_value(value)
                 if rendered is not None:
                     row[name.lower()] = rendered
+            if rule.family == TRANSACTION_TABLE and "total" in stored.fields:
+                row["foreigntotal"] = str(_decimal(stored.fields["total"]))  # the total in the transaction's currency
             out.append(row)
         return out
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _ref_id(value: Any) -> str | None:
+    if isinstance(value, Mapping) and value.get("id") is not None:
+        return str(value["id"])
+    return None
+
+
+def _decimal(value: Any) -> Decimal:
+    """A JSON number as the exact decimal it was written as (floats through their shortest text)."""
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def _number(value: Any, path: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise bad_request(USER_ERROR, f"Invalid value for the field '{path}': expected a number.", path)
+    return _decimal(value)
+
+
+def closed_periods_before(first_open_day: date) -> ClosedPeriodHook:
+    """A closed-period hook: transactions dated before `first_open_day` are refused, as NetSuite refuses
+    postings to a closed accounting period (a permanent error until the period is reopened)."""
+
+    def refuse(record_type: str, record: dict[str, Any]) -> str | None:
+        tran_date = record.get("tranDate")
+        if isinstance(tran_date, str) and tran_date[:10] < first_open_day.isoformat():
+            return (
+                f"The accounting period of {tran_date[:7]} is closed: this {record_type} dated {tran_date[:10]} "
+                f"cannot be posted. Periods before {first_open_day.isoformat()} are closed; reopen the period "
+                "in NetSuite or post the transaction in an open one."
+            )
+        return None
+
+    return refuse
 
 
 def _table_name(table: str) -> str:

@@ -9,16 +9,22 @@ import json
 import logging
 import os
 import secrets
+import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sandbox.api_gateway import LocalApiGateway, function_handler
 from sandbox.aws import AWS_ENV, AwsResources, LocalAws
+from sandbox.containers import ContainerPool
 from sandbox.dataset import Dataset, generate_dataset
+from sandbox.dataset_transactions import add_transactions
 from sandbox.driver import DrainStats, LambdaContext, SqsEventSourceMapping
-from sandbox.netsuite_simulator import NetSuiteSimulator
+from sandbox.netsuite_simulator import NetSuiteSimulator, closed_periods_before
+from sandbox.zuora_callouts import CalloutAuth, ZuoraCallouts
 from sandbox.zuora_simulator import ZuoraSimulator
 
 STACK_NAME = "zuora-netsuite-sandbox"
@@ -41,7 +47,11 @@ class SandboxOptions:
     retry_delay_seconds: int = 1
     zuora_page_size: int = 2000
     max_receive_count: int | None = None  # None: the template's default
+    # Run each concurrent sync invocation in its own worker process (a Lambda container), as Lambda does;
+    # False runs them on threads of this process (faster to start, what most tests use).
+    containers: bool = False
     log_file: Path | None = None  # connector logs go here instead of stdout
+    invoices: int = 0  # > 0: add transactions (sandbox/dataset_transactions.py) to the generated data set
 
 
 @dataclass
@@ -67,6 +77,9 @@ class Sandbox:
         self.dataset = dataset or generate_dataset(
             seed=self.options.seed, accounts=self.options.accounts, charges=self.options.charges
         )
+        if dataset is None and self.options.invoices > 0:
+            add_transactions(self.dataset, invoices=self.options.invoices)
+        self.tax_item_id: str | None = None  # the NetSuite item tax lines go to (seeded on start)
         self.credentials = Credentials()
         self.aws = LocalAws()
         self.zuora = ZuoraSimulator(
@@ -86,11 +99,24 @@ class Sandbox:
             concurrency_limit=self.options.netsuite_concurrency_limit,
             latency_seconds=self.options.netsuite_latency_seconds,
             seed=self.options.seed,
+            closed_period=(
+                closed_periods_before(self.dataset.closed_period_before) if self.dataset.closed_period_before else None
+            ),
         )
         number = next(_stack_numbers)
         self.stack_name = STACK_NAME if number == 1 else f"{STACK_NAME}-{number}"
         self.resources: AwsResources | None = None
+        self._containers: ContainerPool | None = None
+        self._container_lock = threading.Lock()
+        self.sync_cpu_seconds = 0.0  # CPU time inside sync invocations run in containers
+        self.cold_starts: list[float] = []  # seconds each container took to import the sync handler
+        self.container_aws_calls: Counter[str] = Counter()  # AWS API calls made inside containers
         self._saved_env: dict[str, str | None] = {}
+        # The webhook (docs/webhooks.md): its secret, the local API Gateway, Zuora's callouts (off until enabled).
+        self.webhook_hmac_key = secrets.token_urlsafe(32)
+        self.webhook_secret_arn = ""
+        self.api: LocalApiGateway | None = None
+        self.callouts: ZuoraCallouts | None = None
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -100,6 +126,11 @@ class Sandbox:
         self.zuora.load(self.dataset)
         self.zuora.start()
         self.netsuite.start()
+        self.tax_item_id = self.netsuite.seed_record(
+            "serviceSaleItem",
+            {"itemId": "Sales Tax (Zuora)", "incomeAccount": {"id": self.dataset.income_account_id}},
+            external_id="sandbox-sales-tax",
+        )
         overrides = {}
         if self.options.max_receive_count is not None:
             overrides["MaxReceiveCount"] = str(self.options.max_receive_count)
@@ -117,9 +148,25 @@ class Sandbox:
             },
             overrides=overrides,
         )
+        self.webhook_secret_arn = self.aws.client("secretsmanager").create_secret(
+            Name=f"{self.stack_name}/webhook", SecretString=json.dumps({"hmac_key": self.webhook_hmac_key})
+        )["ARN"]
+        _reset_containers()  # a new stack: no adapter cached for a previous sandbox's endpoints
+        webhook = function_handler("webhook", "webhook_handler")
+        self.api = LocalApiGateway(webhook, environment=self._webhook_environment)
+        self.api.start()
         return self
 
     def stop(self) -> None:
+        if self._containers is not None:
+            self._containers.shutdown()
+            self._containers = None
+        if self.callouts is not None:
+            self.callouts.stop()
+            self.zuora.change_listeners.remove(self.callouts.on_change)
+            self.callouts = None
+        if self.api is not None:
+            self.api.stop()
         self.netsuite.stop()
         self.zuora.stop()
         self.aws.stop()
@@ -138,6 +185,7 @@ class Sandbox:
         return {
             "item_income_account_id": self.dataset.income_account_id,
             "classification_defaults": {"subsidiary": root_subsidiary},
+            **({"tax_item_id": self.tax_item_id} if self.tax_item_id else {}),
         }
 
     def function_env(self) -> dict[str, str]:
@@ -160,7 +208,54 @@ class Sandbox:
             "POWERTOOLS_METRICS_DISABLED": "true",  # no CloudWatch here: EMF lines would only flood stdout
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "INFO"),
+            "WEBHOOK_SECRET_ARN": self.webhook_secret_arn,
+            "WEBHOOK_AUTH_SCHEME": "hmac",
+            "WEBHOOK_SIGNATURE_HEADER": "X-Zuora-Signature",
+            "WEBHOOK_SIGNATURE_ENCODING": "base64",
         }
+
+    def _webhook_environment(self) -> dict[str, str]:
+        """The webhook function's environment, for the local API Gateway's invocations."""
+        return self.function_env()
+
+    @property
+    def api_url(self) -> str:
+        """Base URL of the local API Gateway (POST /webhooks/zuora, POST /sync/{type}/{id})."""
+        assert self.api is not None, "start() the sandbox first"
+        return self.api.base_url
+
+    def enable_callouts(self, **options: Any) -> ZuoraCallouts:
+        """Point Zuora's callout notifications at the local API: every edit() in the Zuora simulator is then
+        POSTed, HMAC-signed, to /webhooks/zuora (as a deployed stack would receive it from Zuora)."""
+        if self.callouts is None:
+            self.callouts = ZuoraCallouts(
+                f"{self.api_url}/webhooks/zuora", CalloutAuth(hmac_key=self.webhook_hmac_key), **options
+            )
+            self.zuora.change_listeners.append(self.callouts.on_change)
+        return self.callouts
+
+    def drain_sync_queue(self) -> DrainStats:
+        """What the SQS event source mapping does: the sync function until the queue is empty, no dispatcher run.
+        Call inside `function_environment()`."""
+        assert self.resources is not None, "start() the sandbox first"
+        mapping = SqsEventSourceMapping(
+            self.aws.client("sqs"),
+            self.resources.queue_url,
+            self.resources.queue_arn,
+            self._in_containers
+            if self.options.containers
+            else lambda_invocation(importlib.import_module("sync_handler")),
+            max_concurrency=self.options.sync_concurrency,
+            retry_delay_seconds=self.options.retry_delay_seconds,
+        )
+        return mapping.drain()
+
+    def dispatcher_runs(self) -> int:
+        """How many dispatcher runs the state table has a summary of."""
+        assert self.resources is not None, "start() the sandbox first"
+        table = self.aws.resource("dynamodb").Table(self.resources.table_name)
+        scan = table.scan(FilterExpression="begins_with(pk, :run)", ExpressionAttributeValues={":run": "RUN#"})
+        return int(scan.get("Count", 0))
 
     def endpoints(self) -> dict[str, str]:
         """What `make sandbox` prints: enough to point your own tools and the vendors' SDKs at it."""
@@ -180,6 +275,13 @@ class Sandbox:
             "netsuite_consumer_secret": self.credentials.netsuite_consumer_secret,
             "netsuite_token_id": self.credentials.netsuite_token_id,
             "netsuite_token_secret": self.credentials.netsuite_token_secret,
+            "api_url": self.api_url,
+            "webhook_url": f"{self.api_url}/webhooks/zuora",
+            "webhook_hmac_key": self.webhook_hmac_key,
+            # for the operator CLI (python -m connector_cli --sandbox): the functions' remaining settings
+            "zuora_secret_arn": self.resources.zuora_secret_arn,
+            "netsuite_secret_arn": self.resources.netsuite_secret_arn,
+            "sync_config": json.dumps(self.sync_config),
         }
 
     @contextmanager
@@ -212,19 +314,49 @@ class Sandbox:
         sync_handler = importlib.import_module("sync_handler")
         event = json.loads((EVENTS / "dispatcher_schedule.json").read_text())
         context = LambdaContext("DispatcherFunction", timeout_seconds=900)
-        summary: dict[str, Any] = dispatcher_handler.handler(event, context)
+        summary: dict[str, Any] = lambda_invocation(dispatcher_handler)(event, context)
         if on_dispatched:
             on_dispatched(sum(int(t["enqueued"]) for t in summary.get("types", [])))
         mapping = SqsEventSourceMapping(
             self.aws.client("sqs"),
             self.resources.queue_url,
             self.resources.queue_arn,
-            sync_handler.handler,
+            self._in_containers if self.options.containers else lambda_invocation(sync_handler),
             max_concurrency=self.options.sync_concurrency,
             retry_delay_seconds=self.options.retry_delay_seconds,
         )
         drain = mapping.drain(on_batch=on_batch)
         return CycleResult(run_id=summary["run_id"], summary=summary, drain=drain)
+
+    def _in_containers(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        """The sync function invoked in one of `sync_concurrency` worker processes (Lambda containers)."""
+        if self._containers is None:
+            # The containers inherit the functions' environment as it is now (inside function_environment()).
+            self._containers = ContainerPool(self.options.sync_concurrency, dict(os.environ))
+        invocation = self._containers.invoke("sync_handler", event, context)
+        with self._container_lock:
+            self.sync_cpu_seconds += invocation.cpu_seconds
+            self.container_aws_calls.update(invocation.aws_calls)
+            if invocation.cold_start_seconds:
+                self.cold_starts.append(invocation.cold_start_seconds)
+        return invocation.response
+
+
+def lambda_invocation(module: Any) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """A handler invoked as Lambda would, in this process: Powertools metrics are disabled in the sandbox
+    (no CloudWatch), and disabled metrics are never flushed, so they are cleared after each invocation
+    (else Powertools prints them once a metric holds 100 values)."""
+
+    def invoke(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        from zuora_netsuite.observability import metrics
+
+        try:
+            response: dict[str, Any] = module.handler(event, context)
+            return response
+        finally:
+            metrics.clear_metrics()
+
+    return invoke
 
 
 def _reset_containers() -> None:
@@ -232,8 +364,10 @@ def _reset_containers() -> None:
     from aws_lambda_powertools.utilities import parameters
 
     from zuora_netsuite import settings, wiring
+    from zuora_netsuite.webhook import wiring as webhook_wiring
 
     settings.load_settings.cache_clear()
+    webhook_wiring.reset()
     for name in ("state_store", "sync_queue", "zuora_client", "netsuite_client", "reference_data"):
         getattr(wiring, name).cache_clear()
     parameters.clear_caches()  # type: ignore[no-untyped-call]

@@ -95,14 +95,28 @@ DEFAULT_SCHEMA: dict[str, dict[str, FieldType]] = {
     "CreditMemo": {
         **_SYSTEM,
         "AccountId": S, "MemoNumber": S, "MemoDate": D, "Status": S, "TotalAmount": N, "Balance": N,
-        **_TRANSACTION,
+        "TaxAmount": N, "ReferredInvoiceId": S, "AppliedAmount": N, **_TRANSACTION,
     },
     "DebitMemo": {
         **_SYSTEM,
         "AccountId": S, "MemoNumber": S, "MemoDate": D, "Status": S, "TotalAmount": N, "Balance": N,
-        **_TRANSACTION,
+        "TaxAmount": N, **_TRANSACTION,
+    },
+    "CreditMemoItem": {
+        **_SYSTEM,
+        "CreditMemoId": S, "ProductRatePlanChargeId": S, "ChargeName": S, "Quantity": N, "Amount": N,
+        "TaxAmount": N,
+    },
+    "DebitMemoItem": {
+        **_SYSTEM,
+        "DebitMemoId": S, "ProductRatePlanChargeId": S, "ChargeName": S, "Quantity": N, "Amount": N,
+        "TaxAmount": N,
     },
 }  # fmt: skip
+
+# PUT /v1/creditmemos/{id} and /v1/debitmemos/{id}: the REST resources of the Invoice Settlement objects.
+MEMO_RESOURCES = {"creditmemos": "CreditMemo", "debitmemos": "DebitMemo"}
+TRANSFERRED_TO_ACCOUNTING_VALUES = frozenset({"No", "Processing", "Yes", "Error", "Ignore"})
 
 # Types POST /v1/action/update accepts. Credit and debit memos (Invoice Settlement) are not among them:
 # Zuora updates those with PUT /v1/creditmemos/{id} and PUT /v1/debitmemos/{id}.
@@ -218,6 +232,9 @@ class ZuoraSimulator:
         self._window_count = 0
         self.request_log: list[tuple[str, str, int]] = []  # (method, path, status) of every answer
         self._server = LoopbackServer(self.wsgi_app)
+        # Called as listener(object_type, record copy) after each edit(): Zuora's callout notifications
+        # (sandbox/zuora_callouts.py) hook in here.
+        self.change_listeners: list[Callable[[str, dict[str, Any]], None]] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -303,7 +320,10 @@ class ZuoraSimulator:
                     record[name] = value
             if not any(name.lower() == "updateddate" for name in fields):
                 record["UpdatedDate"] = format_datetime(self._clock())
-            return dict(record)
+            changed = dict(record)
+        for listener in list(self.change_listeners):
+            listener(canonical_type, dict(changed))
+        return changed
 
     def _object_type(self, name: str) -> str:
         for candidate in self._schema:
@@ -511,6 +531,12 @@ class ZuoraSimulator:
             "/v1/action/update": self._update,
         }
         handler = routes.get(path)
+        parts = path.strip("/").split("/")
+        if handler is None and len(parts) == 3 and parts[0] == "v1" and parts[1] in MEMO_RESOURCES:
+            if request.method != "PUT":
+                return _reasons(90000010, f"Method {request.method} not allowed for {request.path}", 405)
+            self._authenticate(request)
+            return self._update_memo(request, MEMO_RESOURCES[parts[1]], request.path.strip("/").split("/")[2])
         if handler is None:
             return _reasons(90000020, f"Resource not found: {request.path}", 404)
         if request.method != "POST":
@@ -655,6 +681,37 @@ class ZuoraSimulator:
                 results.append(self._update_one(object_type, item))
             self._count(objects_updated=sum(1 for result in results if result["Success"]))
         return _json(results)
+
+    def _update_memo(self, request: Request, object_type: str, memo_id: str) -> Response:
+        """PUT /v1/creditmemos/{id} | /v1/debitmemos/{id}: custom fields and transferredToAccounting."""
+        body = self._body(request)
+        with self._lock:
+            record = self._store[object_type].get(memo_id)
+            if record is None:
+                return _reasons(50000040, f"Cannot find entity by key: '{memo_id}'.", 404)
+            changes: dict[str, Any] = {}
+            for name, value in body.items():
+                if name == "transferredToAccounting":
+                    if value not in TRANSFERRED_TO_ACCOUNTING_VALUES:
+                        return _reasons(53100020, f"invalid value for transferredToAccounting: {value!r}", 400)
+                    changes["TransferredToAccounting"] = value
+                    continue
+                field = self._field(object_type, str(name))
+                if field is None or not field.endswith("__NS"):
+                    return _reasons(53100020, f"'{name}' is not a field of {object_type} that can be updated", 400)
+                error = self._check_value(object_type, field, value)
+                if error:
+                    return _reasons(53100020, error, 400)
+                changes[field] = value
+            for field, value in changes.items():
+                if value is None or value == "":
+                    record.pop(field, None)
+                else:
+                    record[field] = value
+            record["UpdatedDate"] = format_datetime(self._clock())
+            record["UpdatedById"] = API_USER_ID
+            self._count(objects_updated=1)
+        return _json({"success": True, "id": memo_id})
 
     def _update_one(self, object_type: str, item: Any) -> dict[str, Any]:
         def failure(message: str, code: str = "INVALID_VALUE") -> dict[str, Any]:

@@ -11,6 +11,7 @@ from sandbox.zoql import compile_query
 from sandbox.zuora_simulator import DEFAULT_SCHEMA as ZUORA_SCHEMA
 from zuora_netsuite.failures import FailureKind, NetSuiteError, ZuoraError
 from zuora_netsuite.models.messages import DeadLetter, RunSummary, SyncRequest
+from zuora_netsuite.models.replay import DeadLetterMessage
 from zuora_netsuite.models.state import RecordState
 from zuora_netsuite.models.zuora import ZuoraUpdateResult
 from zuora_netsuite.record_types import RecordType
@@ -62,6 +63,21 @@ class FakeZuora:
             results.append(ZuoraUpdateResult(Id=row["Id"], Success=True))
         return results
 
+    def update_memo(self, resource: str, memo_id: str, fields: Mapping[str, Any]) -> None:
+        """PUT /v1/creditmemos/{id} or /v1/debitmemos/{id}: recorded in `updates` under the memo's object name."""
+        object_type = {"creditmemos": "CreditMemo", "debitmemos": "DebitMemo"}[resource]
+        self.updates.append((object_type, [{"Id": memo_id, **fields}]))
+        if self.fail_updates:
+            self.fail_updates -= 1
+            raise ZuoraError("Zuora answered 503", code="503", kind=FailureKind.TRANSIENT, http_status=503)
+        row = self.objects.get(object_type, {}).get(memo_id)
+        if row is None:
+            raise ZuoraError(f"no {object_type} {memo_id}", code="50000040", http_status=404)
+        renamed = {"TransferredToAccounting" if k == "transferredToAccounting" else k: v for k, v in fields.items()}
+        row.update({k: v for k, v in renamed.items() if v != ""})
+        for k in [k for k, v in renamed.items() if v == ""]:
+            row.pop(k, None)
+
 
 class FakeNetSuite:
     """NetSuite records by type and external id; reference tables answer SuiteQL `SELECT id, <col> FROM t`."""
@@ -100,6 +116,8 @@ class FakeStateStore:
         self.run_lease: str | None = None
         self.watermarks: dict[RecordType, datetime] = {}
         self.summaries: list[RunSummary] = []
+        self.notifications: dict[str, datetime] = {}
+        self.error_queries: list[RecordType] = []
 
     def get(self, record_type: RecordType, record_id: str) -> RecordState | None:
         return self.states.get((record_type, record_id))
@@ -145,6 +163,25 @@ class FakeStateStore:
     def save_run_summary(self, summary: RunSummary) -> None:
         self.summaries.append(summary.model_copy(deep=True))
 
+    def remember_notification(self, notification_id: str, expires_at: datetime) -> bool:
+        seen = self.notifications.get(notification_id)
+        if seen is not None and seen >= datetime.now(UTC):
+            return False
+        self.notifications[notification_id] = expires_at
+        return True
+
+    def errors(self, record_type: RecordType) -> Iterator[RecordState]:
+        self.error_queries.append(record_type)
+        in_error = [s for s in self.states.values() if s.record_type is record_type and s.error is not None]
+        return iter(sorted(in_error, key=lambda s: s.error.last_failed_at if s.error else 0, reverse=True))
+
+    def delete(self, record_type: RecordType, record_id: str, owner: str) -> bool:
+        if self.leases.get((record_type, record_id)) not in (None, owner):
+            return False
+        self.states.pop((record_type, record_id), None)
+        self.leases.pop((record_type, record_id), None)
+        return True
+
 
 class FakeQueue:
     def __init__(self) -> None:
@@ -157,6 +194,46 @@ class FakeQueue:
 
     def send_dead_letter(self, letter: DeadLetter) -> None:
         self.dead_letters.append(letter)
+
+
+class FakeDeadLetterQueue:
+    """SyncDLQ and SyncQueue in memory: received messages are hidden until deleted or released."""
+
+    def __init__(self) -> None:
+        self.messages: dict[str, DeadLetterMessage] = {}
+        self.hidden: set[str] = set()
+        self.requeued: list[DeadLetterMessage] = []
+        self.refuse_sends: set[str] = set()  # message ids SyncQueue will not take
+        self.refuse_deletes: set[str] = set()
+        self._ids = itertools.count(1)
+
+    def put(self, body: str, **attributes: str) -> str:
+        message_id = f"m{next(self._ids)}"
+        self.messages[message_id] = DeadLetterMessage(
+            message_id=message_id, receipt_handle=f"r-{message_id}", body=body, attributes=attributes,
+            sent_at=datetime(2026, 11, 23, 11, 0, tzinfo=UTC), receive_count=5,
+        )  # fmt: skip
+        return message_id
+
+    def receive(self, max_messages: int, visibility_timeout: int) -> list[DeadLetterMessage]:
+        visible = [m for mid, m in self.messages.items() if mid not in self.hidden][:max_messages]
+        self.hidden |= {m.message_id for m in visible}
+        return visible
+
+    def requeue(self, messages: Sequence[DeadLetterMessage]) -> set[str]:
+        sent = [m for m in messages if m.message_id not in self.refuse_sends]
+        self.requeued += sent
+        return {m.message_id for m in sent}
+
+    def delete(self, messages: Sequence[DeadLetterMessage]) -> set[str]:
+        deleted = {m.message_id for m in messages if m.message_id not in self.refuse_deletes}
+        for message_id in deleted:
+            self.messages.pop(message_id, None)
+            self.hidden.discard(message_id)
+        return deleted
+
+    def release(self, messages: Sequence[DeadLetterMessage]) -> None:
+        self.hidden -= {m.message_id for m in messages}
 
 
 def utc(*args: int) -> datetime:

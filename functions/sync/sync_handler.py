@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zuora_netsuite import wiring
-from zuora_netsuite.observability import logger, metrics, tracer
+from zuora_netsuite.observability import add_netsuite_throttled, logger, metrics, tracer
 from zuora_netsuite.sync_batch import process_sync_batch
 
 
@@ -15,4 +15,8 @@ from zuora_netsuite.sync_batch import process_sync_batch
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_sync_batch(event, wiring.record_sync(worker_id=context.aws_request_id))
+    netsuite = wiring.netsuite_client()
+    throttled_before = netsuite.stats.throttled_429
+    response = process_sync_batch(event, wiring.record_sync(worker_id=context.aws_request_id))
+    add_netsuite_throttled(netsuite.stats.throttled_429 - throttled_before)
+    return response

@@ -35,7 +35,11 @@ pytestmark = pytest.mark.slow
 # What the Lambda python runtime ships outside the deployment package (it is not in the layer's requirements).
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 
-SAMPLE_EVENTS = {"DispatcherFunction": "dispatcher_schedule.json", "SyncFunction": "sync_sqs_batch.json"}
+SAMPLE_EVENTS = {
+    "DispatcherFunction": "dispatcher_schedule.json",
+    "SyncFunction": "sync_sqs_batch.json",
+    "ReplayFunction": "replay_dry_run.json",
+}
 
 # Runs inside the clean interpreter: import the handler as the runtime does and call it once.
 INVOKE = r"""
@@ -251,6 +255,18 @@ def test_built_sync_runs_its_sample_event(
     for record in event["Records"]:
         record_id = json.loads(record["body"])["record_id"]
         assert netsuite.get_by_external_id("customer", f"zuora-account-{record_id}") is not None
+
+
+def test_built_replay_runs_its_sample_event(build: Build, sandbox_env: dict[str, str], tmp_path: Path):
+    # Given the built ReplayFunction and the dry-run sample event
+    # When a clean python3.12 imports it from the build and invokes it
+    outcome = invoke_built_function(build, "ReplayFunction", sandbox_env, tmp_path)
+
+    # Then it answers with a dry-run report
+    report = outcome["result"]
+    assert report["dry_run"] is True
+    assert {"moved", "skipped", "failed"} <= report.keys()
+    assert report["failed"] == []
 
 
 def test_built_layer_matches_the_deployed_layout(build: Build):

@@ -64,7 +64,7 @@ def test_transformed_template_keeps_guarantee(check_name: str, sam_template, cfn
 
 def test_every_function_gets_the_connector_settings(sam_template, cfn_template):
     # Given the environment every function is deployed with (Globals merged in by the transform)
-    for function_id in ("DispatcherFunction", "SyncFunction"):
+    for function_id in ("DispatcherFunction", "SyncFunction", "WebhookFunction", "ReplayFunction"):
         variables = props(cfn_template, function_id)["Environment"]["Variables"]
 
         # Then it carries every setting settings.py reads, and the Powertools settings
@@ -85,7 +85,7 @@ def test_functions_run_python_312_with_the_shared_layer(sam_template, cfn_templa
     assert layer["Metadata"]["BuildMethod"] == "python3.12"
     assert layer["Metadata"]["BuildArchitecture"] == {"Ref": "Architecture"}
     assert sam_template["Parameters"]["Architecture"]["Default"] == "arm64"
-    for function_id in ("DispatcherFunction", "SyncFunction"):
+    for function_id in ("DispatcherFunction", "SyncFunction", "WebhookFunction", "ReplayFunction"):
         fn = props(cfn_template, function_id)
         assert fn["Runtime"] == "python3.12"
         assert fn["Architectures"] == [{"Ref": "Architecture"}]

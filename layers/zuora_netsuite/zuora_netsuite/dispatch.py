@@ -8,9 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from zuora_netsuite.failures import FailureKind
 from zuora_netsuite.mapping import MAPPINGS
 from zuora_netsuite.models.messages import RequestSource, RunSummary, SyncRequest, TypeDispatch
-from zuora_netsuite.observability import logger
+from zuora_netsuite.observability import add_count, logger
 from zuora_netsuite.ports import IntegrationStateStore, SyncQueue, ZuoraApi
 from zuora_netsuite.record_types import RecordType
 from zuora_netsuite.settings import SyncConfig
@@ -20,6 +21,9 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # AWS differ a little, and a record seen twice costs one "unchanged" check, never a NetSuite write.
 WATERMARK_OVERLAP = timedelta(minutes=5)
 SEND_CHUNK = 100
+# The sync function writes an error status back to Zuora at the end of its batch (Timeout: 60 s), and Zuora stamps
+# UpdatedDate then: an UpdatedDate within this window after the failure is the connector's own write-back, not a fix.
+ERROR_WRITE_BACK_GRACE = timedelta(seconds=90)
 
 
 @dataclass
@@ -57,10 +61,17 @@ class Dispatcher:
     def _dispatch_type(self, record_type: RecordType, run_id: str) -> TypeDispatch:
         started = self.clock()
         watermark = self.state.get_watermark(record_type) or EPOCH
-        query = MAPPINGS[record_type].pending_query(max(watermark - WATERMARK_OVERLAP, EPOCH))
+        query = MAPPINGS[record_type].pending_query(
+            max(watermark - WATERMARK_OVERLAP, EPOCH), self.config.cutover_dates.get(record_type)
+        )
         result = TypeDispatch(record_type=record_type, watermark=watermark)
         batch: list[SyncRequest] = []
+        failed_at = self._permanent_errors(record_type)
+        held_back = 0
         for row in self.zuora.query(query):
+            if _unchanged_since_failure(row, failed_at):
+                held_back += 1  # not retried until it changes in Zuora, or an operator replays or resets it
+                continue
             result.found += 1
             batch.append(
                 SyncRequest(
@@ -80,6 +91,31 @@ class Dispatcher:
             logger.info("No records pending; moving to the next type", extra={"record_type": record_type.value})
         else:
             logger.info("Records enqueued", extra={"record_type": record_type.value, "enqueued": result.enqueued})
+        if held_back:
+            logger.info(
+                "Records in permanent error and unchanged in Zuora since were not enqueued",
+                extra={"record_type": record_type.value, "held_back": held_back},
+            )
+            add_count("held_back", held_back, record_type=record_type.value)
         self.state.advance_watermark(record_type, started)
         result.watermark = started
         return result
+
+    def _permanent_errors(self, record_type: RecordType) -> dict[str, datetime]:
+        """Record id -> last failure of the type's records in permanent (or dependency) error: one query of
+        the errors-by-type index per type and run, never a scan. Transient errors are retried as usual."""
+        return {
+            state.record_id: state.error.last_failed_at
+            for state in self.state.errors(record_type)
+            if state.error is not None and state.error.kind is not FailureKind.TRANSIENT
+        }
+
+
+def _unchanged_since_failure(row: dict[str, object], failed_at: dict[str, datetime]) -> bool:
+    """True for a record in permanent error whose Zuora UpdatedDate is not after the failure (allowing for the
+    connector's own error write-back, which Zuora stamps a few seconds after the failure)."""
+    last_failure = failed_at.get(str(row["Id"]))
+    updated = row.get("UpdatedDate")
+    if last_failure is None or not isinstance(updated, str):
+        return False
+    return datetime.fromisoformat(updated) <= last_failure + ERROR_WRITE_BACK_GRACE

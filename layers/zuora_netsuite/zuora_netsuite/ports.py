@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from zuora_netsuite.models.messages import DeadLetter, RunSummary, SyncRequest
+from zuora_netsuite.models.replay import DeadLetterMessage
 from zuora_netsuite.models.state import RecordState
 from zuora_netsuite.models.zuora import ZuoraUpdateResult
 from zuora_netsuite.record_types import RecordType
@@ -22,6 +23,11 @@ class ZuoraApi(Protocol):
     def update(self, object_type: str, objects: Sequence[Mapping[str, Any]]) -> list[ZuoraUpdateResult]:
         """POST /v1/action/update in chunks of at most 50; one result per object, in order.
         Raises ZuoraError for a whole-call failure."""
+        ...
+
+    def update_memo(self, resource: str, memo_id: str, fields: Mapping[str, Any]) -> None:
+        """PUT /v1/{creditmemos|debitmemos}/{memo_id}: the Invoice Settlement objects action/update does not
+        cover. Raises ZuoraError."""
         ...
 
 
@@ -63,6 +69,39 @@ class IntegrationStateStore(Protocol):
         ...
 
     def save_run_summary(self, summary: RunSummary) -> None: ...
+
+    def remember_notification(self, notification_id: str, expires_at: datetime) -> bool:
+        """Record a Zuora callout's Zuora-Notification-Id until expires_at (a conditional write with TTL).
+        True the first time; False when it was already seen and has not expired (a retry or a replay)."""
+        ...
+
+    def errors(self, record_type: RecordType) -> Iterator[RecordState]:
+        """Current errors of one type, newest first, from an index (never a table scan)."""
+        ...
+
+    def delete(self, record_type: RecordType, record_id: str, owner: str) -> bool:
+        """Forget a record's state (operator reset) while `owner` holds its lease; False if someone else does."""
+        ...
+
+
+class DeadLetterQueue(Protocol):
+    """SyncDLQ as replay sees it: receive, send back to SyncQueue, delete, release."""
+
+    def receive(self, max_messages: int, visibility_timeout: int) -> list[DeadLetterMessage]:
+        """Up to max_messages (<= 10), hidden from other receivers for visibility_timeout seconds."""
+        ...
+
+    def requeue(self, messages: Sequence[DeadLetterMessage]) -> set[str]:
+        """Send the bodies unchanged to SyncQueue; returns the message ids that were sent."""
+        ...
+
+    def delete(self, messages: Sequence[DeadLetterMessage]) -> set[str]:
+        """Delete from the DLQ; returns the message ids that were deleted."""
+        ...
+
+    def release(self, messages: Sequence[DeadLetterMessage]) -> None:
+        """Make the messages visible on the DLQ again at once."""
+        ...
 
 
 class SyncQueue(Protocol):

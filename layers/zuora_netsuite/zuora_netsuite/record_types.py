@@ -11,6 +11,11 @@ class RecordType(StrEnum):
 
     CUSTOMER = "customer"
     ITEM = "item"
+    INVOICE = "invoice"
+    DEBIT_MEMO = "debit_memo"
+    PAYMENT = "payment"
+    CREDIT_MEMO = "credit_memo"
+    REFUND = "refund"
 
 
 @dataclass(frozen=True)
@@ -24,14 +29,30 @@ class RecordTypeInfo:
 RECORD_TYPES: dict[RecordType, RecordTypeInfo] = {
     RecordType.CUSTOMER: RecordTypeInfo(RecordType.CUSTOMER, "Account", "Customer", "zuora-account-"),
     RecordType.ITEM: RecordTypeInfo(RecordType.ITEM, "ProductRatePlanCharge", "Item", "zuora-charge-"),
+    RecordType.INVOICE: RecordTypeInfo(RecordType.INVOICE, "Invoice", "Invoice", "zuora-invoice-"),
+    RecordType.DEBIT_MEMO: RecordTypeInfo(RecordType.DEBIT_MEMO, "DebitMemo", "Debit Memo", "zuora-debitmemo-"),
+    RecordType.PAYMENT: RecordTypeInfo(RecordType.PAYMENT, "Payment", "Payment", "zuora-payment-"),
+    RecordType.CREDIT_MEMO: RecordTypeInfo(RecordType.CREDIT_MEMO, "CreditMemo", "Credit Memo", "zuora-creditmemo-"),
+    RecordType.REFUND: RecordTypeInfo(RecordType.REFUND, "Refund", "Refund", "zuora-refund-"),
 }
 
 # Parents before children (domain.md section 1). The dispatcher enqueues in this order;
 # the sync function never relies on it.
-DEPENDENCY_ORDER: tuple[RecordType, ...] = (RecordType.CUSTOMER, RecordType.ITEM)
+DEPENDENCY_ORDER: tuple[RecordType, ...] = (
+    RecordType.CUSTOMER,
+    RecordType.ITEM,
+    RecordType.INVOICE,
+    RecordType.DEBIT_MEMO,
+    RecordType.PAYMENT,
+    RecordType.CREDIT_MEMO,
+    RecordType.REFUND,
+)
 
 # Master data cannot be switched off: every transaction depends on it.
 ALWAYS_ENABLED: frozenset[RecordType] = frozenset({RecordType.CUSTOMER, RecordType.ITEM})
+
+# Transactions: selected by TransferredToAccounting and a cutover date; each can be switched off.
+TRANSACTION_TYPES: frozenset[RecordType] = frozenset(DEPENDENCY_ORDER) - ALWAYS_ENABLED
 
 
 def external_id(record_type: RecordType, zuora_id: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,10 @@ class SyncConfig(BaseModel):
     multi_currency: bool = True
     base_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     item_income_account_id: str | None = None  # NetSuite internal id of the income account for new items
+    # Transactions: the NetSuite item (internal id) that carries Zuora's tax as a line, and which
+    # classifications transaction lines copy from the account (the others are left to the item's own).
+    tax_item_id: str | None = None
+    line_classifications: frozenset[Literal["department", "class", "location"]] = frozenset()
 
     @field_validator("enabled_types")
     @classmethod

@@ -5,6 +5,7 @@
 | type watermark   | WATERMARK#<type>          | WATERMARK |
 | dispatcher lease | LEASE#dispatcher          | LEASE     |
 | run summary      | RUN#<run id>              | SUMMARY   |
+| callout seen     | NOTIFICATION#<id>         | NOTIFICATION | (webhook dedupe, expires_at TTL)
 
 Record states in error carry `error_type` / `error_at`, the keys of the sparse `errors-by-type` index,
 so current errors are listed per type without a scan. Every write is conditional: a record state is
@@ -125,6 +126,22 @@ class DynamoDbStateStore:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    def delete(self, record_type: RecordType, record_id: str, owner: str) -> bool:
+        """Forget the record (operator reset): only while `owner` holds its lease, or nobody does."""
+        try:
+            self._table.delete_item(
+                Key={"pk": record_pk(record_type, record_id), "sk": STATE_SK},
+                ConditionExpression=(
+                    "attribute_not_exists(lease_expires_at) OR lease_expires_at < :now OR lease_owner = :owner"
+                ),
+                ExpressionAttributeValues={":owner": owner, ":now": int(time.time())},
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
+
     # --- leases --------------------------------------------------------------------------------
 
     def _acquire(self, key: dict[str, str], owner: str, seconds: int) -> bool:
@@ -203,6 +220,28 @@ class DynamoDbStateStore:
                 "expires_at": int((summary.started_at + RUN_SUMMARY_TTL).timestamp()),
             }
         )
+
+    # --- callout notifications (webhook dedupe) ----------------------------------------------------
+
+    def remember_notification(self, notification_id: str, expires_at: datetime) -> bool:
+        now = int(time.time())
+        try:
+            self._table.put_item(
+                Item={
+                    "pk": f"NOTIFICATION#{notification_id}",
+                    "sk": "NOTIFICATION",
+                    "received_at": iso(datetime.now(UTC)),
+                    "expires_at": int(expires_at.timestamp()),
+                },
+                # TTL deletion lags (up to days): an expired item counts as not seen.
+                ConditionExpression="attribute_not_exists(pk) OR expires_at < :now",
+                ExpressionAttributeValues={":now": now},
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
 
     def get_run_summary(self, run_id: str) -> RunSummary | None:
         item = self._table.get_item(Key={"pk": f"RUN#{run_id}", "sk": "SUMMARY"}).get("Item")

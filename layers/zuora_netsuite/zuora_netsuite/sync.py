@@ -6,26 +6,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from zuora_netsuite.classifications import NetSuiteReferenceData
+from zuora_netsuite.dependencies import ensure_parents
 from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.mapping import MAPPINGS, Mapped, MappingContext, SourceRecord
 from zuora_netsuite.mapping.base import IGNORE, SYNC_COMPLETE
 from zuora_netsuite.models.messages import DeadLetter, SyncRequest
 from zuora_netsuite.models.state import RecordError, RecordState, SyncOutcome
-from zuora_netsuite.observability import logger
+from zuora_netsuite.observability import add_netsuite_call, add_outcome, logger
 from zuora_netsuite.ports import IntegrationStateStore, NetSuiteApi, SyncQueue, ZuoraApi
 from zuora_netsuite.record_types import RECORD_TYPES, RecordType, external_id
 from zuora_netsuite.settings import SyncConfig
-from zuora_netsuite.writeback import WriteBack, WriteBackBuffer
+from zuora_netsuite.writeback import WriteBack, WriteBackBuffer, update_zuora_objects
 
 
 def payload_hash(mapped: Mapped) -> str:
-    canonical = json.dumps([mapped.netsuite_type, mapped.record.body()], sort_keys=True, separators=(",", ":"))
+    body = mapped.record.body()  # amounts are Decimal and dates are dates: hashed by their exact text
+    canonical = json.dumps([mapped.netsuite_type, body], sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -36,6 +39,15 @@ def _linked(current: RecordState, source: SourceRecord) -> bool:
 
 def error_status(record_type: RecordType, *, is_update: bool) -> str:
     return f"Error {'Updating' if is_update else 'Creating'} {RECORD_TYPES[record_type].label}"
+
+
+def in_progress_status(record_type: RecordType, *, is_update: bool) -> str:
+    return f"{'Updating' if is_update else 'Creating'} {RECORD_TYPES[record_type].label}"
+
+
+def is_in_progress(status: str | None) -> bool:
+    """`Creating <Type>` / `Updating <Type>`: being synced, or the last attempt crashed mid-record."""
+    return bool(status) and str(status).startswith(("Creating ", "Updating "))
 
 
 @dataclass
@@ -71,16 +83,18 @@ class RecordSync:
                     "Batch prefetch from Zuora failed; fetching records one by one",
                     extra={"record_type": record_type.value, "reason": failure.reason},
                 )
+        self._mark_in_progress(requests)
 
     def _fetch(self, request: SyncRequest) -> SourceRecord | None:
         cached = self._prefetched.get(request.record_type)
-        if cached is not None:
-            return cached.get(request.record_id)
+        if cached is not None and request.record_id in cached:  # a parent synced first may not be in the batch
+            return cached[request.record_id]
         return MAPPINGS[request.record_type].fetch(self.zuora, [request.record_id]).get(request.record_id)
 
     def sync(self, request: SyncRequest, message_id: str) -> SyncOutcome:
         """Sync one record. Returns the outcome; raises a transient SyncFailure to have SQS retry."""
         rt, rid = request.record_type, request.record_id
+        logger.set_correlation_id(request.key)
         if not self.state.acquire_record_lease(rt, rid, self.worker_id, self.lease_seconds):
             raise SyncFailure(
                 f"{rt.value} {rid} is being synced by another worker",
@@ -88,9 +102,11 @@ class RecordSync:
                 kind=FailureKind.TRANSIENT,
             )
         try:
-            return self._sync_leased(request, message_id)
+            outcome = self._sync_leased(request, message_id)
         finally:
             self.state.release_record_lease(rt, rid, self.worker_id)
+        add_outcome(outcome.value)
+        return outcome
 
     def _sync_leased(self, request: SyncRequest, message_id: str) -> SyncOutcome:
         mapping = MAPPINGS[request.record_type]
@@ -124,19 +140,30 @@ class RecordSync:
         except SyncFailure as failure:
             return self._fail(request, message_id, current, source, failure, is_update=_linked(current, source))
         digest = payload_hash(mapped)
+        if not current.netsuite_id and is_in_progress(source.integration_status):
+            recovered = self._recover_in_progress(request, message_id, current, source, mapped)
+            if recovered is not None:
+                return recovered
 
         if current.netsuite_id and current.error is None and current.payload_hash == digest:
             return self._unchanged(request, message_id, current, source)
+        try:  # parents (customer, items, invoices, payment) first, through this same path
+            ensure_parents(self, mapping, source, request, message_id)
+        except SyncFailure as failure:
+            return self._fail(request, message_id, current, source, failure, is_update=_linked(current, source))
         if current.error and current.error.kind is not FailureKind.TRANSIENT and current.error.payload_hash == digest:
             # The same payload was already rejected: not sent again until the record changes in Zuora.
             return self._repeat_failure(current, request)
 
+        started = time.perf_counter()
         try:
             netsuite_id = self.netsuite.upsert(
                 mapped.netsuite_type, current.external_id, mapped.body(is_update=is_update)
             )
         except SyncFailure as failure:
             return self._fail(request, message_id, current, source, failure, is_update=is_update, digest=digest)
+        finally:
+            add_netsuite_call((time.perf_counter() - started) * 1000)
 
         now = self.clock()
         self.state.save(
@@ -158,6 +185,77 @@ class RecordSync:
         logger.info(
             "Synced to NetSuite",
             extra={"record": request.key, "netsuite_type": mapped.netsuite_type, "netsuite_id": netsuite_id},
+        )
+        return SyncOutcome.SYNCED
+
+    def _mark_in_progress(self, requests: Sequence[SyncRequest]) -> None:
+        """`Creating <Type>` / `Updating <Type>` on the batch's Zuora records before anything is written to
+        NetSuite, with one action/update call per Zuora object for the whole batch (not one per record).
+        Records already `Sync Complete` keep their status while an update is sent (no flip, no circular
+        updates), `Ignore` is never touched, and records in permanent error keep their error status until
+        they sync or fail anew. Visibility only: no duplicate can follow from a failed mark, every NetSuite
+        write is an upsert by external id; a record a crash left in progress is recovered on its next sync."""
+        marks: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for request in requests:
+            source = self._prefetched.get(request.record_type, {}).get(request.record_id)
+            if source is None or source.integration_status in (SYNC_COMPLETE, IGNORE):
+                continue
+            current = self.state.get(request.record_type, request.record_id)
+            if current is not None and current.error is not None and current.error.kind is not FailureKind.TRANSIENT:
+                continue
+            linked = bool(source.integration_id or (current and current.netsuite_id))
+            status = in_progress_status(request.record_type, is_update=linked)
+            if source.integration_status != status:
+                zuora_object = RECORD_TYPES[request.record_type].zuora_object
+                marks[zuora_object].append({"Id": request.record_id, "IntegrationStatus__NS": status})
+        for zuora_object, objects in marks.items():
+            try:
+                results = update_zuora_objects(self.zuora, zuora_object, objects)
+            except SyncFailure as failure:
+                logger.warning(
+                    "Could not mark records in progress in Zuora; they sync anyway and get their final status",
+                    extra={"zuora_object": zuora_object, "records": len(objects), "reason": failure.reason},
+                )
+                continue
+            rejected = [result.id for result in results if not result.success]
+            if rejected:
+                logger.warning(
+                    "Zuora rejected some in-progress marks; those records sync anyway and get their final status",
+                    extra={"zuora_object": zuora_object, "record_ids": rejected},
+                )
+
+    def _recover_in_progress(
+        self, request: SyncRequest, message_id: str, current: RecordState, source: SourceRecord, mapped: Mapped
+    ) -> SyncOutcome | None:
+        """A record left in `Creating…`/`Updating…` with no NetSuite id in state: the last attempt may have
+        written it to NetSuite and crashed before recording it. Found by its external id -> linked and `Sync
+        Complete`, without a second write; not found -> None, and it syncs normally. Never a duplicate."""
+        try:
+            found = self.netsuite.get_by_external_id(mapped.netsuite_type, current.external_id)
+        except SyncFailure as failure:
+            return self._fail(request, message_id, current, source, failure, is_update=False)
+        if found is None or not found.get("id"):
+            return None
+        now, netsuite_id = self.clock(), str(found["id"])
+        self.state.save(
+            current.model_copy(
+                update={
+                    "netsuite_id": netsuite_id,
+                    "netsuite_type": mapped.netsuite_type,
+                    "status": SYNC_COMPLETE,
+                    "payload_hash": None,  # unknown what NetSuite holds: the next change is sent in full
+                    "synced_at": now,
+                    "zuora_updated_at": source.updated_date,
+                    "outcome": SyncOutcome.SYNCED,
+                    "run_id": request.run_id,
+                    "error": None,
+                }
+            )
+        )
+        self._write_back(request, message_id, SYNC_COMPLETE, now, netsuite_id)
+        logger.info(
+            "Recovered a record left in progress: found in NetSuite by its external id and linked",
+            extra={"record": request.key, "status_was": source.integration_status, "netsuite_id": netsuite_id},
         )
         return SyncOutcome.SYNCED
 

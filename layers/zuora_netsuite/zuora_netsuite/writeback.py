@@ -3,14 +3,71 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from zuora_netsuite.failures import SyncFailure
+from zuora_netsuite.models.zuora import ZuoraUpdateResult
 from zuora_netsuite.observability import logger
 from zuora_netsuite.ports import ZuoraApi
+from zuora_netsuite.record_types import RECORD_TYPES, TRANSACTION_TYPES
 
 ZUORA_TEXT_MAX = 255
+
+# Transactions also carry Zuora's standard TransferredToAccounting, set from the integration status.
+TRANSACTION_OBJECTS = frozenset(RECORD_TYPES[t].zuora_object for t in TRANSACTION_TYPES)
+# Invoice Settlement objects are not covered by action/update: each has its own REST resource.
+MEMO_RESOURCES = {"CreditMemo": "creditmemos", "DebitMemo": "debitmemos"}
+
+
+def transferred_to_accounting(integration_status: str) -> str | None:
+    """Processing while syncing, Yes once synced, Error on failure; None leaves it as it is."""
+    if integration_status == "Sync Complete":
+        return "Yes"
+    if integration_status.startswith("Error "):
+        return "Error"
+    if integration_status.startswith(("Creating ", "Updating ")):
+        return "Processing"
+    return None
+
+
+def update_zuora_objects(
+    zuora: ZuoraApi, zuora_object: str, objects: Sequence[Mapping[str, Any]]
+) -> list[ZuoraUpdateResult]:
+    """Write fields back to Zuora objects of one type: action/update in chunks, or one PUT per credit/debit memo.
+    Transactions get TransferredToAccounting alongside IntegrationStatus__NS. One result per object, in order."""
+    prepared = [_with_transfer_status(zuora_object, fields) for fields in objects]
+    resource = MEMO_RESOURCES.get(zuora_object)
+    if resource is None:
+        return zuora.update(zuora_object, prepared)
+    results: list[ZuoraUpdateResult] = []
+    for fields in prepared:
+        memo_id = str(fields["Id"])
+        body = {
+            ("transferredToAccounting" if name == "TransferredToAccounting" else name): value
+            for name, value in fields.items()
+            if name != "Id"
+        }
+        try:
+            zuora.update_memo(resource, memo_id, body)
+        except SyncFailure as failure:  # this memo's write-back did not land: its message is retried
+            error = {"Code": failure.code, "Message": failure.reason}
+            results.append(ZuoraUpdateResult.model_validate({"Id": memo_id, "Success": False, "Errors": [error]}))
+            continue
+        results.append(ZuoraUpdateResult.model_validate({"Id": memo_id, "Success": True}))
+    return results
+
+
+def _with_transfer_status(zuora_object: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(fields)
+    status = fields.get("IntegrationStatus__NS")
+    if zuora_object in TRANSACTION_OBJECTS and isinstance(status, str):
+        transfer = transferred_to_accounting(status)
+        if transfer is not None:
+            out["TransferredToAccounting"] = transfer
+    return out
 
 
 @dataclass(frozen=True)
@@ -53,7 +110,7 @@ class WriteBackBuffer:
         pending, self._pending = self._pending, defaultdict(list)
         for zuora_object, items in pending.items():
             try:
-                results = self._zuora.update(zuora_object, [wb.fields() for _, wb in items])
+                results = update_zuora_objects(self._zuora, zuora_object, [wb.fields() for _, wb in items])
             except SyncFailure as failure:
                 logger.warning(
                     "Zuora write-back failed; the records will be retried",

@@ -8,7 +8,7 @@ import pytest
 
 from tests.unit.logic.conftest import NOW, World, account, charge, plan
 from zuora_netsuite.dispatch import Dispatcher
-from zuora_netsuite.record_types import RecordType
+from zuora_netsuite.record_types import DEPENDENCY_ORDER, RecordType
 
 
 def dispatcher(world: World) -> Dispatcher:
@@ -52,7 +52,7 @@ def test_types_are_dispatched_in_dependency_order_and_empty_types_are_skipped(wo
     world.zuora.put("ProductRatePlan", plan())
     world.zuora.put("ProductRatePlanCharge", charge(ids(9)))
     summary = dispatcher(world).run("run-1")
-    assert [t.record_type for t in summary.types] == [RecordType.CUSTOMER, RecordType.ITEM]
+    assert [t.record_type for t in summary.types] == list(DEPENDENCY_ORDER)
     assert summary.types[0].skipped_reason == "nothing pending"
     assert [r.record_type for r in world.queue.sent] == [RecordType.ITEM]
 

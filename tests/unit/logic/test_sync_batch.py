@@ -52,8 +52,9 @@ def test_ten_accounts_one_invalid_nine_synced_one_warning(world: World) -> None:
     assert response == {"batchItemFailures": []}
     assert len(world.netsuite.records["customer"]) == 9
     assert world.zuora.get("Account", f"{3:032d}")["IntegrationStatus__NS"] == "Error Creating Customer"
-    # And the write-back went to Zuora in one call
-    assert len(world.zuora.updates) == 1
+    # And Zuora got two calls for the whole batch: "Creating Customer" before NetSuite, then the final write-back
+    assert len(world.zuora.updates) == 2
+    assert {o["IntegrationStatus__NS"] for o in world.zuora.updates[0][1]} == {"Creating Customer"}
     assert len(world.zuora.updates[0][1]) == 10
     # And the batch was fetched from Zuora with one query
     assert len(world.zuora.queries) == 1
@@ -79,7 +80,7 @@ def test_malformed_message_is_reported_failed_so_it_ends_in_the_dlq(world: World
 def test_failed_write_back_retries_the_records_whose_zuora_fields_are_stale(world: World) -> None:
     # Given Zuora's write-back call fails once
     world.zuora.put("Account", account("1" * 32))
-    world.zuora.fail_updates = 1
+    world.zuora.fail_updates = 2  # the batch's "Creating Customer" mark, then the final write-back
     response = process_sync_batch(sqs_event([body("1" * 32)]), world.record_sync())
     # Then the message is retried (NetSuite has it already) ...
     assert response == {"batchItemFailures": [{"itemIdentifier": "m0"}]}

@@ -60,8 +60,9 @@ class MappingContext:
 class RecordMapping(Protocol):
     record_type: RecordType
 
-    def pending_query(self, watermark: datetime) -> str:
-        """ZOQL selecting the Ids (and UpdatedDate) of the records pending sync (domain.md section 4)."""
+    def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
+        """ZOQL selecting the Ids (and UpdatedDate) of the records pending sync (domain.md section 4).
+        Transactions dated before `cutover` are left out; master data ignores it."""
         ...
 
     def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
@@ -75,6 +76,30 @@ class RecordMapping(Protocol):
     def map(self, source: SourceRecord, context: MappingContext, *, is_update: bool) -> Mapped:
         """Validate and map; raises ValidationFailure with every reason found."""
         ...
+
+
+@dataclass(frozen=True)
+class Parent:
+    """A record that must be in NetSuite before its child can sync (domain.md section 1)."""
+
+    record_type: RecordType
+    record_id: str
+    role: str  # how a finance person recognises it from the child, e.g. 'charge "Pro Monthly" (8a8f...)'
+
+
+def parents_of(mapping: RecordMapping, source: SourceRecord) -> Sequence[Parent]:
+    """The parents a record needs in NetSuite; master data (customers, items) has none."""
+    parents = getattr(mapping, "parents", None)
+    return tuple(parents(source)) if parents is not None else ()
+
+
+def transfer_pending_filter() -> str:
+    """Transactions not yet transferred to accounting (null means No), never those set to Ignore."""
+    return (
+        "(TransferredToAccounting is null or TransferredToAccounting = 'No'"
+        " or TransferredToAccounting = 'Error' or TransferredToAccounting = 'Processing')"
+        f" and (IntegrationStatus__NS is null or IntegrationStatus__NS != '{IGNORE}')"
+    )
 
 
 def zoql_datetime(moment: datetime) -> str:

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 
 from zuora_netsuite.classifications import Classification, ClassificationChoice
@@ -38,7 +38,8 @@ CUSTOMER_TYPES = {"company": False, "individual": True}
 class CustomerMapping:
     record_type = RecordType.CUSTOMER
 
-    def pending_query(self, watermark: datetime) -> str:
+    def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
+        """Master data has no cutover date: `cutover` is ignored."""
         # Canceled accounts only to inactivate a customer that is already in NetSuite.
         return (
             "select Id, UpdatedDate from Account where"  # noqa: S608 - ZOQL of constants and a datetime

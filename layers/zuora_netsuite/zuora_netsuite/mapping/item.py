@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 
 from zuora_netsuite.classifications import Classification, ClassificationChoice
@@ -68,7 +68,8 @@ class ChargeWithPlan:
 class ItemMapping:
     record_type = RecordType.ITEM
 
-    def pending_query(self, watermark: datetime) -> str:
+    def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
+        """Master data has no cutover date: `cutover` is ignored."""
         # Expired charges are still picked up: their item must be inactivated in NetSuite.
         return f"select Id, UpdatedDate from ProductRatePlanCharge where {pending_status_filter(watermark)}"  # noqa: S608
 

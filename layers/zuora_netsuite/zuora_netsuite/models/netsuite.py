@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -31,11 +33,12 @@ class NetSuiteRecord(BaseModel):
     model_config = ConfigDict(populate_by_name=True, frozen=True)
 
     external_id: str = Field(alias="externalId")
-    is_inactive: bool = Field(alias="isInactive")
+    is_inactive: bool | None = Field(default=None, alias="isInactive")  # master data only; transactions have none
 
     def body(self) -> dict[str, Any]:
-        """The JSON body NetSuite expects: aliases, nulls left out."""
-        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+        """The body NetSuite expects: aliases, nulls left out. Amounts stay Decimal and dates stay dates:
+        the NetSuite client encodes them as exact JSON numbers and ISO 8601 (`http.json_bytes`)."""
+        return self.model_dump(by_alias=True, exclude_none=True)
 
 
 class NetSuiteCustomer(NetSuiteRecord):
@@ -75,3 +78,84 @@ class NetSuiteItem(NetSuiteRecord):
     department: RecordRef | None = None
     class_: RecordRef | None = Field(default=None, alias="class")
     location: RecordRef | None = None
+
+
+# --- transactions ------------------------------------------------------------------------------
+# Subsidiary is never sent on a transaction: NetSuite takes the customer's (domain.md section 5).
+
+
+class NetSuiteItemLine(BaseModel):
+    """A line of a transaction's item sublist."""
+
+    model_config = ConfigDict(populate_by_name=True, frozen=True)
+
+    item: RecordRef
+    description: str | None = None
+    quantity: Decimal | None = None
+    amount: Decimal
+    department: RecordRef | None = None
+    class_: RecordRef | None = Field(default=None, alias="class")
+    location: RecordRef | None = None
+
+
+class NetSuiteApplyLine(BaseModel):
+    """A line of a transaction's apply sublist: how much goes to one open document."""
+
+    model_config = ConfigDict(populate_by_name=True, frozen=True)
+
+    doc: RecordRef
+    apply: bool = True
+    amount: Decimal
+
+
+class NetSuiteItemSublist(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    items: list[NetSuiteItemLine]
+
+
+class NetSuiteApplySublist(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    items: list[NetSuiteApplyLine]
+
+
+class NetSuiteTransaction(NetSuiteRecord):
+    tran_id: str | None = Field(default=None, alias="tranId")
+    tran_date: date = Field(alias="tranDate")
+    currency: RecordRef | None = None
+    department: RecordRef | None = None
+    class_: RecordRef | None = Field(default=None, alias="class")
+    location: RecordRef | None = None
+    memo: str | None = None
+
+
+class NetSuiteInvoice(NetSuiteTransaction):
+    """An invoice (from a Zuora invoice >= 0 or a debit memo)."""
+
+    entity: RecordRef
+    due_date: date | None = Field(default=None, alias="dueDate")
+    item: NetSuiteItemSublist
+
+
+class NetSuiteCreditMemo(NetSuiteTransaction):
+    """A credit memo (from a negative Zuora invoice or a credit memo), applied to the invoice it credits."""
+
+    entity: RecordRef
+    item: NetSuiteItemSublist
+    apply: NetSuiteApplySublist | None = None
+
+
+class NetSuiteCustomerPayment(NetSuiteTransaction):
+    """A customer payment applied to NetSuite invoices; what is not applied stays unapplied."""
+
+    customer: RecordRef
+    payment: Decimal
+    apply: NetSuiteApplySublist
+
+
+class NetSuiteCustomerRefund(NetSuiteTransaction):
+    """A customer refund drawn from a customer payment."""
+
+    customer: RecordRef
+    apply: NetSuiteApplySublist

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 
 class IntegrationFields(BaseModel):
@@ -77,6 +78,137 @@ class ZuoraProductRatePlanCharge(IntegrationFields):
     department: str | None = Field(default=None, alias="Department__NS")
     class_: str | None = Field(default=None, alias="Class__NS")
     location: str | None = Field(default=None, alias="Location__NS")
+
+
+_TRANSACTION_FIELDS = (
+    "UpdatedDate", "TransferredToAccounting",
+    "IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS", "IntegrationError__NS",
+)  # fmt: skip
+
+
+class ZuoraTransaction(IntegrationFields):
+    """What every Zuora transaction carries: its account, status and the standard TransferredToAccounting."""
+
+    id: str = Field(alias="Id")
+    account_id: str | None = Field(default=None, alias="AccountId")
+    status: str | None = Field(default=None, alias="Status")
+    updated_date: datetime = Field(alias="UpdatedDate")
+    transferred_to_accounting: str | None = Field(default=None, alias="TransferredToAccounting")
+
+
+class ZuoraInvoice(ZuoraTransaction):
+    """A Zuora Invoice: amount >= 0 becomes a NetSuite invoice, amount < 0 a credit memo."""
+
+    ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "Id", "AccountId", "InvoiceNumber", "InvoiceDate", "DueDate", "Status", "Amount", "AmountWithoutTax",
+        "TaxAmount", "Balance", *_TRANSACTION_FIELDS,
+    )  # fmt: skip
+
+    number: str | None = Field(default=None, alias="InvoiceNumber")
+    invoice_date: date | None = Field(default=None, alias="InvoiceDate")
+    due_date: date | None = Field(default=None, alias="DueDate")
+    amount: Decimal | None = Field(default=None, alias="Amount")
+    amount_without_tax: Decimal | None = Field(default=None, alias="AmountWithoutTax")
+    tax_amount: Decimal | None = Field(default=None, alias="TaxAmount")
+    balance: Decimal | None = Field(default=None, alias="Balance")
+
+
+class ZuoraInvoiceItem(BaseModel):
+    """One line of an invoice: a charge and its amount (tax separate)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+    ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "Id", "InvoiceId", "ProductRatePlanChargeId", "ChargeName", "Quantity", "ChargeAmount", "TaxAmount",
+        "ServiceStartDate", "ServiceEndDate",
+    )  # fmt: skip
+
+    id: str = Field(alias="Id")
+    invoice_id: str = Field(alias="InvoiceId")
+    charge_id: str | None = Field(default=None, alias="ProductRatePlanChargeId")
+    charge_name: str | None = Field(default=None, alias="ChargeName")
+    quantity: Decimal | None = Field(default=None, alias="Quantity")
+    amount: Decimal | None = Field(default=None, alias="ChargeAmount")
+    tax_amount: Decimal | None = Field(default=None, alias="TaxAmount")
+    service_start_date: date | None = Field(default=None, alias="ServiceStartDate")
+    service_end_date: date | None = Field(default=None, alias="ServiceEndDate")
+
+
+class ZuoraMemo(ZuoraTransaction):
+    """A Zuora credit or debit memo (Invoice Settlement)."""
+
+    ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "Id", "AccountId", "MemoNumber", "MemoDate", "Status", "TotalAmount", "TaxAmount", "Balance",
+        *_TRANSACTION_FIELDS,
+    )  # fmt: skip
+    CREDIT_ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (*ZOQL_FIELDS, "ReferredInvoiceId", "AppliedAmount")
+
+    number: str | None = Field(default=None, alias="MemoNumber")
+    memo_date: date | None = Field(default=None, alias="MemoDate")
+    total_amount: Decimal | None = Field(default=None, alias="TotalAmount")
+    tax_amount: Decimal | None = Field(default=None, alias="TaxAmount")
+    balance: Decimal | None = Field(default=None, alias="Balance")
+    referred_invoice_id: str | None = Field(default=None, alias="ReferredInvoiceId")  # credit memos only
+    applied_amount: Decimal | None = Field(default=None, alias="AppliedAmount")  # credit memos only
+
+
+class ZuoraMemoItem(BaseModel):
+    """One line of a credit or debit memo: a charge and its amount (tax separate)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+    ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "Id", "ProductRatePlanChargeId", "ChargeName", "Quantity", "Amount", "TaxAmount",
+    )  # fmt: skip
+
+    id: str = Field(alias="Id")
+    memo_id: str = Field(validation_alias=AliasChoices("CreditMemoId", "DebitMemoId"))
+    charge_id: str | None = Field(default=None, alias="ProductRatePlanChargeId")
+    charge_name: str | None = Field(default=None, alias="ChargeName")
+    quantity: Decimal | None = Field(default=None, alias="Quantity")
+    amount: Decimal | None = Field(default=None, alias="Amount")
+    tax_amount: Decimal | None = Field(default=None, alias="TaxAmount")
+
+
+class ZuoraPayment(ZuoraTransaction):
+    """A Zuora Payment; synced once Processed and applied to invoices."""
+
+    ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "Id", "AccountId", "PaymentNumber", "EffectiveDate", "Status", "Type", "Amount", "AppliedAmount",
+        "UnappliedAmount", "RefundAmount", *_TRANSACTION_FIELDS,
+    )  # fmt: skip
+
+    number: str | None = Field(default=None, alias="PaymentNumber")
+    effective_date: date | None = Field(default=None, alias="EffectiveDate")
+    amount: Decimal | None = Field(default=None, alias="Amount")
+    applied_amount: Decimal | None = Field(default=None, alias="AppliedAmount")
+
+
+class ZuoraInvoicePayment(BaseModel):
+    """How much of a payment went to one invoice."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+    ZOQL_FIELDS: ClassVar[tuple[str, ...]] = ("Id", "InvoiceId", "PaymentId", "Amount")
+
+    id: str = Field(alias="Id")
+    invoice_id: str = Field(alias="InvoiceId")
+    payment_id: str = Field(alias="PaymentId")
+    amount: Decimal = Field(alias="Amount")
+
+
+class ZuoraRefund(ZuoraTransaction):
+    """A Zuora Refund of a payment; synced once Processed."""
+
+    ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "Id", "AccountId", "PaymentId", "RefundNumber", "RefundDate", "Status", "Type", "Amount",
+        *_TRANSACTION_FIELDS,
+    )  # fmt: skip
+
+    payment_id: str | None = Field(default=None, alias="PaymentId")
+    number: str | None = Field(default=None, alias="RefundNumber")
+    refund_date: date | None = Field(default=None, alias="RefundDate")
+    amount: Decimal | None = Field(default=None, alias="Amount")
 
 
 class ZuoraUpdateResult(BaseModel):

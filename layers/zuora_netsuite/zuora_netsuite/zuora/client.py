@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 import requests
@@ -35,6 +36,9 @@ from zuora_netsuite.models.zuora import ZuoraUpdateResult
 logger = logging.getLogger(__name__)
 
 _CallKind = Literal["token", "query", "query_more", "update"]
+
+# Invoice Settlement objects: action/update does not cover them; each has its own REST resource.
+MEMO_RESOURCES = frozenset({"creditmemos", "debitmemos"})
 
 UPDATE_CHUNK_SIZE = 50
 """Zuora's Actions update accepts at most 50 objects (of one type) a call."""
@@ -124,6 +128,15 @@ class ZuoraClient:
                 raise self._invalid_response("ZOQL query", "'done' is false but there is no 'queryLocator'")
             page = self._call("query_more", "ZOQL queryMore", "/v1/action/queryMore", json={"queryLocator": locator})
 
+    def update_memo(self, resource: str, memo_id: str, fields: Mapping[str, Any]) -> None:
+        """PUT /v1/{creditmemos|debitmemos}/{id}: custom fields and transferredToAccounting of one memo."""
+        if resource not in MEMO_RESOURCES:
+            raise ValueError(f"unknown memo resource {resource!r}; expected one of {sorted(MEMO_RESOURCES)}")
+        if not memo_id or not memo_id.replace("-", "").replace("_", "").isalnum():
+            raise ValueError("memo_id must be a Zuora id (letters, digits, - and _)")
+        what = f"update of {resource[:-1]} {memo_id}"
+        self._call("update", what, f"/v1/{resource}/{memo_id}", json=dict(fields), method="PUT")
+
     def update(self, object_type: str, objects: Sequence[Mapping[str, Any]]) -> list[ZuoraUpdateResult]:
         """Update objects of one type in calls of at most 50; one result per object, in order."""
         if not object_type:
@@ -191,7 +204,7 @@ class ZuoraClient:
                 if not isinstance(token, str) or not token:
                     raise self._invalid_response("OAuth token request", "no access_token in the answer")
                 expires_in = body.get("expires_in", 3600)
-                lifetime = float(expires_in) if isinstance(expires_in, int | float | str) else 3600.0
+                lifetime = float(expires_in) if isinstance(expires_in, int | float | str | Decimal) else 3600.0
                 # Renew a little early: 10% of the lifetime, at most a minute.
                 self._token_expires_at = self._clock() + lifetime - min(60.0, lifetime * 0.1)
                 self._token = token
@@ -213,6 +226,7 @@ class ZuoraClient:
         json: Any = None,
         data: Mapping[str, str] | None = None,
         authorized: bool = True,
+        method: Literal["POST", "PUT"] = "POST",
     ) -> Any:
         url = self.base_url + path
         try:
@@ -233,7 +247,8 @@ class ZuoraClient:
             setattr(self.stats, kind, getattr(self.stats, kind) + 1)
             response: requests.Response | None = None
             try:
-                response = self._session.post(
+                response = self._session.request(
+                    method,
                     url,
                     data=body_bytes if body_bytes is not None else data,
                     headers=headers,
@@ -285,7 +300,7 @@ class ZuoraClient:
         """The decoded body, or the failure it describes."""
         status = response.status_code
         try:
-            body: Any = response.json()
+            body: Any = response.json(parse_float=Decimal)  # amounts stay exact: Decimal, never float
         except ValueError:
             body = None
         if 200 <= status < 300:

@@ -1,0 +1,1 @@
+"""Benchmarks of the connector on the sandbox: `make bench` (see docs/performance.md)."""

@@ -1,0 +1,210 @@
+"""`make bench`: throughput against NetSuite's concurrency bound, requests per record, CPU and memory.
+
+For each NetSuite concurrency cap C (with per-request latency L), a fresh sandbox syncs N mixed records:
+the dispatcher once, then the queue drained by C concurrent sync containers (worker processes, as Lambda
+runs them). The physical bound of any connector is C / L records per second; `throughput_ratio` is how
+close this one gets. A second cycle on unchanged data counts the NetSuite requests a rerun makes.
+
+Writes bench/results.json and the table in docs/performance.md (between the BENCH markers)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import click
+
+from sandbox.stack import Sandbox, SandboxOptions
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results.json"
+PERFORMANCE_DOC = REPO / "docs" / "performance.md"
+# SQS calls Lambda's event source mapping makes (the driver plays it), as opposed to the functions' own sends
+ESM_OPERATIONS = {"ReceiveMessage", "DeleteMessageBatch", "ChangeMessageVisibilityBatch", "GetQueueAttributes"}
+
+
+class AwsRequestCounter:
+    """Counts AWS API calls made in this process (dispatcher, event source mapping) via botocore's hooks."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        boto3.setup_default_session()
+        assert boto3.DEFAULT_SESSION is not None
+        boto3.DEFAULT_SESSION.events.register("before-call", self._count)
+
+    def _count(self, model: Any, **_: Any) -> None:
+        with self._lock:
+            self.calls[f"{model.service_model.service_name}:{model.name}"] += 1
+
+    def snapshot(self) -> Counter[str]:
+        with self._lock:
+            return Counter(self.calls)
+
+
+@dataclass
+class CapResult:
+    netsuite_cap: int
+    latency_ms: int
+    records: int
+    seconds: float
+    records_per_s: float
+    bound_records_per_s: float
+    throughput_ratio: float
+    netsuite_requests_per_record: float
+    rerun_netsuite_requests: int
+    zuora_requests_per_record: float
+    zuora_writeback_requests_per_record: float
+    sqs_requests_per_record: float
+    sqs_function_requests_per_record: float
+    dynamodb_requests_per_record: float
+    netsuite_429s: int
+    netsuite_peak_in_flight: int
+    sync_cpu_ms_per_record: float
+    dispatch_records_per_s: float
+    dispatch_seconds: float
+    container_cold_start_ms: float
+    messages_redelivered: int
+
+
+def per(count: float, records: int) -> float:
+    return round(count / records, 4) if records else 0.0
+
+
+def total(calls: Counter[str], service: str, *, exclude: set[str] | None = None) -> int:
+    return sum(
+        n for key, n in calls.items() if key.startswith(f"{service}:") and key.split(":")[1] not in (exclude or set())
+    )
+
+
+def run_at_cap(records: int, latency_ms: int, cap: int, seed: int) -> CapResult:
+    counter = AwsRequestCounter()
+    accounts = round(records * 0.9)
+    options = SandboxOptions(
+        seed=seed,
+        accounts=accounts,
+        charges=records - accounts,
+        netsuite_latency_seconds=latency_ms / 1000,
+        netsuite_concurrency_limit=cap,
+        sync_concurrency=cap,
+        retry_delay_seconds=1,
+        containers=True,
+    )
+    with Sandbox(options) as sandbox, sandbox.function_environment():
+        started = time.perf_counter()
+        dispatched_at: list[float] = []
+        result = sandbox.run_cycle(on_dispatched=lambda _: dispatched_at.append(time.perf_counter()))
+        finished = time.perf_counter()
+        calls = counter.snapshot() + sandbox.container_aws_calls
+        netsuite, zuora = sandbox.netsuite.stats, sandbox.zuora.stats
+        cpu_seconds = sandbox.sync_cpu_seconds
+        cold_starts = sorted(sandbox.cold_starts)
+        # A second cycle on unchanged data
+        sandbox.run_cycle()
+        rerun_requests = sandbox.netsuite.stats.requests_total - netsuite.requests_total
+    found = sum(int(t["found"]) for t in result.summary["types"])
+    dispatch_seconds = dispatched_at[0] - started
+    sync_seconds = finished - dispatched_at[0]
+    bound = cap / (latency_ms / 1000)
+    rate = found / sync_seconds if sync_seconds else 0.0
+    return CapResult(
+        netsuite_cap=cap,
+        latency_ms=latency_ms,
+        records=found,
+        seconds=round(sync_seconds, 2),
+        records_per_s=round(rate, 2),
+        bound_records_per_s=round(bound, 2),
+        throughput_ratio=round(rate / bound, 3),
+        netsuite_requests_per_record=per(netsuite.requests_total, found),
+        rerun_netsuite_requests=rerun_requests,
+        zuora_requests_per_record=per(zuora.requests, found),
+        zuora_writeback_requests_per_record=per(zuora.update, found),
+        sqs_requests_per_record=per(total(calls, "sqs"), found),
+        sqs_function_requests_per_record=per(total(calls, "sqs", exclude=ESM_OPERATIONS), found),
+        dynamodb_requests_per_record=per(total(calls, "dynamodb"), found),
+        netsuite_429s=netsuite.rejected_429,
+        netsuite_peak_in_flight=netsuite.peak_in_flight,
+        sync_cpu_ms_per_record=round(cpu_seconds * 1000 / found, 3) if found else 0.0,
+        dispatch_records_per_s=round(found / dispatch_seconds, 1) if dispatch_seconds else 0.0,
+        dispatch_seconds=round(dispatch_seconds, 2),
+        container_cold_start_ms=round(cold_starts[len(cold_starts) // 2] * 1000, 1) if cold_starts else 0.0,
+        messages_redelivered=result.drain.retried,
+    )
+
+
+def cold_start_import_ms() -> float:
+    """Importing the sync handler in a fresh interpreter: what a Lambda cold start pays before the handler."""
+    code = "import time; t = time.perf_counter(); import sync_handler; print((time.perf_counter() - t) * 1000)"
+    samples = []
+    for _ in range(5):
+        out = subprocess.run(  # noqa: S603 - our own interpreter and code
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+        )
+        samples.append(float(out.stdout.strip()))
+    return round(sorted(samples)[len(samples) // 2], 1)
+
+
+def markdown(results: dict[str, Any]) -> str:
+    rows = results["caps"]
+    lines = [
+        "| figure | " + " | ".join(f"C = {r['netsuite_cap']}" for r in rows) + " |",
+        "|---" * (len(rows) + 1) + "|",
+    ]
+    for key in rows[0]:
+        if key != "netsuite_cap":
+            lines.append(f"| `{key}` | " + " | ".join(str(r[key]) for r in rows) + " |")
+    lines += [
+        "",
+        f"`peak_rss_mb` = {results['peak_rss_mb']} (the sandbox process: moto, both simulators, dispatcher, "
+        f"driver), `cold_start_import_ms` = {results['cold_start_import_ms']} (median of 5 fresh interpreters "
+        f"importing the sync handler); measured {results['measured_at']} on {results['machine']}.",
+    ]
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option("--records", default=5000, show_default=True, help="Records in the data set (mixed types).")
+@click.option("--latency-ms", default=200, show_default=True, help="NetSuite latency per request (L).")
+@click.option("--caps", default="5,15", show_default=True, help="NetSuite concurrency caps to run (C).")
+@click.option("--seed", default=7, show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), default=RESULTS, show_default=True)
+@click.option("--update-docs/--no-update-docs", default=True, show_default=True)
+def main(records: int, latency_ms: int, caps: str, seed: int, out: Path, update_docs: bool) -> None:
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"  # the functions' own logs are not what is measured here
+    logging.getLogger("sandbox").setLevel(logging.ERROR)
+    results: dict[str, Any] = {"caps": []}
+    for cap in (int(c) for c in caps.split(",")):
+        click.echo(f"C = {cap}, L = {latency_ms} ms, N = {records} ...", err=True)
+        outcome = asdict(run_at_cap(records, latency_ms, cap, seed))
+        click.echo(json.dumps(outcome), err=True)
+        results["caps"].append(outcome)
+    results |= {k: v for k, v in results["caps"][0].items() if k != "netsuite_cap"}  # top level: the first cap
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    results["cold_start_import_ms"] = cold_start_import_ms()
+    results["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    results["machine"] = f"{sys.platform}, python {sys.version.split()[0]}, {os.cpu_count()} cores"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    table = markdown(results)
+    click.echo(table)
+    if update_docs and PERFORMANCE_DOC.exists():
+        text = PERFORMANCE_DOC.read_text()
+        start, end = "<!-- BENCH:START -->", "<!-- BENCH:END -->"
+        if start in text and end in text:
+            before, rest = text.split(start, 1)
+            PERFORMANCE_DOC.write_text(f"{before}{start}\n{table}\n{end}{rest.split(end, 1)[1]}")
+
+
+if __name__ == "__main__":
+    main()

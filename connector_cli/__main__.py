@@ -1,0 +1,3 @@
+from connector_cli.main import main
+
+main()

@@ -1,0 +1,472 @@
+"""`python -m connector_cli [--stack NAME | --sandbox [FILE]] [--json] COMMAND`.
+
+Exit codes (scripts can rely on them):
+
+| code | meaning                                                                  |
+| 0    | done; nothing failed                                                     |
+| 1    | done, but something failed (a replayed message not moved), or an error   |
+| 2    | usage error (bad option or argument)                                     |
+| 3    | the record was not found                                                 |
+| 4    | problems found: `errors --check` (records in error), `reconcile` (differences) |
+| 5    | refused (e.g. reset while the record is syncing); nothing changed         |
+| 6    | the command is not available in this version                             |
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import logging
+import re
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from pydantic import BaseModel
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from connector_cli.targets import SANDBOX_ENDPOINTS, Target, TargetError, sandbox_target, stack_target
+from zuora_netsuite.failures import SyncFailure
+from zuora_netsuite.mapping import MAPPINGS
+from zuora_netsuite.models.replay import ReplayItem, ReplayRequest
+from zuora_netsuite.models.state import RecordState
+from zuora_netsuite.record_types import DEPENDENCY_ORDER, RECORD_TYPES, RecordType, external_id
+from zuora_netsuite.recovery import RecordReset, ResetRefused
+from zuora_netsuite.replay import DeadLetterReplay, current_errors
+
+EXIT_OK, EXIT_FAILED, EXIT_NOT_FOUND, EXIT_ERRORS_FOUND, EXIT_REFUSED, EXIT_UNAVAILABLE = 0, 1, 3, 4, 5, 6
+# NetSuite record types a Zuora record can become (items: by ItemType__NS), for `status` without state.
+NETSUITE_TYPES: dict[str, tuple[str, ...]] = {
+    "customer": ("customer",),
+    "item": ("serviceSaleItem", "nonInventorySaleItem", "inventoryItem"),
+    "invoice": ("invoice", "creditMemo"),
+    "debit_memo": ("invoice",),
+    "credit_memo": ("creditMemo",),
+    "payment": ("customerPayment",),
+    "refund": ("customerRefund",),
+}
+RECORD_TYPE = click.Choice([t.value for t in RecordType], case_sensitive=False)
+DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
+UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class Context(BaseModel):
+    model_config = {"arbitrary_types_allowed": True}
+
+    stack: str | None
+    sandbox: Path | None
+    region: str | None
+    as_json: bool
+    target: Target | None = None
+
+    def resolve(self) -> Target:
+        if self.target is None:
+            try:
+                if self.stack:
+                    self.target = stack_target(self.stack, self.region)
+                else:
+                    self.target = sandbox_target(self.sandbox or SANDBOX_ENDPOINTS)
+            except TargetError as error:
+                fail(str(error), EXIT_FAILED)
+        return self.target
+
+
+def route_connector_logs(level: int) -> None:
+    """The connector logs JSON lines to stdout (as on Lambda); in the CLI stdout is for results: logs go to
+    stderr, warnings and above unless --verbose."""
+    from zuora_netsuite.observability import logger
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logger.registered_formatter)
+    for existing in list(logger.handlers):
+        logger.handlers.remove(existing)
+    logger.handlers.append(handler)
+    logger.setLevel(level)
+    logging.getLogger("zuora_netsuite").setLevel(level)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def emit(ctx: Context, payload: Any, render: Callable[[Console], None]) -> None:
+    """JSON on stdout for scripts, or tables for people."""
+    if ctx.as_json:
+        click.echo(json.dumps(payload, default=str, indent=2))
+    else:
+        render(Console())
+
+
+def parse_duration(value: str | None) -> timedelta | None:
+    """`90s`, `30m`, `2h`, `7d`, `1w`."""
+    if value is None:
+        return None
+    match = DURATION.match(value.strip().lower())
+    if not match:
+        raise click.BadParameter(f"{value!r}: use a number and a unit, e.g. 30m, 2h, 7d")
+    return timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--stack", envvar="CONNECTOR_STACK", help="Deployed stack name (AWS credentials from the environment).")
+@click.option(
+    "--sandbox",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"Endpoints file of a running sandbox (default {SANDBOX_ENDPOINTS}, written by `make sandbox`).",
+)
+@click.option("--region", envvar="AWS_REGION", help="AWS region of the stack.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")
+@click.option("-v", "--verbose", is_flag=True, help="The connector's INFO logs on stderr (default: warnings only).")
+@click.pass_context
+def cli(
+    click_ctx: click.Context, stack: str | None, sandbox: Path | None, region: str | None, as_json: bool, verbose: bool
+) -> None:
+    """Operate the Zuora -> NetSuite connector: run a cycle, inspect records and errors, replay, reset."""
+    if stack and sandbox:
+        raise click.UsageError("--stack and --sandbox are exclusive")
+    route_connector_logs(logging.INFO if verbose else logging.WARNING)
+    click_ctx.obj = Context(stack=stack, sandbox=sandbox, region=region, as_json=as_json)
+
+
+# --- run -------------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--timeout", default=900, show_default=True, help="Seconds to wait for SyncQueue to drain.")
+@click.option("--retry-delay", default=1, show_default=True, help="Sandbox only: seconds before a retry.")
+@click.option(
+    "--drain-only",
+    is_flag=True,
+    help="Skip the dispatcher: only sync what is on SyncQueue (e.g. replayed messages) until it is empty.",
+)
+@click.pass_obj
+def run(ctx: Context, timeout: int, retry_delay: int, drain_only: bool) -> None:
+    """Run one sync cycle now: the dispatcher, then the sync function until SyncQueue is empty."""
+    target = ctx.resolve()
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=ctx.as_json,
+    ) as progress:
+        task = progress.add_task("dispatching", total=None)
+        try:
+            summary = target.run_cycle(
+                on_dispatched=lambda n: progress.update(task, description="syncing", total=n),
+                on_synced=lambda n: progress.advance(task, n),
+                timeout_seconds=timeout,
+                retry_delay_seconds=retry_delay,
+                dispatch=not drain_only,
+            )
+        except TargetError as error:
+            fail(str(error), EXIT_FAILED)
+    errors = current_errors(target.state_store(), list(DEPENDENCY_ORDER))
+    dlq_depth = target.queue_depth(target.settings.sync_dlq_url)
+    payload = {"summary": summary, "records_in_error": len(errors), "dlq_depth": dlq_depth}
+
+    def render(out: Console) -> None:
+        table = Table(title=f"Run {summary.get('run_id')} on {target.description}: {summary.get('status')}")
+        for column in ("record type", "found", "enqueued", "note"):
+            table.add_column(column, justify="left" if column in ("record type", "note") else "right")
+        for t in summary.get("types", []):
+            table.add_row(t["record_type"], str(t["found"]), str(t["enqueued"]), t.get("skipped_reason") or "")
+        out.print(table)
+        out.print(f"Records in error: {len(errors)}; messages on the DLQ: {dlq_depth}")
+        if errors:
+            out.print("See them with: python -m connector_cli errors")
+
+    emit(ctx, payload, render)
+    if summary.get("status") not in ("completed", "skipped"):
+        sys.exit(EXIT_FAILED)
+
+
+# --- status ----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("record_type", type=RECORD_TYPE)
+@click.argument("record_id")
+@click.pass_obj
+def status(ctx: Context, record_type: str, record_id: str) -> None:
+    """A record's connector state, its Zuora integration fields and its NetSuite link."""
+    target = ctx.resolve()
+    rt = RecordType(record_type.lower())
+    state = target.state_store().get(rt, record_id)
+    try:
+        source = MAPPINGS[rt].fetch(target.zuora(), [record_id]).get(record_id)
+    except SyncFailure as failure:
+        fail(f"Zuora: {failure.reason}", EXIT_FAILED)
+    eid = external_id(rt, record_id)
+    netsuite: dict[str, Any] | None = None
+    candidates = (state.netsuite_type,) if state and state.netsuite_type else NETSUITE_TYPES.get(rt.value, ())
+    for netsuite_type in candidates:
+        try:
+            found = target.netsuite().get_by_external_id(netsuite_type, eid)
+        except SyncFailure as failure:
+            fail(f"NetSuite: {failure.reason}", EXIT_FAILED)
+        if found is not None:
+            netsuite = {"type": netsuite_type, "id": str(found.get("id")), "external_id": eid}
+            break
+    if state is None and source is None:
+        fail(f"no {rt.value} {record_id} in Zuora nor in the connector's state", EXIT_NOT_FOUND)
+    zuora_fields = (
+        {
+            "IntegrationId__NS": source.integration_id,
+            "IntegrationStatus__NS": source.integration_status,
+            "IntegrationError__NS": source.integration_error,
+            "UpdatedDate": source.updated_date.isoformat(),
+            "description": MAPPINGS[rt].describe(source),
+        }
+        if source
+        else None
+    )
+    payload = {
+        "record_type": rt.value,
+        "record_id": record_id,
+        "state": state.model_dump(mode="json") if state else None,
+        "zuora": zuora_fields,
+        "netsuite": netsuite,
+    }
+
+    def render(out: Console) -> None:
+        table = Table(title=f"{RECORD_TYPES[rt].zuora_object} {record_id}", show_header=False)
+        table.add_column("field", style="bold")
+        table.add_column("value")
+        if zuora_fields:
+            table.add_row("Zuora", zuora_fields["description"])
+            table.add_row("  status", zuora_fields["IntegrationStatus__NS"] or "(blank: never attempted)")
+            table.add_row("  integration id", zuora_fields["IntegrationId__NS"] or "-")
+            table.add_row("  error", zuora_fields["IntegrationError__NS"] or "-")
+            table.add_row("  updated", zuora_fields["UpdatedDate"])
+        else:
+            table.add_row("Zuora", "[red]not found[/]")
+        if state:
+            table.add_row("Connector", f"last outcome {state.outcome or '-'}, run {state.run_id or '-'}")
+            table.add_row("  synced at", str(state.synced_at or "-"))
+            if state.error:
+                e = state.error
+                table.add_row("  error", f"[red]{e.kind.value} {e.code}[/]: {e.message}")
+                table.add_row("  error path", e.path or "-")
+                table.add_row("  attempts", f"{e.attempts} (first {e.first_failed_at}, last {e.last_failed_at})")
+        else:
+            table.add_row("Connector", "no state (never synced, or reset)")
+        table.add_row(
+            "NetSuite", f"{netsuite['type']} {netsuite['id']} (externalId {eid})" if netsuite else "not found"
+        )
+        out.print(table)
+
+    emit(ctx, payload, render)
+
+
+# --- errors ----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--type", "types", type=RECORD_TYPE, multiple=True, help="Only these record types (repeatable).")
+@click.option("--check", is_flag=True, help=f"Exit with {EXIT_ERRORS_FOUND} when any record is in error.")
+@click.pass_obj
+def errors(ctx: Context, types: tuple[str, ...], check: bool) -> None:
+    """Records currently in error, with the reason, newest first (from the errors-by-type index)."""
+    target = ctx.resolve()
+    record_types = [RecordType(t.lower()) for t in types] or list(DEPENDENCY_ORDER)
+    found = current_errors(target.state_store(), record_types)
+    emit(ctx, [error_row(s) for s in found], lambda out: out.print(errors_table(found)))
+    if check and found:
+        sys.exit(EXIT_ERRORS_FOUND)
+
+
+def error_row(state: RecordState) -> dict[str, Any]:
+    assert state.error is not None
+    return {
+        "record_type": state.record_type.value,
+        "record_id": state.record_id,
+        "status": state.status,
+        "netsuite_id": state.netsuite_id,
+        **state.error.model_dump(mode="json", exclude={"payload_hash"}),
+    }
+
+
+def errors_table(found: list[RecordState]) -> Table:
+    table = Table(title=f"{len(found)} record(s) in error")
+    for column in ("type", "record id", "kind", "code", "reason", "path", "attempts", "last failed"):
+        table.add_column(column, overflow="fold")
+    for state in found:
+        assert state.error is not None
+        e = state.error
+        table.add_row(
+            state.record_type.value, state.record_id, e.kind.value, e.code, e.message, e.path or "",
+            str(e.attempts), e.last_failed_at.strftime("%Y-%m-%d %H:%M:%S"),
+        )  # fmt: skip
+    return table
+
+
+# --- replay ----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--type", "types", type=RECORD_TYPE, multiple=True, help="Only these record types (repeatable).")
+@click.option("--id", "ids", multiple=True, help="Only these Zuora record ids (repeatable).")
+@click.option("--kind", "kinds", type=click.Choice(["transient", "permanent", "dependency"]), multiple=True)
+@click.option("--code", "codes", multiple=True, help="Only these failure codes, e.g. VALIDATION, USER_ERROR.")
+@click.option("--older-than", help="Only failures at least this old, e.g. 30m, 2h, 7d.")
+@click.option("--newer-than", help="Only failures at most this old.")
+@click.option("--max", "max_messages", type=click.IntRange(min=1), help="Move at most this many messages.")
+@click.option("--dry-run", is_flag=True, help="List what would move; move nothing.")
+@click.pass_obj
+def replay(
+    ctx: Context,
+    types: tuple[str, ...],
+    ids: tuple[str, ...],
+    kinds: tuple[str, ...],
+    codes: tuple[str, ...],
+    older_than: str | None,
+    newer_than: str | None,
+    max_messages: int | None,
+    dry_run: bool,
+) -> None:
+    """Move failed messages from SyncDLQ back to SyncQueue (after fixing the data). Their records are synced
+    again on the next batch even if unchanged; a message leaves the DLQ only once it is on SyncQueue."""
+    target = ctx.resolve()
+    request = ReplayRequest(
+        record_types=frozenset(RecordType(t.lower()) for t in types),
+        record_ids=frozenset(ids),
+        failure_kinds=frozenset(kinds),
+        failure_codes=frozenset(codes),
+        older_than=parse_duration(older_than),
+        newer_than=parse_duration(newer_than),
+        max_messages=max_messages,
+        dry_run=dry_run,
+    )
+    depth = target.queue_depth(target.settings.sync_dlq_url)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        disable=ctx.as_json,
+    ) as progress:
+        task = progress.add_task("dry run" if dry_run else "replaying", total=depth)
+
+        def advance(outcome: str, item: ReplayItem) -> None:
+            progress.advance(task, 1)
+
+        report = DeadLetterReplay(target.dead_letter_queue(), target.state_store()).run(request, advance)
+
+    def render(out: Console) -> None:
+        verb = "would move" if dry_run else "moved"
+        table = Table(title=f"DLQ replay on {target.description}{' (dry run: nothing moved)' if dry_run else ''}")
+        for column in ("outcome", "type", "record id", "kind", "code", "reason", "note"):
+            table.add_column(column, overflow="fold")
+        for outcome, items in ((verb, report.moved), ("failed", report.failed), ("skipped", report.skipped)):
+            for item in items:
+                table.add_row(
+                    outcome, item.record_type.value if item.record_type else "?", item.record_id or "?",
+                    item.failure_kind, item.failure_code, item.reason, item.note or "",
+                )  # fmt: skip
+        out.print(table)
+        out.print(f"{verb}: {len(report.moved)}, skipped: {len(report.skipped)}, failed: {len(report.failed)}")
+        if report.moved and not dry_run:
+            out.print("They sync with the next batch; follow with: python -m connector_cli errors")
+
+    emit(ctx, report.model_dump(mode="json"), render)
+    if not report.ok:
+        sys.exit(EXIT_FAILED)
+
+
+# --- reset -----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("record_type", type=RECORD_TYPE)
+@click.argument("record_id")
+@click.option("--sync-now", is_flag=True, help="Enqueue the record at once instead of waiting for the next run.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def reset(ctx: Context, record_type: str, record_id: str, sync_now: bool, yes: bool) -> None:
+    """Clear IntegrationId__NS / IntegrationStatus__NS in Zuora and the connector's state: the record syncs as
+    new, and re-links to its NetSuite record by external id if that still exists (never a duplicate)."""
+    target = ctx.resolve()
+    rt = RecordType(record_type.lower())
+    if not yes and not ctx.as_json:
+        click.confirm(f"Reset {rt.value} {record_id} on {target.description}?", abort=True)
+    try:
+        result = RecordReset(target.zuora(), target.state_store(), target.sync_queue()).reset(
+            rt, record_id, enqueue=sync_now
+        )
+    except ResetRefused as refused:
+        code = EXIT_NOT_FOUND if "does not exist" in str(refused) else EXIT_REFUSED
+        fail(str(refused), code)
+
+    def render(out: Console) -> None:
+        out.print(
+            f"Reset {rt.value} {record_id}: status was {result.previous_status or '(blank)'}, "
+            f"integration id was {result.previous_integration_id or '-'}."
+        )
+        out.print("Enqueued now." if result.enqueued else "It syncs with the next run (python -m connector_cli run).")
+
+    emit(ctx, result.model_dump(mode="json"), render)
+
+
+# --- reconcile -------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.pass_obj
+def reconcile(ctx: Context) -> None:
+    """Per record type and currency, count and total in Zuora versus NetSuite, and every record that differs.
+    Exits with 4 when anything differs."""
+    try:
+        module = importlib.import_module("zuora_netsuite.reconciliation")
+    except ModuleNotFoundError:
+        fail("reconcile is not available yet: zuora_netsuite.reconciliation does not exist", EXIT_UNAVAILABLE)
+    target = ctx.resolve()
+    try:
+        result = module.reconcile(target.zuora(), target.netsuite(), target.settings.sync_config)
+    except SyncFailure as failure:
+        fail(failure.reason, EXIT_FAILED)
+    payload = {"balanced": result.balanced, **dataclasses.asdict(result)}
+
+    def render(out: Console) -> None:
+        table = Table(title=f"Reconciliation on {target.description}")
+        for column in ("type", "currency", "Zuora count", "Zuora total", "NetSuite count", "NetSuite total", ""):
+            table.add_column(column, justify="left" if column in ("type", "currency") else "right")
+        for line in result.lines:
+            table.add_row(
+                line.record_type.value, line.currency, str(line.zuora_count), str(line.zuora_total),
+                str(line.netsuite_count), str(line.netsuite_total), "ok" if line.matches else "[red]differs[/]",
+            )  # fmt: skip
+        out.print(table)
+        if result.differences:
+            differences = Table(title=f"{len(result.differences)} record(s) differ")
+            for column in ("type", "Zuora id", "number", "currency", "Zuora", "NetSuite", "why"):
+                differences.add_column(column, overflow="fold")
+            for d in result.differences:
+                differences.add_row(
+                    d.record_type.value, d.zuora_id, d.number, d.currency, str(d.zuora_amount),
+                    str(d.netsuite_amount), d.reason,
+                )  # fmt: skip
+            out.print(differences)
+        else:
+            out.print("Balanced: Zuora and NetSuite agree.")
+
+    emit(ctx, payload, render)
+    if not result.balanced:
+        sys.exit(EXIT_ERRORS_FOUND)
+
+
+def main() -> None:
+    cli(prog_name="python -m connector_cli")
+
+
+__all__ = ["cli", "main"]

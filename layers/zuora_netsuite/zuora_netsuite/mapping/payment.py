@@ -1,0 +1,133 @@
+"""Zuora Payment (Processed, applied) -> NetSuite customerPayment applied to the NetSuite invoices.
+
+| Zuora Payment / InvoicePayment          | NetSuite customerPayment                                          |
+| Id                                      | externalId = zuora-payment-<Id>                                   |
+| PaymentNumber                           | tranId                                                            |
+| EffectiveDate                           | tranDate                                                          |
+| AccountId                               | customer = the customer with externalId zuora-account-<AccountId> |
+| Account.Currency                        | currency (base currency when multi-currency is off)               |
+| Account Department__NS / Class__NS / Location__NS, else defaults | department / class / location      |
+| Amount                                  | payment (what is not applied stays unapplied in NetSuite too)     |
+| InvoicePayment.InvoiceId                | apply.items[].doc = the invoice with externalId zuora-invoice-<Id> |
+| InvoicePayment.Amount                   | apply.items[].amount (a partial payment stays partial)            |
+
+Unapplied payments (no InvoicePayment, AppliedAmount 0) are not synced.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import cast
+
+from zuora_netsuite.failures import ValidationFailure
+from zuora_netsuite.mapping.base import Mapped, MappingContext, Parent, SourceRecord, transfer_pending_filter
+from zuora_netsuite.mapping.transaction import (
+    ZERO,
+    TransactionSource,
+    accounts_by_id,
+    customer_parent,
+    header,
+    money,
+    query_where,
+)
+from zuora_netsuite.models.netsuite import (
+    NetSuiteApplyLine,
+    NetSuiteApplySublist,
+    NetSuiteCustomerPayment,
+    RecordRef,
+)
+from zuora_netsuite.models.zuora import ZuoraInvoicePayment, ZuoraPayment
+from zuora_netsuite.ports import ZuoraApi
+from zuora_netsuite.record_types import RecordType, external_id
+
+
+class PaymentMapping:
+    record_type = RecordType.PAYMENT
+
+    def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
+        since = f" and EffectiveDate >= '{cutover.isoformat()}'" if cutover else ""
+        return (
+            "select Id, UpdatedDate from Payment where Status = 'Processed' and AppliedAmount > 0"  # noqa: S608
+            f" and {transfer_pending_filter()}{since}"
+        )
+
+    def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
+        rows = query_where(zuora, "Payment", ZuoraPayment.ZOQL_FIELDS, "Id", ids)
+        payments = [ZuoraPayment.model_validate(row) for row in rows]
+        application_rows = query_where(
+            zuora, "InvoicePayment", ZuoraInvoicePayment.ZOQL_FIELDS, "PaymentId", [p.id for p in payments]
+        )
+        applications: dict[str, list[ZuoraInvoicePayment]] = defaultdict(list)
+        for application in (ZuoraInvoicePayment.model_validate(row) for row in application_rows):
+            applications[application.payment_id].append(application)
+        invoice_ids = [a.invoice_id for items in applications.values() for a in items]
+        invoice_rows = query_where(zuora, "Invoice", ("Id", "InvoiceNumber"), "Id", invoice_ids)
+        numbers = {str(row["Id"]): str(row.get("InvoiceNumber") or row["Id"]) for row in invoice_rows}
+        accounts = accounts_by_id(zuora, payments)
+        return {
+            payment.id: TransactionSource(
+                payment,
+                accounts.get(payment.account_id or ""),
+                applications=tuple(sorted(applications[payment.id], key=lambda a: a.invoice_id)),
+                invoice_numbers=numbers,
+            )
+            for payment in payments
+        }
+
+    def describe(self, source: SourceRecord) -> str:
+        payment = cast(ZuoraPayment, cast(TransactionSource, source).record)
+        return f"Payment {payment.number or payment.id}"
+
+    def parents(self, source: SourceRecord) -> list[Parent]:
+        transaction = cast(TransactionSource, source)
+        invoices = [
+            Parent(
+                RecordType.INVOICE,
+                a.invoice_id,
+                f"invoice {transaction.invoice_numbers.get(a.invoice_id, a.invoice_id)}",
+            )
+            for a in transaction.applications
+        ]
+        return customer_parent(transaction) + invoices
+
+    def map(self, source: SourceRecord, context: MappingContext, *, is_update: bool) -> Mapped:
+        transaction = cast(TransactionSource, source)
+        payment = cast(ZuoraPayment, transaction.record)
+        problems: list[str] = []
+        head = header(transaction, context, problems)
+        currency = head.currency_code
+        total = money(payment.amount, currency, "Amount", problems)
+        if payment.effective_date is None:
+            problems.append("EffectiveDate is empty")
+        lines: list[NetSuiteApplyLine] = []
+        for application in transaction.applications:
+            number = transaction.invoice_numbers.get(application.invoice_id, application.invoice_id)
+            applied = money(application.amount, currency, f"the amount applied to invoice {number}", problems)
+            if applied <= ZERO:
+                continue
+            invoice = RecordRef(externalId=external_id(RecordType.INVOICE, application.invoice_id))
+            lines.append(NetSuiteApplyLine(doc=invoice, amount=applied))
+        if not lines:
+            problems.append("it is not applied to any invoice; unapplied payments are not synced")
+        applied_total = sum((line.amount for line in lines), ZERO)
+        if applied_total > total:
+            problems.append(f"it applies {applied_total} {currency} to invoices but its amount is {total} {currency}")
+        if problems or head.customer is None or payment.effective_date is None:
+            raise ValidationFailure([f"{self.describe(source)}: {p}" for p in problems])
+        return Mapped(
+            "customerPayment",
+            NetSuiteCustomerPayment(
+                externalId=external_id(RecordType.PAYMENT, payment.id),
+                tranId=payment.number,
+                tranDate=payment.effective_date,
+                customer=head.customer,
+                currency=head.currency,
+                department=head.department,
+                **{"class": head.class_},
+                location=head.location,
+                payment=total,
+                apply=NetSuiteApplySublist(items=lines),
+            ),
+        )

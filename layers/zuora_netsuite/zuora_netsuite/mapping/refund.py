@@ -1,0 +1,103 @@
+"""Zuora Refund (Processed) of a payment -> NetSuite customerRefund drawn from the synced customerPayment.
+
+| Zuora Refund                            | NetSuite customerRefund                                           |
+| Id                                      | externalId = zuora-refund-<Id>                                    |
+| RefundNumber                            | tranId                                                            |
+| RefundDate                              | tranDate                                                          |
+| AccountId                               | customer = the customer with externalId zuora-account-<AccountId> |
+| Account.Currency                        | currency (base currency when multi-currency is off)               |
+| Account Department__NS / Class__NS / Location__NS, else defaults | department / class / location      |
+| PaymentId                               | apply.items[0].doc = the payment with externalId zuora-payment-<Id> |
+| Amount                                  | apply.items[0].amount                                             |
+
+Refunds of a credit balance (no PaymentId) are not supported: they fail validation with that reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import cast
+
+from zuora_netsuite.failures import ValidationFailure
+from zuora_netsuite.mapping.base import Mapped, MappingContext, Parent, SourceRecord, transfer_pending_filter
+from zuora_netsuite.mapping.transaction import (
+    ZERO,
+    TransactionSource,
+    accounts_by_id,
+    customer_parent,
+    header,
+    money,
+    query_where,
+)
+from zuora_netsuite.models.netsuite import NetSuiteApplyLine, NetSuiteApplySublist, NetSuiteCustomerRefund, RecordRef
+from zuora_netsuite.models.zuora import ZuoraRefund
+from zuora_netsuite.ports import ZuoraApi
+from zuora_netsuite.record_types import RecordType, external_id
+
+
+class RefundMapping:
+    record_type = RecordType.REFUND
+
+    def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
+        since = f" and RefundDate >= '{cutover.isoformat()}'" if cutover else ""
+        return (
+            "select Id, UpdatedDate from Refund where Status = 'Processed'"  # noqa: S608
+            f" and {transfer_pending_filter()}{since}"
+        )
+
+    def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
+        rows = query_where(zuora, "Refund", ZuoraRefund.ZOQL_FIELDS, "Id", ids)
+        refunds = [ZuoraRefund.model_validate(row) for row in rows]
+        payment_rows = query_where(
+            zuora, "Payment", ("Id", "PaymentNumber"), "Id", [r.payment_id for r in refunds if r.payment_id]
+        )
+        numbers = {str(row["Id"]): str(row.get("PaymentNumber") or row["Id"]) for row in payment_rows}
+        accounts = accounts_by_id(zuora, refunds)
+        return {
+            refund.id: TransactionSource(refund, accounts.get(refund.account_id or ""), invoice_numbers=numbers)
+            for refund in refunds
+        }
+
+    def describe(self, source: SourceRecord) -> str:
+        refund = cast(ZuoraRefund, cast(TransactionSource, source).record)
+        return f"Refund {refund.number or refund.id}"
+
+    def parents(self, source: SourceRecord) -> list[Parent]:
+        transaction = cast(TransactionSource, source)
+        refund = cast(ZuoraRefund, transaction.record)
+        parents = customer_parent(transaction)
+        if refund.payment_id:
+            number = transaction.invoice_numbers.get(refund.payment_id, refund.payment_id)
+            parents.append(Parent(RecordType.PAYMENT, refund.payment_id, f"payment {number}"))
+        return parents
+
+    def map(self, source: SourceRecord, context: MappingContext, *, is_update: bool) -> Mapped:
+        transaction = cast(TransactionSource, source)
+        refund = cast(ZuoraRefund, transaction.record)
+        problems: list[str] = []
+        head = header(transaction, context, problems)
+        total = money(refund.amount, head.currency_code, "Amount", problems)
+        if total <= ZERO and not problems:
+            problems.append(f"Amount {total} is not positive")
+        if refund.refund_date is None:
+            problems.append("RefundDate is empty")
+        if not refund.payment_id:
+            problems.append("it is not the refund of a payment (PaymentId is empty); only payment refunds sync")
+        if problems or head.customer is None or refund.refund_date is None or not refund.payment_id:
+            raise ValidationFailure([f"{self.describe(source)}: {p}" for p in problems])
+        payment = RecordRef(externalId=external_id(RecordType.PAYMENT, refund.payment_id))
+        return Mapped(
+            "customerRefund",
+            NetSuiteCustomerRefund(
+                externalId=external_id(RecordType.REFUND, refund.id),
+                tranId=refund.number,
+                tranDate=refund.refund_date,
+                customer=head.customer,
+                currency=head.currency,
+                department=head.department,
+                **{"class": head.class_},
+                location=head.location,
+                apply=NetSuiteApplySublist(items=[NetSuiteApplyLine(doc=payment, amount=total)]),
+            ),
+        )

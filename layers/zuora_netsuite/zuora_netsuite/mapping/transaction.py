@@ -1,0 +1,202 @@
+"""What the transaction mappings (invoice, debit memo, credit memo, payment, refund) share: the Zuora record
+with its account and lines, header and line classifications, currency, item lines that add up to the total.
+
+References to parents go by external id (`{"externalId": "zuora-account-<Id>"}`): deterministic, so a
+mapping never needs a parent's NetSuite internal id; `dependencies.py` makes sure the parent exists first.
+Subsidiary is never sent on a transaction: NetSuite takes the customer's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from zuora_netsuite.classifications import Classification, ClassificationChoice
+from zuora_netsuite.mapping.base import MappingContext, Parent
+from zuora_netsuite.models.netsuite import NetSuiteItemLine, NetSuiteItemSublist, RecordRef
+from zuora_netsuite.models.zuora import (
+    ZuoraAccount,
+    ZuoraInvoiceItem,
+    ZuoraInvoicePayment,
+    ZuoraMemoItem,
+    ZuoraTransaction,
+)
+from zuora_netsuite.money import MoneyProblem, amount, currency_ref, lines_to_total
+from zuora_netsuite.ports import ZuoraApi
+from zuora_netsuite.record_types import RecordType, external_id
+
+ZERO = Decimal(0)
+TAX_LINE_DESCRIPTION = "Tax"
+
+
+@dataclass(frozen=True)
+class TransactionSource:
+    """A Zuora transaction with what its mapping needs: the account, the lines, the invoices it applies to."""
+
+    record: ZuoraTransaction
+    account: ZuoraAccount | None
+    lines: tuple[ZuoraInvoiceItem | ZuoraMemoItem, ...] = ()
+    applications: tuple[ZuoraInvoicePayment, ...] = ()
+    invoice_numbers: dict[str, str] = field(default_factory=dict)  # invoice Id -> InvoiceNumber, for reasons
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def integration_id(self) -> str | None:
+        return self.record.integration_id
+
+    @property
+    def integration_status(self) -> str | None:
+        return self.record.integration_status
+
+    @property
+    def integration_error(self) -> str | None:
+        return self.record.integration_error
+
+    @property
+    def updated_date(self) -> datetime:
+        return self.record.updated_date
+
+
+def field_filter(field_name: str, ids: Iterable[str]) -> str:
+    """`InvoiceId = 'a' or InvoiceId = 'b'`; ids come from Zuora or validated messages (letters, digits, _, -)."""
+    return " or ".join(f"{field_name} = '{record_id}'" for record_id in ids)
+
+
+def query_where(
+    zuora: ZuoraApi, zuora_object: str, fields: Sequence[str], field_name: str, ids: Sequence[str]
+) -> list[dict[str, object]]:
+    if not ids:
+        return []
+    wanted = sorted(set(ids))
+    query = f"select {', '.join(fields)} from {zuora_object} where {field_filter(field_name, wanted)}"  # noqa: S608
+    return list(zuora.query(query))
+
+
+def accounts_by_id(zuora: ZuoraApi, records: Iterable[ZuoraTransaction]) -> dict[str, ZuoraAccount]:
+    account_ids = [r.account_id for r in records if r.account_id]
+    rows = query_where(zuora, "Account", ZuoraAccount.ZOQL_FIELDS, "Id", account_ids)
+    return {account.id: account for account in (ZuoraAccount.model_validate(row) for row in rows)}
+
+
+def customer_parent(source: TransactionSource) -> list[Parent]:
+    account_id = source.record.account_id
+    if not account_id:
+        return []
+    number = source.account.account_number if source.account and source.account.account_number else account_id
+    return [Parent(RecordType.CUSTOMER, account_id, f"account {number}")]
+
+
+def item_parents(source: TransactionSource) -> list[Parent]:
+    seen: dict[str, Parent] = {}
+    for line in source.lines:
+        if line.charge_id and line.charge_id not in seen:
+            seen[line.charge_id] = Parent(
+                RecordType.ITEM, line.charge_id, f'charge "{line.charge_name or ""}" ({line.charge_id})'
+            )
+    return list(seen.values())
+
+
+@dataclass
+class Header:
+    """The fields every NetSuite transaction gets from the account and the configuration."""
+
+    customer: RecordRef | None
+    currency_code: str
+    currency: RecordRef | None
+    department: RecordRef | None
+    class_: RecordRef | None
+    location: RecordRef | None
+
+
+def header(source: TransactionSource, context: MappingContext, problems: list[str]) -> Header:
+    account = source.account
+    if account is None:
+        shown = source.record.account_id or "(none)"
+        problems.append(f"its account {shown} does not exist in Zuora")
+        return Header(None, context.config.base_currency, None, None, None, None)
+    code, currency = currency_ref(account.currency, context.reference, context.config, problems)
+    choice = ClassificationChoice(context.reference, context.config.classification_defaults)
+    department = choice.resolve(Classification.DEPARTMENT, account.department)
+    class_ = choice.resolve(Classification.CLASS, account.class_)
+    location = choice.resolve(Classification.LOCATION, account.location)
+    problems += [f"account {account.account_number or account.id}: {p}" for p in choice.problems]
+    customer = RecordRef(externalId=external_id(RecordType.CUSTOMER, account.id))
+    return Header(customer, code, currency, department, class_, location)
+
+
+def money(value: object, currency: str, what: str, problems: list[str]) -> Decimal:
+    try:
+        return amount(value, currency, what)
+    except MoneyProblem as problem:
+        problems.append(str(problem))
+        return ZERO
+
+
+def item_lines(
+    source: TransactionSource,
+    head: Header,
+    context: MappingContext,
+    *,
+    total: Decimal,
+    tax: object,
+    sign: int,
+    problems: list[str],
+) -> NetSuiteItemSublist:
+    """One NetSuite line per Zuora line (charge and amount), tax as one more line; the lines add up exactly to
+    the Zuora total. `sign` -1 turns a negative Zuora invoice into positive credit memo lines."""
+    currency = head.currency_code
+    zuora_total = total  # validated by the caller, which names the Zuora field
+    tax_amount = money(tax if tax is not None else 0, currency, "TaxAmount", problems)
+    config = context.config
+    on_lines = config.line_classifications
+    line_refs = {
+        "department": head.department if "department" in on_lines else None,
+        "class_": head.class_ if "class" in on_lines else None,
+        "location": head.location if "location" in on_lines else None,
+    }
+    amounts: list[Decimal] = []
+    shapes: list[tuple[RecordRef, str | None, Decimal | None]] = []
+    if not source.lines and zuora_total - tax_amount != ZERO:
+        problems.append("it has no items; NetSuite needs at least one line")
+    for line in source.lines:
+        what = f'the amount of item "{line.charge_name or line.id}"'
+        amounts.append(money(line.amount, currency, what, problems))
+        if not line.charge_id:
+            problems.append(f'item "{line.charge_name or line.id}" ({line.id}) has no product rate plan charge')
+            continue
+        shapes.append(
+            (RecordRef(externalId=external_id(RecordType.ITEM, line.charge_id)), line.charge_name, line.quantity)
+        )
+    if tax_amount != ZERO:
+        if not config.tax_item_id:
+            problems.append(
+                f"it carries {tax_amount} {currency} of tax but no NetSuite tax item is configured "
+                "(sync config tax_item_id)"
+            )
+        else:
+            amounts.append(tax_amount)
+            shapes.append((RecordRef(id=config.tax_item_id), TAX_LINE_DESCRIPTION, None))
+    if problems:
+        return NetSuiteItemSublist(items=[])
+    try:
+        exact = lines_to_total(amounts, zuora_total, currency, "its items and tax")
+    except MoneyProblem as problem:
+        problems.append(str(problem))
+        return NetSuiteItemSublist(items=[])
+    return NetSuiteItemSublist(
+        items=[
+            NetSuiteItemLine(
+                item=item,
+                description=description,
+                quantity=quantity,
+                amount=sign * line_amount,
+                **line_refs,
+            )
+            for (item, description, quantity), line_amount in zip(shapes, exact, strict=True)
+        ]
+    )

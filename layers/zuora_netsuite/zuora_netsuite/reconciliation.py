@@ -1,0 +1,232 @@
+"""Reconciliation: per record type and currency, count and total in Zuora (the transactions the connector is
+responsible for) versus NetSuite (the records with the connector's external ids), and every difference by record.
+
+    result = reconcile(zuora_client, netsuite_client, sync_config)
+    for line in result.lines: ...          # type, currency, Zuora count/total, NetSuite count/total
+    for difference in result.differences: ...  # which record, both amounts, why
+
+A Zuora transaction is in scope when its status makes it syncable (Posted; Processed payments with an applied
+amount, Processed refunds), it is dated on or after the type's cutover, it is not set to Ignore, and it is either
+still pending (TransferredToAccounting No / Error / Processing / empty) or was transferred by this connector
+(TransferredToAccounting Yes with an Integration ID). Records transferred by other means are out of scope.
+
+Amounts are compared exactly (Decimal) in the transaction's currency. Totals are signed as in Zuora: a negative
+invoice (a NetSuite credit memo) counts negative on both sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from zuora_netsuite.ports import NetSuiteApi, ZuoraApi
+from zuora_netsuite.record_types import DEPENDENCY_ORDER, RECORD_TYPES, TRANSACTION_TYPES, RecordType, external_id
+from zuora_netsuite.settings import SyncConfig
+
+ZERO = Decimal(0)
+_ID_CHUNK = 100  # ids per ZOQL `or` chain
+
+
+@dataclass(frozen=True)
+class _Scope:
+    status: str
+    date_field: str
+    amount_field: str
+    number_field: str
+    netsuite_types: tuple[str, str]  # (for an amount >= 0, for an amount < 0)
+    extra: str = ""
+
+
+_SCOPES: dict[RecordType, _Scope] = {
+    RecordType.INVOICE: _Scope("Posted", "InvoiceDate", "Amount", "InvoiceNumber", ("invoice", "creditMemo")),
+    RecordType.DEBIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber", ("invoice", "invoice")),
+    RecordType.PAYMENT: _Scope(
+        "Processed", "EffectiveDate", "Amount", "PaymentNumber", ("customerPayment",) * 2, " and AppliedAmount > 0"
+    ),
+    RecordType.CREDIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber", ("creditMemo", "creditMemo")),
+    RecordType.REFUND: _Scope("Processed", "RefundDate", "Amount", "RefundNumber", ("customerRefund",) * 2),
+}
+# NetSuite's transaction.type values (SuiteQL) -> REST record types.
+_NETSUITE_TYPES = {
+    "CustInvc": "invoice",
+    "CustCred": "creditMemo",
+    "CustPymt": "customerPayment",
+    "CustRfnd": "customerRefund",
+}
+
+
+@dataclass(frozen=True)
+class Difference:
+    record_type: RecordType
+    zuora_id: str
+    number: str  # the document number a finance person searches for
+    currency: str
+    zuora_amount: Decimal | None
+    netsuite_amount: Decimal | None
+    reason: str
+
+
+@dataclass
+class ReconciliationLine:
+    record_type: RecordType
+    currency: str
+    zuora_count: int = 0
+    zuora_total: Decimal = ZERO
+    netsuite_count: int = 0
+    netsuite_total: Decimal = ZERO
+
+    @property
+    def matches(self) -> bool:
+        return self.zuora_count == self.netsuite_count and self.zuora_total == self.netsuite_total
+
+
+@dataclass
+class Reconciliation:
+    lines: list[ReconciliationLine] = field(default_factory=list)
+    differences: list[Difference] = field(default_factory=list)
+
+    @property
+    def balanced(self) -> bool:
+        return not self.differences and all(line.matches for line in self.lines)
+
+
+@dataclass(frozen=True)
+class _NetSuiteRecord:
+    internal_id: str
+    record_type: str
+    total: Decimal
+    currency: str | None
+
+
+def reconcile(zuora: ZuoraApi, netsuite: NetSuiteApi, config: SyncConfig) -> Reconciliation:
+    """Compare the enabled transaction types of Zuora and NetSuite, record by record."""
+    currencies = {
+        str(row["id"]): str(row["symbol"]).upper() for row in netsuite.suiteql("SELECT id, symbol FROM currency")
+    }
+    in_netsuite = _netsuite_transactions(netsuite, currencies)
+    result = Reconciliation()
+    lines: dict[tuple[RecordType, str], ReconciliationLine] = {}
+    seen: set[str] = set()
+    for record_type in DEPENDENCY_ORDER:
+        if record_type not in TRANSACTION_TYPES or record_type not in config.enabled_types:
+            continue
+        scope = _SCOPES[record_type]
+        rows = _zuora_rows(zuora, record_type, scope, config)
+        account_currency = _account_currencies(zuora, {str(r["AccountId"]) for r in rows if r.get("AccountId")})
+        for row in rows:
+            zuora_id = str(row["Id"])
+            eid = external_id(record_type, zuora_id)
+            seen.add(eid)
+            currency = account_currency.get(str(row.get("AccountId")), "?")
+            amount = _decimal(row.get(scope.amount_field))
+            line = lines.setdefault((record_type, currency), ReconciliationLine(record_type, currency))
+            line.zuora_count += 1
+            line.zuora_total += amount or ZERO
+            found = in_netsuite.get(eid)
+            number = str(row.get(scope.number_field) or zuora_id)
+            expected_type = scope.netsuite_types[1 if amount is not None and amount < ZERO else 0]
+            if found is None:
+                why = str(row.get("IntegrationError__NS") or "") or "not synced yet"
+                result.differences.append(
+                    Difference(record_type, zuora_id, number, currency, amount, None, f"not in NetSuite: {why}")
+                )
+                continue
+            signed = (
+                -found.total if expected_type == "creditMemo" and amount is not None and amount < ZERO else found.total
+            )
+            line.netsuite_count += 1
+            line.netsuite_total += signed
+            problems = []
+            if found.record_type != expected_type:
+                problems.append(f"NetSuite has a {found.record_type}, expected a {expected_type}")
+            if amount is None or signed != amount:
+                problems.append(f"amounts differ: Zuora {amount}, NetSuite {signed}")
+            if config.multi_currency and found.currency not in (None, currency):
+                problems.append(f"currencies differ: Zuora {currency}, NetSuite {found.currency}")
+            if problems:
+                result.differences.append(
+                    Difference(record_type, zuora_id, number, currency, amount, signed, "; ".join(problems))
+                )
+    for eid, found in in_netsuite.items():
+        unmatched_type = _type_of_external_id(eid)
+        if unmatched_type is None or eid in seen or unmatched_type not in config.enabled_types:
+            continue
+        record_type = unmatched_type
+        currency = found.currency or "?"
+        line = lines.setdefault((record_type, currency), ReconciliationLine(record_type, currency))
+        line.netsuite_count += 1
+        line.netsuite_total += found.total
+        zuora_id = eid.removeprefix(RECORD_TYPES[record_type].external_id_prefix)
+        result.differences.append(
+            Difference(
+                record_type, zuora_id, zuora_id, currency, None, found.total,
+                f"in NetSuite ({found.record_type} {found.internal_id}) but not a syncable Zuora transaction",
+            )
+        )  # fmt: skip
+    order = {t: i for i, t in enumerate(DEPENDENCY_ORDER)}
+    result.lines = sorted(lines.values(), key=lambda line: (order[line.record_type], line.currency))
+    result.differences.sort(key=lambda d: (order[d.record_type], d.currency, d.number))
+    return result
+
+
+def _zuora_rows(zuora: ZuoraApi, record_type: RecordType, scope: _Scope, config: SyncConfig) -> list[dict[str, Any]]:
+    cutover = config.cutover_dates.get(record_type)
+    since = f" and {scope.date_field} >= '{cutover.isoformat()}'" if cutover else ""
+    fields = ("Id", "AccountId", scope.amount_field, scope.number_field, "IntegrationError__NS")
+    query = (
+        f"select {', '.join(fields)} from {RECORD_TYPES[record_type].zuora_object}"  # noqa: S608
+        f" where Status = '{scope.status}'{scope.extra}{since}"
+        " and (IntegrationStatus__NS is null or IntegrationStatus__NS != 'Ignore')"
+        " and (TransferredToAccounting is null or TransferredToAccounting = 'No' or TransferredToAccounting = 'Error'"
+        " or TransferredToAccounting = 'Processing'"
+        " or (TransferredToAccounting = 'Yes' and IntegrationId__NS is not null))"
+    )
+    return list(zuora.query(query))
+
+
+def _account_currencies(zuora: ZuoraApi, account_ids: Iterable[str]) -> dict[str, str]:
+    ids = sorted(account_ids)
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), _ID_CHUNK):
+        chunk = ids[start : start + _ID_CHUNK]
+        where = " or ".join(f"Id = '{account_id}'" for account_id in chunk)
+        for row in zuora.query(f"select Id, Currency from Account where {where}"):  # noqa: S608
+            found[str(row["Id"])] = str(row.get("Currency") or "?").upper()
+    return found
+
+
+def _netsuite_transactions(netsuite: NetSuiteApi, currencies: dict[str, str]) -> dict[str, _NetSuiteRecord]:
+    rows = netsuite.suiteql("SELECT id, externalid, type, foreigntotal, currency FROM transaction")
+    found: dict[str, _NetSuiteRecord] = {}
+    for row in rows:
+        eid = row.get("externalid")
+        if not isinstance(eid, str) or _type_of_external_id(eid) is None:
+            continue
+        found[eid] = _NetSuiteRecord(
+            internal_id=str(row["id"]),
+            record_type=_NETSUITE_TYPES.get(str(row.get("type")), str(row.get("type"))),
+            total=abs(_decimal(row.get("foreigntotal")) or ZERO),
+            currency=currencies.get(str(row.get("currency"))) if row.get("currency") is not None else None,
+        )
+    return found
+
+
+def _type_of_external_id(eid: str) -> RecordType | None:
+    for record_type in TRANSACTION_TYPES:
+        if eid.startswith(RECORD_TYPES[record_type].external_id_prefix):
+            return record_type
+    return None
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+__all__: Sequence[str] = ["Difference", "Reconciliation", "ReconciliationLine", "reconcile"]

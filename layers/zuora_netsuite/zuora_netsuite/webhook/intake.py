@@ -1,0 +1,220 @@
+"""From an HTTP request to a sync request on the queue: the whole webhook logic, behind the ports.
+
+Order of the gates (each answers on its own, nothing after it runs):
+
+1. body larger than the limit -> 413            4. no or malformed Zuora-Notification-Id -> 400
+2. not application/json -> 415                  5. malformed body -> 400 naming the field
+3. authentication fails -> 401 (never enqueued) 6. object or event not synced -> 202, logged
+
+then the dedupe on Zuora-Notification-Id (a retry or replay -> 200 "duplicate", nothing enqueued) and the
+enqueue (200 "enqueued"). Nothing here calls Zuora or NetSuite: the sync function fetches the record.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from zuora_netsuite.models.messages import RequestSource, SyncRequest
+from zuora_netsuite.observability import logger, metrics
+from zuora_netsuite.ports import IntegrationStateStore, SyncQueue
+from zuora_netsuite.record_types import RECORD_TYPES, RecordType
+from zuora_netsuite.webhook.auth import BASIC_REALM, CalloutAuthenticator
+from zuora_netsuite.webhook.models import (
+    NOTIFICATION_ID_HEADER,
+    NOTIFICATION_ID_PATTERN,
+    REQUEST_ID_HEADER,
+    AnswerStatus,
+    AuthScheme,
+    CalloutNotification,
+    ErrorAnswer,
+    WebhookAnswer,
+)
+
+# The one table from a callout's objectType to the record type it syncs: every Zuora object of
+# record_types.RECORD_TYPES, so a new record type is accepted here as soon as it is added there.
+CALLOUT_OBJECT_TYPES: dict[str, RecordType] = {info.zuora_object.lower(): rt for rt, info in RECORD_TYPES.items()}
+
+# The connector never deletes (domain.md section 2): such events are acknowledged and ignored.
+_IGNORED_EVENT = re.compile(r"delet", re.IGNORECASE)
+_JSON_CONTENT_TYPE = re.compile(r"^application/(?:[a-z0-9.+-]*\+)?json\s*(?:;.*)?$", re.IGNORECASE)
+_NOTIFICATION_ID = re.compile(NOTIFICATION_ID_PATTERN)
+_ALIASES = {name: info.alias or name for name, info in CalloutNotification.model_fields.items()}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the webhook answers: a status code, a JSON body and extra headers."""
+
+    status: int
+    body: BaseModel
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    def json_body(self) -> dict[str, Any]:
+        return self.body.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def rejected(status: HTTPStatus, error: str, message: str, field: str | None = None, **headers: str) -> Reply:
+    return Reply(int(status), ErrorAnswer(error=error, message=message, field=field), headers)
+
+
+def _field_name(location: tuple[int | str, ...]) -> str:
+    if not location:
+        return "body"
+    first = str(location[0])
+    return ".".join([_ALIASES.get(first, first), *(str(part) for part in location[1:])])
+
+
+def _validation_reply(error: ValidationError) -> Reply:
+    problems = error.errors(include_input=False, include_url=False)
+    first = problems[0]
+    field = _field_name(tuple(first["loc"]))
+    message = "; ".join(f"{_field_name(tuple(p['loc']))}: {p['msg']}" for p in problems[:5])
+    return rejected(HTTPStatus.BAD_REQUEST, "invalid_notification", message, field)
+
+
+@dataclass
+class CalloutIntake:
+    """Authenticates, validates, dedupes and enqueues Zuora callouts."""
+
+    authenticator: CalloutAuthenticator
+    state: IntegrationStateStore
+    queue: SyncQueue
+    max_body_bytes: int
+    dedupe_window: timedelta
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def receive(self, headers: Mapping[str, str], body: bytes) -> Reply:
+        """One callout. headers: names in lower case; body: the raw bytes that were signed."""
+        request_id = headers.get(REQUEST_ID_HEADER.lower(), "")[:64]
+        if len(body) > self.max_body_bytes:
+            return self._refuse(
+                rejected(
+                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "body_too_large",
+                    f"the body is {len(body)} bytes; at most {self.max_body_bytes} are accepted",
+                    "body",
+                ),
+                request_id,
+            )
+        content_type = headers.get("content-type", "")
+        if not _JSON_CONTENT_TYPE.match(content_type.strip()):
+            return self._refuse(
+                rejected(
+                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_content_type",
+                    "the body must be JSON (Content-Type: application/json)",
+                    "Content-Type",
+                ),
+                request_id,
+            )
+        auth = self.authenticator.authenticate(headers, body)
+        if not auth.authenticated:
+            challenge = {"WWW-Authenticate": BASIC_REALM} if self.authenticator.scheme is AuthScheme.BASIC else {}
+            metrics.add_metric(name="WebhookUnauthorized", unit="Count", value=1)
+            return self._refuse(rejected(HTTPStatus.UNAUTHORIZED, "unauthorized", auth.reason, **challenge), request_id)
+        if auth.key_used == "previous":
+            logger.warning(
+                "Callout authenticated with the previous webhook secret: update the callout settings in Zuora "
+                "before the rotation window ends",
+                extra={"zuora_request_id": request_id},
+            )
+
+        notification_id = headers.get(NOTIFICATION_ID_HEADER.lower(), "").strip()
+        if not _NOTIFICATION_ID.match(notification_id):
+            message = f"the {NOTIFICATION_ID_HEADER} header is {'malformed' if notification_id else 'missing'}"
+            return self._refuse(
+                rejected(HTTPStatus.BAD_REQUEST, "invalid_header", message, NOTIFICATION_ID_HEADER), request_id
+            )
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return self._refuse(
+                rejected(HTTPStatus.BAD_REQUEST, "invalid_json", "the body is not valid JSON", "body"), request_id
+            )
+        if not isinstance(payload, dict):
+            return self._refuse(
+                rejected(HTTPStatus.BAD_REQUEST, "invalid_notification", "the body must be a JSON object", "body"),
+                request_id,
+            )
+        try:
+            notification = CalloutNotification.model_validate(payload)
+        except ValidationError as error:
+            return self._refuse(_validation_reply(error), request_id)
+
+        log_context = {
+            "notification_id": notification_id,
+            "zuora_request_id": request_id,
+            "event_type": notification.event_type,
+            "object_type": notification.object_type,
+            "object_id": notification.object_id,
+        }
+        record_type = CALLOUT_OBJECT_TYPES.get(notification.object_type.lower())
+        reason = None
+        if record_type is None:
+            reason = f"the connector does not sync {notification.object_type} objects"
+        elif _IGNORED_EVENT.search(notification.event_type):
+            reason = f"the connector never deletes in NetSuite ({notification.event_type} ignored)"
+        if record_type is None or reason is not None:
+            logger.info("Callout acknowledged and ignored", extra={**log_context, "reason": reason})
+            metrics.add_metric(name="WebhookIgnored", unit="Count", value=1)
+            return Reply(
+                int(HTTPStatus.ACCEPTED),
+                WebhookAnswer(status=AnswerStatus.IGNORED, notification_id=notification_id, reason=reason),
+            )
+
+        request = SyncRequest(record_type=record_type, record_id=notification.object_id, source=RequestSource.WEBHOOK)
+        if not self.state.remember_notification(notification_id, self.clock() + self.dedupe_window):
+            logger.info("Callout already received (a Zuora retry or a replay); not enqueued again", extra=log_context)
+            metrics.add_metric(name="WebhookDuplicates", unit="Count", value=1)
+            return Reply(
+                int(HTTPStatus.OK),
+                WebhookAnswer(status=AnswerStatus.DUPLICATE, record=request.key, notification_id=notification_id),
+            )
+        # A failure to enqueue raises: the function answers 500 and logs it. Zuora's retry is then answered as
+        # a duplicate, and the record still reaches NetSuite with the next scheduled run (its UpdatedDate is
+        # later than the type's watermark): the schedule is the safety net, no record is lost.
+        self.queue.send([request])
+        logger.info("Callout enqueued", extra={**log_context, "record": request.key})
+        metrics.add_metric(name="WebhookEnqueued", unit="Count", value=1)
+        return Reply(
+            int(HTTPStatus.OK),
+            WebhookAnswer(status=AnswerStatus.ENQUEUED, record=request.key, notification_id=notification_id),
+        )
+
+    @staticmethod
+    def _refuse(reply: Reply, request_id: str) -> Reply:
+        answer = reply.body
+        assert isinstance(answer, ErrorAnswer)
+        logger.info(
+            "Callout refused",
+            extra={
+                "status": reply.status,
+                "error": answer.error,
+                "field": answer.field,
+                "reason": answer.message,
+                "zuora_request_id": request_id,
+            },
+        )
+        return reply
+
+
+@dataclass
+class ManualSyncTrigger:
+    """POST /sync/{type}/{id}: an operator or a script (IAM-authenticated by API Gateway) asks for one record."""
+
+    queue: SyncQueue
+
+    def trigger(self, record_type: RecordType, record_id: str, caller: str | None) -> Reply:
+        request = SyncRequest(record_type=record_type, record_id=record_id, source=RequestSource.OPERATOR)
+        self.queue.send([request])
+        logger.info("Manual sync enqueued", extra={"record": request.key, "caller": caller or "unknown"})
+        metrics.add_metric(name="ManualSyncEnqueued", unit="Count", value=1)
+        return Reply(int(HTTPStatus.ACCEPTED), WebhookAnswer(status=AnswerStatus.ENQUEUED, record=request.key))

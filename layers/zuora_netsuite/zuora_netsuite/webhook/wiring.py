@@ -1,0 +1,72 @@
+"""Builds the webhook's adapters from its settings and secret, once per container (warm invocations reuse them).
+
+The secret itself is read through Powertools Parameters with caching on every request, so a rotated secret is
+picked up within SECRET_CACHE_SECONDS without a redeploy."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from aws_lambda_powertools.utilities import parameters
+
+from zuora_netsuite.credentials import SECRET_CACHE_SECONDS
+from zuora_netsuite.queue import SqsSyncQueue
+from zuora_netsuite.state import DynamoDbStateStore
+from zuora_netsuite.webhook.auth import CalloutAuthenticator
+from zuora_netsuite.webhook.intake import CalloutIntake, ManualSyncTrigger
+from zuora_netsuite.webhook.models import WebhookSecret, WebhookSettings
+
+
+class WebhookMisconfigured(Exception):
+    """The webhook secret does not hold what the configured scheme needs (an operator's fix, not the caller's)."""
+
+
+@lru_cache(maxsize=1)
+def settings() -> WebhookSettings:
+    return WebhookSettings()  # values come from the environment
+
+
+@lru_cache(maxsize=1)
+def state_store() -> DynamoDbStateStore:
+    return DynamoDbStateStore(settings().state_table_name)
+
+
+@lru_cache(maxsize=1)
+def sync_queue() -> SqsSyncQueue:
+    return SqsSyncQueue(settings().sync_queue_url, settings().sync_dlq_url)
+
+
+def load_webhook_secret(secret_arn: str) -> WebhookSecret:
+    value = parameters.get_secret(secret_arn, transform="json", max_age=SECRET_CACHE_SECONDS)
+    secret = WebhookSecret.model_validate(value)
+    scheme = settings().auth_scheme
+    if not secret.usable_for(scheme):
+        needed = "hmac_key" if scheme == "hmac" else "username and password"
+        raise WebhookMisconfigured(f"the webhook secret has no {needed} for WEBHOOK_AUTH_SCHEME={scheme}")
+    return secret
+
+
+def callout_intake() -> CalloutIntake:
+    config = settings()
+    return CalloutIntake(
+        authenticator=CalloutAuthenticator(
+            scheme=config.auth_scheme,
+            secret=load_webhook_secret(config.secret_arn),
+            signature_header=config.signature_header,
+            signature_encoding=config.signature_encoding,
+        ),
+        state=state_store(),
+        queue=sync_queue(),
+        max_body_bytes=config.max_body_bytes,
+        dedupe_window=config.dedupe_window,
+    )
+
+
+def manual_sync_trigger() -> ManualSyncTrigger:
+    return ManualSyncTrigger(queue=sync_queue())
+
+
+def reset() -> None:
+    """Forget the cached settings and adapters (a new container; used by the sandbox and tests)."""
+    for cached in (settings, state_store, sync_queue):
+        cached.cache_clear()

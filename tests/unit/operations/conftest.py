@@ -1,0 +1,3 @@
+from tests.unit.logic.conftest import world
+
+__all__ = ["world"]
