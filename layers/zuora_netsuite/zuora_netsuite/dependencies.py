@@ -120,7 +120,7 @@ def _ensure_parent(
     if state is not None and state.error is not None:
         why = f"its {parent.record_type.value.replace('_', ' ')} sync failed: {state.error.message}"
     else:
-        why = "it is not eligible to sync (IntegrationStatus__NS is Ignore, or it no longer exists in Zuora)"
+        why = "it is not eligible to sync (e.g. SynctoNetSuite__NS is No, a draft, or set to Ignore)"
     raise SyncFailure(
         f"{child}: {parent.role} has no NetSuite {noun}: {why}", code=DEPENDENCY_CODE, kind=FailureKind.DEPENDENCY
     )

@@ -17,6 +17,7 @@ from zuora_netsuite.dependencies import ensure_parents
 from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.mapping import MAPPINGS, Mapped, MappingContext, SourceRecord
 from zuora_netsuite.mapping.base import IGNORE, SYNC_COMPLETE
+from zuora_netsuite.mapping.eligibility import exclusion_reason
 from zuora_netsuite.models.messages import DeadLetter, SyncRequest
 from zuora_netsuite.models.state import RecordError, RecordState, SyncOutcome
 from zuora_netsuite.observability import add_netsuite_call, add_outcome, logger
@@ -126,9 +127,12 @@ class RecordSync:
                 code="NOT_FOUND_IN_ZUORA",
             )
             return self._fail(request, message_id, current, None, missing, is_update=bool(current.netsuite_id))
-        if source.integration_status == IGNORE:
-            logger.info("Record is set to Ignore in Zuora; skipped", extra={"record": request.key})
-            return SyncOutcome.UNCHANGED
+        excluded = exclusion_reason(
+            request.record_type, source, in_netsuite=bool(current.netsuite_id or source.integration_id)
+        )
+        if excluded:
+            logger.info("Record is not eligible to sync; skipped", extra={"record": request.key, "reason": excluded})
+            return SyncOutcome.EXCLUDED
 
         # Create-only fields (a customer's subsidiary) are left out only when this connector itself wrote
         # the record. Zuora's Integration ID alone is not proof: the NetSuite record may have been deleted
@@ -204,6 +208,8 @@ class RecordSync:
             if current is not None and current.error is not None and current.error.kind is not FailureKind.TRANSIENT:
                 continue
             linked = bool(source.integration_id or (current and current.netsuite_id))
+            if exclusion_reason(request.record_type, source, in_netsuite=linked):
+                continue  # skipped by the sync itself: nothing is written to Zuora for it
             status = in_progress_status(request.record_type, is_update=linked)
             if source.integration_status != status:
                 zuora_object = RECORD_TYPES[request.record_type].zuora_object

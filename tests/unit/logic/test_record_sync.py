@@ -233,3 +233,29 @@ def test_customer_without_any_subsidiary_fails_validation_in_one_world(world: Wo
     world.zuora.put("Account", account())
     assert sync_one(world, request()) is SyncOutcome.WARNING
     assert "no subsidiary" in world.zuora.get("Account", ACCOUNT_ID)["IntegrationError__NS"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"SynctoNetSuite__NS": "No"}, "SynctoNetSuite__NS is No"),
+        ({"Status": "Draft"}, "draft"),
+        ({"Status": "Canceled"}, "never synced"),
+        ({"IntegrationStatus__NS": "Ignore"}, "Ignore"),
+    ],
+)
+def test_an_account_the_schedule_would_not_pick_is_skipped_when_it_arrives_another_way(
+    world: World, fields: dict[str, str], reason: str
+) -> None:
+    # Given an account that is not eligible, arriving by webhook, replay or manual trigger
+    world.zuora.put("Account", account(**fields))
+    record_sync = world.record_sync()
+    record_sync.prefetch([request()])
+    # When it syncs
+    outcome = record_sync.sync(request(), "m1")
+    record_sync.write_backs.flush()
+    # Then nothing is written to NetSuite, Zuora or the DLQ
+    assert outcome is SyncOutcome.EXCLUDED
+    assert world.netsuite.writes == []
+    assert world.zuora.updates == []
+    assert world.queue.dead_letters == []

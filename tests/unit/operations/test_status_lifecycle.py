@@ -71,7 +71,7 @@ def test_ignore_is_never_touched(world: World):
     outcomes = sync_batch(world, A1)
 
     # Then nothing is written anywhere
-    assert outcomes == [SyncOutcome.UNCHANGED]
+    assert outcomes == [SyncOutcome.EXCLUDED]
     assert world.netsuite.writes == []
     assert world.zuora.updates == []
 

@@ -136,9 +136,12 @@ class CapturedLog(logging.Handler):
 def logs() -> Iterator[CapturedLog]:
     captured = CapturedLog()
     captured.setFormatter(logger.registered_formatter)
+    level = logger.log_level
+    logger.setLevel("INFO")  # another test (e.g. the CLI run in-process) may have raised the shared logger's level
     logger.handlers.append(captured)
     yield captured
     logger.handlers.remove(captured)
+    logger.setLevel(level)
 
 
 def sample_event(name: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ class SyncOutcome(StrEnum):
     UNCHANGED = "unchanged"  # mapped payload identical to the last one NetSuite accepted: nothing sent
     WARNING = "warning"  # failed validation: the record must be fixed in Zuora
     ERROR = "error"  # NetSuite (or a parent) rejected it permanently
+    EXCLUDED = "excluded"  # not eligible to sync (Ignore, SynctoNetSuite__NS No, a draft, ...): skipped
 
 
 class RecordError(BaseModel):
