@@ -650,8 +650,10 @@ def print_report(console: Console, report: ChaosReport) -> None:
         mark = "[green]ok[/]" if row.ok else f"[red]FAILED[/] {row.note}"
         faults.add_row(row.fault, row.injected, row.response, mark)
     console.print(faults)
-    outcomes = Table(title="Outcome per record type (after the queue drained and the DLQ replay)")
-    columns = ("record type", "source", "valid", "invalid", "synced", "errors", "DLQ", "duplicates", "wrong data", "")
+    outcomes = Table(
+        title="Outcome per record type, after the drain and the DLQ replay: source = synced + errors + DLQ"
+    )
+    columns = ("record type", "source", "valid", "invalid", "synced", "errors", "DLQ", "duplicates", "wrong data", "ok")
     for column in columns:
         outcomes.add_column(column, justify="left" if column == "record type" else "right")
     for t in report.types:
@@ -659,7 +661,7 @@ def print_report(console: Console, report: ChaosReport) -> None:
         outcomes.add_row(
             t.record_type.value, str(t.source), str(t.valid), str(t.invalid), str(t.synced), str(t.errors),
             str(t.dlq_only), str(t.duplicates), str(t.wrong_data),
-            "[green]source = synced + errors + DLQ[/]" if good else "[red]FAILED[/]",
+            "[green]ok[/]" if good else "[red]FAILED[/]",
         )  # fmt: skip
     console.print(outcomes)
     for problem in report.problems[:20]:

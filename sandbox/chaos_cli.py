@@ -28,7 +28,7 @@ def chaos(
     seed: int, accounts: int, charges: int, invoices: int, netsuite_cap: int, concurrency: int, kills: int
 ) -> None:
     """Inject every fault of docs/reliability.md on the sandbox and check that nothing was lost or duplicated."""
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 160)  # a log file gets the whole table
     LOG_FILE.parent.mkdir(parents=True, exist_ok=True)
     LOG_FILE.write_text("")
     # The functions' logs (this process and the containers) go to the file; the driver's crash reports too.

@@ -118,17 +118,33 @@ class FakeStateStore:
         self.summaries: list[RunSummary] = []
         self.notifications: dict[str, datetime] = {}
         self.error_queries: list[RecordType] = []
+        self.batch_gets = 0
 
     def get(self, record_type: RecordType, record_id: str) -> RecordState | None:
         return self.states.get((record_type, record_id))
 
-    def save(self, state: RecordState) -> RecordState:
+    def lease_record(
+        self, record_type: RecordType, record_id: str, owner: str, seconds: int
+    ) -> tuple[bool, RecordState | None]:
+        if not self.acquire_record_lease(record_type, record_id, owner, seconds):
+            return False, None
+        return True, self.get(record_type, record_id)
+
+    def get_many(self, keys: Sequence[tuple[RecordType, str]]) -> dict[tuple[RecordType, str], RecordState]:
+        self.batch_gets += 1
+        return {key: self.states[key] for key in keys if key in self.states}
+
+    def save(self, state: RecordState, *, release_lease_of: str | None = None) -> RecordState:
         key = (state.record_type, state.record_id)
+        if release_lease_of is not None and self.leases.get(key) != release_lease_of:
+            raise StaleStateError(f"{key}: the lease is not {release_lease_of}'s")
         stored = self.states.get(key)
         if (stored.version if stored else 0) != state.version:
             raise StaleStateError(f"{key} changed")
         saved = state.model_copy(update={"version": state.version + 1})
         self.states[key] = saved
+        if release_lease_of is not None:
+            del self.leases[key]
         return saved
 
     def acquire_record_lease(self, record_type: RecordType, record_id: str, owner: str, seconds: int) -> bool:

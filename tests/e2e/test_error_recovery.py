@@ -186,11 +186,11 @@ def test_a_record_crashed_in_creating_after_its_netsuite_write_is_recovered_with
     real_save = DynamoDbStateStore.save
     crashes = []
 
-    def save_then_crash(self: DynamoDbStateStore, state: Any) -> Any:
+    def save_then_crash(self: DynamoDbStateStore, state: Any, **options: Any) -> Any:
         if state.record_id == record_id and state.netsuite_id and not crashes:
             crashes.append(sandbox.zuora.get("Account", record_id))
             raise RuntimeError("Lambda container lost after the NetSuite write")
-        return real_save(self, state)
+        return real_save(self, state, **options)
 
     monkeypatch.setattr(DynamoDbStateStore, "save", save_then_crash)
 

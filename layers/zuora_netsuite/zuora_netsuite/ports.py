@@ -48,8 +48,19 @@ class NetSuiteApi(Protocol):
 class IntegrationStateStore(Protocol):
     def get(self, record_type: RecordType, record_id: str) -> RecordState | None: ...
 
-    def save(self, state: RecordState) -> RecordState:
-        """Write state.version + 1 if the stored version is still state.version (else StaleStateError)."""
+    def save(self, state: RecordState, *, release_lease_of: str | None = None) -> RecordState:
+        """Write state.version + 1 if the stored version is still state.version (else StaleStateError);
+        with `release_lease_of`, release that owner's lease in the same write."""
+        ...
+
+    def lease_record(
+        self, record_type: RecordType, record_id: str, owner: str, seconds: int
+    ) -> tuple[bool, RecordState | None]:
+        """Take the record's sync lease and read its state in one request: (acquired, state)."""
+        ...
+
+    def get_many(self, keys: Sequence[tuple[RecordType, str]]) -> dict[tuple[RecordType, str], RecordState]:
+        """The states of many records at once (missing ones are left out)."""
         ...
 
     def acquire_record_lease(self, record_type: RecordType, record_id: str, owner: str, seconds: int) -> bool:

@@ -16,7 +16,7 @@ when free or expired.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -57,8 +57,8 @@ class DynamoDbStateStore:
     """The IntegrationStateStore port on DynamoDB."""
 
     def __init__(self, table_name: str, *, dynamodb: Any | None = None) -> None:
-        resource = dynamodb or boto3.resource("dynamodb")
-        self._table = resource.Table(table_name)
+        self._resource = dynamodb or boto3.resource("dynamodb")
+        self._table = self._resource.Table(table_name)
 
     # --- record state ------------------------------------------------------------------------
 
@@ -71,7 +71,9 @@ class DynamoDbStateStore:
             return None
         return state_from_item(item)
 
-    def save(self, state: RecordState) -> RecordState:
+    def save(self, state: RecordState, *, release_lease_of: str | None = None) -> RecordState:
+        """Write the state over the version it was read at. With `release_lease_of`, the same write also
+        releases that owner's lease (one request instead of two; refused if the lease is someone else's)."""
         saved = state.model_copy(update={"version": state.version + 1})
         fields: dict[str, Any] = saved.model_dump(mode="json", include=set(_RECORD_FIELDS))
         fields |= {"record_type": state.record_type.value, "record_id": state.record_id, "version": saved.version}
@@ -93,12 +95,18 @@ class DynamoDbStateStore:
             else:
                 sets.append(f"#{name} = :{name}")
                 values[f":{name}"] = value
+        condition = "(attribute_not_exists(#version) OR #version = :expected)"
+        if release_lease_of is not None:
+            removes += ["#lease_owner", "#lease_expires_at"]
+            names |= {"#lease_owner": "lease_owner", "#lease_expires_at": "lease_expires_at"}
+            values[":lease_owner"] = release_lease_of
+            condition += " AND #lease_owner = :lease_owner"
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         try:
             self._table.update_item(
                 Key={"pk": record_pk(state.record_type, state.record_id), "sk": STATE_SK},
                 UpdateExpression=expression,
-                ConditionExpression="attribute_not_exists(#version) OR #version = :expected",
+                ConditionExpression=condition,
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
             )
@@ -176,6 +184,48 @@ class DynamoDbStateStore:
 
     def acquire_record_lease(self, record_type: RecordType, record_id: str, owner: str, seconds: int) -> bool:
         return self._acquire({"pk": record_pk(record_type, record_id), "sk": STATE_SK}, owner, seconds)
+
+    def lease_record(
+        self, record_type: RecordType, record_id: str, owner: str, seconds: int
+    ) -> tuple[bool, RecordState | None]:
+        """Take the record's lease and read its state in one request: (acquired, state or None)."""
+        now = int(time.time())
+        try:
+            answer = self._table.update_item(
+                Key={"pk": record_pk(record_type, record_id), "sk": STATE_SK},
+                UpdateExpression="SET lease_owner = :owner, lease_expires_at = :expires",
+                ConditionExpression=(
+                    "attribute_not_exists(lease_expires_at) OR lease_expires_at < :now OR lease_owner = :owner"
+                ),
+                ExpressionAttributeValues={":owner": owner, ":expires": now + seconds, ":now": now},
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False, None
+            raise
+        item = answer.get("Attributes", {})
+        return True, (state_from_item(item) if "external_id" in item else None)
+
+    def get_many(self, keys: Sequence[tuple[RecordType, str]]) -> dict[tuple[RecordType, str], RecordState]:
+        """The states of many records (BatchGetItem, 100 keys a request, strongly consistent)."""
+        found: dict[tuple[RecordType, str], RecordState] = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 100):
+            pending: dict[str, Any] = {
+                self._table.name: {
+                    "Keys": [{"pk": record_pk(t, i), "sk": STATE_SK} for t, i in unique[start : start + 100]],
+                    "ConsistentRead": True,
+                }
+            }
+            while pending:
+                answer = self._resource.batch_get_item(RequestItems=pending)
+                for item in answer.get("Responses", {}).get(self._table.name, []):
+                    if "external_id" in item:
+                        state = state_from_item(item)
+                        found[(state.record_type, state.record_id)] = state
+                pending = answer.get("UnprocessedKeys") or {}
+        return found
 
     def release_record_lease(self, record_type: RecordType, record_id: str, owner: str) -> None:
         self._release({"pk": record_pk(record_type, record_id), "sk": STATE_SK}, owner)

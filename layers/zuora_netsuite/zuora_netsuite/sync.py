@@ -66,6 +66,7 @@ class RecordSync:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     write_backs: WriteBackBuffer = field(init=False)
     _prefetched: dict[RecordType, dict[str, SourceRecord]] = field(init=False, default_factory=dict)
+    _held: set[tuple[RecordType, str]] = field(init=False, default_factory=set)  # leases this worker holds
 
     def __post_init__(self) -> None:
         self.write_backs = WriteBackBuffer(self.zuora)
@@ -96,23 +97,36 @@ class RecordSync:
         """Sync one record. Returns the outcome; raises a transient SyncFailure to have SQS retry."""
         rt, rid = request.record_type, request.record_id
         logger.set_correlation_id(request.key)
-        if not self.state.acquire_record_lease(rt, rid, self.worker_id, self.lease_seconds):
+        acquired, stored = self.state.lease_record(rt, rid, self.worker_id, self.lease_seconds)
+        if not acquired:
             raise SyncFailure(
                 f"{rt.value} {rid} is being synced by another worker",
                 code="RECORD_BUSY",
                 kind=FailureKind.TRANSIENT,
             )
+        self._held.add((rt, rid))
         try:
-            outcome = self._sync_leased(request, message_id)
+            outcome = self._sync_leased(request, message_id, stored)
         finally:
-            self.state.release_record_lease(rt, rid, self.worker_id)
+            if (rt, rid) in self._held:  # not released by the record's final state write
+                self._held.discard((rt, rid))
+                self.state.release_record_lease(rt, rid, self.worker_id)
         add_outcome(outcome.value)
         return outcome
 
-    def _sync_leased(self, request: SyncRequest, message_id: str) -> SyncOutcome:
+    def _save(self, state: RecordState) -> RecordState:
+        """Write a record's state; the first write while this worker holds the record's lease also releases
+        it (one DynamoDB request instead of two)."""
+        key = (state.record_type, state.record_id)
+        if key in self._held:
+            saved = self.state.save(state, release_lease_of=self.worker_id)
+            self._held.discard(key)
+            return saved
+        return self.state.save(state)
+
+    def _sync_leased(self, request: SyncRequest, message_id: str, stored: RecordState | None) -> SyncOutcome:
         mapping = MAPPINGS[request.record_type]
-        current = self.state.get(request.record_type, request.record_id)
-        current = current or RecordState(
+        current = stored or RecordState(
             record_type=request.record_type,
             record_id=request.record_id,
             external_id=external_id(request.record_type, request.record_id),
@@ -170,7 +184,7 @@ class RecordSync:
             add_netsuite_call((time.perf_counter() - started) * 1000)
 
         now = self.clock()
-        self.state.save(
+        self._save(
             current.model_copy(
                 update={
                     "netsuite_id": netsuite_id,
@@ -200,11 +214,12 @@ class RecordSync:
         they sync or fail anew. Visibility only: no duplicate can follow from a failed mark, every NetSuite
         write is an upsert by external id; a record a crash left in progress is recovered on its next sync."""
         marks: dict[str, list[dict[str, str]]] = defaultdict(list)
+        states = self.state.get_many([(r.record_type, r.record_id) for r in requests]) if requests else {}
         for request in requests:
             source = self._prefetched.get(request.record_type, {}).get(request.record_id)
             if source is None or source.integration_status in (SYNC_COMPLETE, IGNORE):
                 continue
-            current = self.state.get(request.record_type, request.record_id)
+            current = states.get((request.record_type, request.record_id))
             if current is not None and current.error is not None and current.error.kind is not FailureKind.TRANSIENT:
                 continue
             linked = bool(source.integration_id or (current and current.netsuite_id))
@@ -243,7 +258,7 @@ class RecordSync:
         if found is None or not found.get("id"):
             return None
         now, netsuite_id = self.clock(), str(found["id"])
-        self.state.save(
+        self._save(
             current.model_copy(
                 update={
                     "netsuite_id": netsuite_id,
@@ -274,14 +289,14 @@ class RecordSync:
             or source.integration_error
         ):
             self._write_back(request, message_id, SYNC_COMPLETE, self.clock(), current.netsuite_id)
-        self.state.save(current.model_copy(update={"outcome": SyncOutcome.UNCHANGED, "run_id": request.run_id}))
+        self._save(current.model_copy(update={"outcome": SyncOutcome.UNCHANGED, "run_id": request.run_id}))
         return SyncOutcome.UNCHANGED
 
     def _repeat_failure(self, current: RecordState, request: SyncRequest) -> SyncOutcome:
         assert current.error is not None
         outcome = SyncOutcome.WARNING if current.error.code == "VALIDATION" else SyncOutcome.ERROR
         attempts = current.error.attempts + 1
-        self.state.save(
+        self._save(
             current.model_copy(
                 update={
                     "error": current.error.model_copy(update={"attempts": attempts, "last_failed_at": self.clock()}),
@@ -320,9 +335,9 @@ class RecordSync:
         outcome = SyncOutcome.WARNING if failure.code == "VALIDATION" else SyncOutcome.ERROR
         if failure.is_transient:
             # Remembered for operators; logged and retried by the batch handler.
-            self.state.save(current.model_copy(update={"error": error, "run_id": request.run_id}))
+            self._save(current.model_copy(update={"error": error, "run_id": request.run_id}))
             raise failure
-        self.state.save(
+        self._save(
             current.model_copy(update={"error": error, "status": status, "outcome": outcome, "run_id": request.run_id})
         )
         logger.warning(

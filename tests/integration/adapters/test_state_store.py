@@ -109,3 +109,34 @@ def test_run_summaries_are_kept(store: DynamoDbStateStore) -> None:
     summary = RunSummary(run_id="r1", started_at=NOW, status="completed")
     store.save_run_summary(summary)
     assert store.get_run_summary("r1") == summary
+
+
+def test_the_lease_comes_with_the_state_and_the_final_write_releases_it(store: DynamoDbStateStore) -> None:
+    # Given a synced record
+    store.save(new_state().model_copy(update={"netsuite_id": "101"}))
+    # When a worker leases it, it reads the state in the same request
+    acquired, state = store.lease_record(RecordType.CUSTOMER, "a1", "w1", 300)
+    assert acquired
+    assert state is not None
+    assert state.netsuite_id == "101"
+    assert store.lease_record(RecordType.CUSTOMER, "a1", "w2", 300) == (False, None)
+    # And its state write releases the lease: the next worker gets it
+    store.save(state.model_copy(update={"outcome": SyncOutcome.UNCHANGED}), release_lease_of="w1")
+    assert store.lease_record(RecordType.CUSTOMER, "a1", "w2", 300)[0]
+
+
+def test_a_write_that_releases_someone_elses_lease_is_refused(store: DynamoDbStateStore) -> None:
+    store.save(new_state())
+    assert store.lease_record(RecordType.CUSTOMER, "a1", "w2", 300)[0]
+    loaded = store.get(RecordType.CUSTOMER, "a1")
+    assert loaded is not None
+    with pytest.raises(StaleStateError):
+        store.save(loaded, release_lease_of="w1")
+
+
+def test_many_states_are_read_in_one_go(store: DynamoDbStateStore) -> None:
+    for n in range(120):
+        store.save(new_state(f"r{n}"))
+    found = store.get_many([(RecordType.CUSTOMER, f"r{n}") for n in range(125)])
+    assert len(found) == 120
+    assert found[(RecordType.CUSTOMER, "r7")].record_id == "r7"
