@@ -23,13 +23,14 @@ BUILD_DIR ?= .aws-sam/build
 PYTHON312_CANDIDATES = python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null | sort -V -r) /usr/bin/python3.12 /usr/local/bin/python3.12
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install run sandbox ops demo-webhook chaos test lint format typecheck unit integration infrastructure e2e build deploy clean
+.PHONY: help install run sandbox ops demo-webhook chaos bench test lint format typecheck unit integration infrastructure e2e build deploy clean
 
 help:
 	@echo "make run        one full sync cycle on the embedded local sandbox, with a report"
 	@echo "make sandbox    start the sandbox in the foreground; prints its endpoints as one JSON line"
 	@echo "make ops ARGS='errors'   the operator CLI (python -m connector_cli; docs/runbook.md)"
 	@echo "make demo-webhook  an edit in the Zuora sandbox reaches NetSuite through the webhook, no scheduled run"
+	@echo "make bench      throughput against NetSuite's concurrency bound, requests per record (docs/performance.md)"
 	@echo "make chaos      the fault suite: every fault injected, nothing lost or duplicated (docs/reliability.md)"
 	@echo "make test       lint, type check and the whole test suite"
 	@echo "make build      sam build (the deployable artifacts in .aws-sam/)"
@@ -60,6 +61,10 @@ demo-webhook: $(STAMP)
 # Options: make chaos ARGS="--seed 3 --invoices 200"
 chaos: $(STAMP)
 	$(PY) -m sandbox chaos $(ARGS)
+
+# The benchmark (docs/performance.md): make bench ARGS="--records 1000 --caps 5"
+bench: $(STAMP)
+	$(PY) -m bench $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

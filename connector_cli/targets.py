@@ -19,7 +19,6 @@ import boto3
 from zuora_netsuite.credentials import load_netsuite_credentials, load_zuora_credentials
 from zuora_netsuite.dlq import SqsDeadLetterQueue
 from zuora_netsuite.netsuite.client import NetSuiteClient
-from zuora_netsuite.observability import metrics
 from zuora_netsuite.queue import SqsSyncQueue
 from zuora_netsuite.settings import ConnectorSettings
 from zuora_netsuite.state import DynamoDbStateStore
@@ -142,13 +141,14 @@ class Target:
         dispatch: bool,
     ) -> dict[str, Any]:
         from sandbox.driver import LambdaContext, SqsEventSourceMapping
+        from sandbox.stack import lambda_invocation
 
         with self.function_environment():
             dispatcher_handler = importlib.import_module("dispatcher_handler")
             sync_handler = importlib.import_module("sync_handler")
             summary: dict[str, Any] = {"run_id": None, "status": "completed", "types": []}
             if dispatch:
-                summary = _metrics_cleared(dispatcher_handler.handler)(
+                summary = lambda_invocation(dispatcher_handler)(
                     {"source": "operator"}, LambdaContext("DispatcherFunction", timeout_seconds=900)
                 )
             waiting = sum(int(t["enqueued"]) for t in summary.get("types", []))
@@ -161,7 +161,7 @@ class Target:
                 sqs,
                 self.settings.sync_queue_url,
                 queue_arn,
-                _metrics_cleared(sync_handler.handler),
+                lambda_invocation(sync_handler),
                 retry_delay_seconds=retry_delay_seconds,
             ).drain(on_batch=on_synced, timeout_seconds=timeout_seconds)
         return summary
@@ -169,33 +169,15 @@ class Target:
     @contextmanager
     def function_environment(self) -> Iterator[None]:
         """The functions' environment in this process (the sandbox runs them in-process), fresh caches."""
+        from sandbox.environment import patched_environ
         from sandbox.stack import _reset_containers
 
-        saved = {name: os.environ.get(name) for name in self.sandbox_env}
-        os.environ.update(self.sandbox_env)
-        _reset_containers()
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        with patched_environ(self.sandbox_env):
             _reset_containers()
-
-
-def _metrics_cleared(handler: Callable[[dict[str, Any], Any], Any]) -> Callable[[dict[str, Any], Any], Any]:
-    """With metrics disabled (no CloudWatch in the sandbox) Powertools keeps every value and prints them to
-    stdout once a metric holds 100: forget them after each invocation, as a publishing flush would."""
-
-    def invoke(event: dict[str, Any], context: Any) -> Any:
-        try:
-            return handler(event, context)
-        finally:
-            metrics.clear_metrics()
-
-    return invoke
+            try:
+                yield
+            finally:
+                _reset_containers()
 
 
 def sandbox_target(path: Path) -> Target:

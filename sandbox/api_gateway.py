@@ -16,7 +16,6 @@ import base64
 import importlib
 import json
 import logging
-import os
 import re
 import sys
 import threading
@@ -32,6 +31,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.aws import ACCOUNT
 from sandbox.driver import LambdaContext
+from sandbox.environment import patched_environ
 from sandbox.http_server import LoopbackServer
 
 log = logging.getLogger("sandbox.api_gateway")
@@ -174,18 +174,8 @@ class LocalApiGateway:
         if self._environment is None:
             yield
             return
-        with self._env_lock:
-            env = dict(self._environment())
-            saved = {name: os.environ.get(name) for name in env}
-            os.environ.update(env)
-            try:
-                yield
-            finally:
-                for name, value in saved.items():
-                    if value is None:
-                        os.environ.pop(name, None)
-                    else:
-                        os.environ[name] = value
+        with self._env_lock, patched_environ(dict(self._environment())):
+            yield
 
     def wsgi_app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)

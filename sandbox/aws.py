@@ -4,6 +4,8 @@ resource definitions in template.yaml itself (names, key schema, indexes, TTL, r
 from __future__ import annotations
 
 import json
+import logging
+import multiprocessing
 import os
 import time
 from collections.abc import Iterator, Mapping
@@ -156,22 +158,55 @@ def speed_up_moto_sqs() -> None:
     models.Queue._sandbox_fast = True  # type: ignore[attr-defined]
 
 
-class LocalAws:
-    """A ThreadedMotoServer on 127.0.0.1 with an ephemeral port."""
+def _serve_moto_in_this_process(ports: Any, stop: Any) -> None:
+    """The body of the separate moto process: serve on an ephemeral port, report it, wait to be stopped."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access-log line per request
+    speed_up_moto_sqs()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    ports.put(server.get_host_and_port()[1])
+    stop.wait()
+    server.stop()
 
-    def __init__(self) -> None:
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+
+class LocalAws:
+    """A ThreadedMotoServer on 127.0.0.1 with an ephemeral port: in this process (tests), or in a process of
+    its own (`own_process=True`), so that AWS is not served by the same interpreter as the simulators and
+    the driver; benchmarks use that, as AWS is not on the connector's machine either."""
+
+    def __init__(self, *, own_process: bool = False) -> None:
+        self._own_process = own_process
+        self._server: ThreadedMotoServer | None = None
+        self._process: Any = None
+        self._stop: Any = None
         self.endpoint = ""
 
     def start(self) -> str:
+        if self._own_process:
+            context = multiprocessing.get_context("spawn")
+            ports, self._stop = context.Queue(), context.Event()
+            self._process = context.Process(target=_serve_moto_in_this_process, args=(ports, self._stop), daemon=True)
+            self._process.start()
+            port = ports.get(timeout=60)
+            self.endpoint = f"http://127.0.0.1:{port}"
+            return self.endpoint
         speed_up_moto_sqs()
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
         return self.endpoint
 
     def stop(self) -> None:
-        self._server.stop()
+        if self._process is not None:
+            self._stop.set()
+            self._process.join(timeout=10)
+            if self._process.is_alive():
+                self._process.kill()
+            self._process = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
 
     def client(self, service: str) -> Any:
         return boto3.client(service, endpoint_url=self.endpoint, region_name=REGION, **_credentials())

@@ -50,6 +50,7 @@ from sandbox.chaos_worker import KILL_DISPATCHER_AT, KILL_HEADER, LOG_FILE
 from sandbox.containers import ContainerPool
 from sandbox.dataset import Dataset
 from sandbox.driver import DrainStats, LambdaContext, SqsEventSourceMapping
+from sandbox.environment import patched_environ
 from sandbox.netsuite_records import RECORD_RULES
 from sandbox.netsuite_simulator import NetSuiteSimulator
 from sandbox.report import dlq_messages, record_states
@@ -226,18 +227,12 @@ class CommitKills:
 
 @contextmanager
 def _environment(overrides: Mapping[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in overrides}
-    os.environ.update(overrides)
-    load_settings.cache_clear()
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    with patched_environ(overrides):
         load_settings.cache_clear()
+        try:
+            yield
+        finally:
+            load_settings.cache_clear()
 
 
 def _sandbox_options(options: ChaosOptions, *, faults: bool) -> SandboxOptions:

@@ -23,6 +23,7 @@ from sandbox.containers import ContainerPool
 from sandbox.dataset import Dataset, generate_dataset
 from sandbox.dataset_transactions import add_transactions
 from sandbox.driver import DrainStats, LambdaContext, SqsEventSourceMapping
+from sandbox.environment import patched_environ
 from sandbox.netsuite_simulator import NetSuiteSimulator, closed_periods_before
 from sandbox.zuora_callouts import CalloutAuth, ZuoraCallouts
 from sandbox.zuora_simulator import ZuoraSimulator
@@ -50,6 +51,9 @@ class SandboxOptions:
     # Run each concurrent sync invocation in its own worker process (a Lambda container), as Lambda does;
     # False runs them on threads of this process (faster to start, what most tests use).
     containers: bool = False
+    # Serve AWS (moto) from a process of its own instead of this one (benchmarks: one Python process cannot
+    # serve AWS, both simulators and the driver at the rates a benchmark asks for).
+    aws_in_own_process: bool = False
     log_file: Path | None = None  # connector logs go here instead of stdout
     invoices: int = 0  # > 0: add transactions (sandbox/dataset_transactions.py) to the generated data set
 
@@ -81,7 +85,7 @@ class Sandbox:
             add_transactions(self.dataset, invoices=self.options.invoices)
         self.tax_item_id: str | None = None  # the NetSuite item tax lines go to (seeded on start)
         self.credentials = Credentials()
-        self.aws = LocalAws()
+        self.aws = LocalAws(own_process=self.options.aws_in_own_process)
         self.zuora = ZuoraSimulator(
             self.credentials.zuora_client_id,
             self.credentials.zuora_client_secret,
@@ -288,19 +292,12 @@ class Sandbox:
     def function_environment(self) -> Iterator[None]:
         """Set the functions' environment in this process (handlers run in-process) and reset the
         connector's per-container caches, as a fresh Lambda container would start."""
-        env = self.function_env()
-        saved = {name: os.environ.get(name) for name in env}
-        os.environ.update(env)
-        _reset_containers()
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        with patched_environ(self.function_env()):
             _reset_containers()
+            try:
+                yield
+            finally:
+                _reset_containers()
 
     # --- one scheduled cycle -------------------------------------------------------------------------
 

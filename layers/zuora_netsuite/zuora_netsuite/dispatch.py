@@ -86,6 +86,7 @@ class Dispatcher:
                 batch = []
         if batch:
             result.enqueued += self.queue.send(batch)
+        add_count("enqueued", result.enqueued, record_type=record_type.value)
         if result.found == 0:
             result.skipped_reason = "nothing pending"
             logger.info("No records pending; moving to the next type", extra={"record_type": record_type.value})

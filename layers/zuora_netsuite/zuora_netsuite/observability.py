@@ -36,7 +36,7 @@ metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 def add_count(event: str, value: int = 1, *, record_type: str | None = None) -> None:
     """`add_count("held_back", 3, record_type="customer")` -> metric `customer.held_back`;
     without a type, `add_count("replayed")` -> `RecordsReplayed`."""
-    if value <= 0 or is_metrics_disabled():
+    if value < 0 or is_metrics_disabled():
         return
     name = f"{record_type}.{event}" if record_type else "Records" + event.replace("_", " ").title().replace(" ", "")
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)

@@ -183,12 +183,30 @@ class RecordSync:
         finally:
             add_netsuite_call((time.perf_counter() - started) * 1000)
 
+        self._record_synced(request, message_id, current, source, mapped.netsuite_type, netsuite_id, digest)
+        logger.info(
+            "Synced to NetSuite",
+            extra={"record": request.key, "netsuite_type": mapped.netsuite_type, "netsuite_id": netsuite_id},
+        )
+        return SyncOutcome.SYNCED
+
+    def _record_synced(
+        self,
+        request: SyncRequest,
+        message_id: str,
+        current: RecordState,
+        source: SourceRecord,
+        netsuite_type: str,
+        netsuite_id: str,
+        digest: str | None,
+    ) -> None:
+        """The record is in NetSuite: remember the link and the payload, and tell Zuora (batched)."""
         now = self.clock()
         self._save(
             current.model_copy(
                 update={
                     "netsuite_id": netsuite_id,
-                    "netsuite_type": mapped.netsuite_type,
+                    "netsuite_type": netsuite_type,
                     "status": SYNC_COMPLETE,
                     "payload_hash": digest,
                     "synced_at": now,
@@ -200,11 +218,6 @@ class RecordSync:
             )
         )
         self._write_back(request, message_id, SYNC_COMPLETE, now, netsuite_id)
-        logger.info(
-            "Synced to NetSuite",
-            extra={"record": request.key, "netsuite_type": mapped.netsuite_type, "netsuite_id": netsuite_id},
-        )
-        return SyncOutcome.SYNCED
 
     def _mark_in_progress(self, requests: Sequence[SyncRequest]) -> None:
         """`Creating <Type>` / `Updating <Type>` on the batch's Zuora records before anything is written to
@@ -257,23 +270,9 @@ class RecordSync:
             return self._fail(request, message_id, current, source, failure, is_update=False)
         if found is None or not found.get("id"):
             return None
-        now, netsuite_id = self.clock(), str(found["id"])
-        self._save(
-            current.model_copy(
-                update={
-                    "netsuite_id": netsuite_id,
-                    "netsuite_type": mapped.netsuite_type,
-                    "status": SYNC_COMPLETE,
-                    "payload_hash": None,  # unknown what NetSuite holds: the next change is sent in full
-                    "synced_at": now,
-                    "zuora_updated_at": source.updated_date,
-                    "outcome": SyncOutcome.SYNCED,
-                    "run_id": request.run_id,
-                    "error": None,
-                }
-            )
-        )
-        self._write_back(request, message_id, SYNC_COMPLETE, now, netsuite_id)
+        netsuite_id = str(found["id"])
+        # The payload NetSuite holds is unknown: no hash, so the next change is sent in full.
+        self._record_synced(request, message_id, current, source, mapped.netsuite_type, netsuite_id, None)
         logger.info(
             "Recovered a record left in progress: found in NetSuite by its external id and linked",
             extra={"record": request.key, "status_was": source.integration_status, "netsuite_id": netsuite_id},
