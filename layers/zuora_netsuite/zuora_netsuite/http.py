@@ -22,11 +22,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InvalidHeader
 from urllib3.util import Retry
+
+from zuora_netsuite.failures import FailureKind, SyncFailure
 
 USER_AGENT = "zuora-netsuite-connector/0.1 (+python-requests)"
 
@@ -116,3 +119,32 @@ def _json_default(value: object) -> object:
 def json_bytes(payload: object) -> bytes:
     """UTF-8 JSON; Decimal amounts become JSON numbers (exactly, else ValueError), dates ISO 8601."""
     return json.dumps(payload, default=_json_default, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+FailureT = TypeVar("FailureT", bound=SyncFailure)
+
+
+def send(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    error: type[FailureT],
+    service: str,
+    what: str,
+    base_url: str,
+    timeout: float,
+    **kwargs: Any,
+) -> requests.Response | FailureT:
+    """One HTTP request: the response (whatever its status), or the transient failure a timeout or an
+    unreachable service is (`error` is the service's SyncFailure subclass, `service` its name in reasons)."""
+    try:
+        return session.request(method, url, timeout=timeouts(timeout), **kwargs)
+    except requests.Timeout:
+        return error(f"{service} {what} timed out after {timeout:g}s", code="TIMEOUT", kind=FailureKind.TRANSIENT)
+    except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+        return error(
+            f"{service} {what} failed: could not reach {base_url} ({type(exc).__name__})",
+            code="CONNECTION",
+            kind=FailureKind.TRANSIENT,
+        )

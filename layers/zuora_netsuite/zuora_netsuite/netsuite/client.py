@@ -30,8 +30,8 @@ from urllib.parse import quote, unquote, urlsplit
 import requests
 from requests_oauthlib import OAuth1
 
-from zuora_netsuite.failures import FailureKind, NetSuiteError, netsuite_failure_kind
-from zuora_netsuite.http import Backoff, Sleep, body_excerpt, build_session, json_bytes, timeouts
+from zuora_netsuite.failures import FailureKind, NetSuiteError, SyncFailure, netsuite_failure_kind
+from zuora_netsuite.http import Backoff, Sleep, body_excerpt, build_session, json_bytes, send
 
 logger = logging.getLogger(__name__)
 
@@ -247,29 +247,24 @@ class NetSuiteClient:
             else:
                 self.stats.suiteql += 1
             response: requests.Response | None = None
-            try:
-                response = self._session.request(
-                    method,
-                    url,
-                    params=params,
-                    data=data,
-                    headers=request_headers,
-                    auth=self._auth,
-                    timeout=timeouts(self._timeout),
-                )
-            except requests.Timeout:
-                failure = NetSuiteError(
-                    f"NetSuite {what} timed out after {self._timeout:g}s",
-                    code="TIMEOUT",
-                    kind=FailureKind.TRANSIENT,
-                )
-            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-                failure = NetSuiteError(
-                    f"NetSuite {what} failed: could not reach {self.base_url} ({type(exc).__name__})",
-                    code="CONNECTION",
-                    kind=FailureKind.TRANSIENT,
-                )
+            outcome = send(
+                self._session,
+                method,
+                url,
+                error=NetSuiteError,
+                service="NetSuite",
+                what=what,
+                base_url=self.base_url,
+                timeout=self._timeout,
+                params=params,
+                data=data,
+                headers=request_headers,
+                auth=self._auth,
+            )
+            if isinstance(outcome, SyncFailure):
+                failure = outcome
             else:
+                response = outcome
                 status = response.status_code
                 if 200 <= status < 300 or (not_found_ok and status == 404):
                     return response

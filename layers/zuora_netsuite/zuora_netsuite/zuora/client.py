@@ -29,8 +29,8 @@ from typing import Any, Literal
 
 import requests
 
-from zuora_netsuite.failures import FailureKind, ZuoraError, zuora_code_is_retryable, zuora_failure_kind
-from zuora_netsuite.http import Backoff, Sleep, body_excerpt, build_session, json_bytes, timeouts
+from zuora_netsuite.failures import FailureKind, SyncFailure, ZuoraError, zuora_code_is_retryable, zuora_failure_kind
+from zuora_netsuite.http import Backoff, Sleep, body_excerpt, build_session, json_bytes, send
 from zuora_netsuite.models.zuora import ZuoraUpdateResult
 
 logger = logging.getLogger(__name__)
@@ -246,27 +246,22 @@ class ZuoraClient:
                 headers["Authorization"] = f"Bearer {self._bearer()}"
             setattr(self.stats, kind, getattr(self.stats, kind) + 1)
             response: requests.Response | None = None
-            try:
-                response = self._session.request(
-                    method,
-                    url,
-                    data=body_bytes if body_bytes is not None else data,
-                    headers=headers,
-                    timeout=timeouts(self._timeout),
-                )
-            except requests.Timeout:
-                failure = ZuoraError(
-                    f"Zuora {what} timed out after {self._timeout:g}s",
-                    code="TIMEOUT",
-                    kind=FailureKind.TRANSIENT,
-                )
-            except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-                failure = ZuoraError(
-                    f"Zuora {what} failed: could not reach {self.base_url} ({type(exc).__name__})",
-                    code="CONNECTION",
-                    kind=FailureKind.TRANSIENT,
-                )
+            outcome = send(
+                self._session,
+                method,
+                url,
+                error=ZuoraError,
+                service="Zuora",
+                what=what,
+                base_url=self.base_url,
+                timeout=self._timeout,
+                data=body_bytes if body_bytes is not None else data,
+                headers=headers,
+            )
+            if isinstance(outcome, SyncFailure):
+                failure = outcome
             else:
+                response = outcome
                 if response.status_code == 401 and authorized and not reauthorized:
                     # The token expired or was revoked early: fetch a new one and try once more.
                     reauthorized = True
