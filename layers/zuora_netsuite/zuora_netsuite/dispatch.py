@@ -20,7 +20,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Records updated shortly before the previous run started are looked at again: clocks of Zuora and
 # AWS differ a little, and a record seen twice costs one "unchanged" check, never a NetSuite write.
 WATERMARK_OVERLAP = timedelta(minutes=5)
-SEND_CHUNK = 100
+SEND_CHUNK = 400  # records handed to the queue at once: 40 batches, sent concurrently
 # The sync function writes an error status back to Zuora at the end of its batch (Timeout: 60 s), and Zuora stamps
 # UpdatedDate then: an UpdatedDate within this window after the failure is the connector's own write-back, not a fix.
 ERROR_WRITE_BACK_GRACE = timedelta(seconds=90)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
@@ -36,17 +38,30 @@ class SqsSyncQueue:
         sqs: Any | None = None,
         max_attempts: int = 4,
         sleep: Callable[[float], None] = time.sleep,
+        max_concurrent_batches: int = 8,
     ) -> None:
         self._sqs = sqs or boto3.client("sqs")
         self._queue_url = queue_url
         self._dlq_url = dlq_url
         self._max_attempts = max_attempts
         self._sleep = sleep
+        self._max_concurrent_batches = max_concurrent_batches
+        self._sender: ThreadPoolExecutor | None = None
+        self._counter = threading.Lock()
         self.requests_sent = 0  # SQS API calls, for benchmarks
 
     def send(self, requests: Sequence[SyncRequest]) -> int:
-        for start in range(0, len(requests), SQS_BATCH):
-            self._send_batch(list(requests[start : start + SQS_BATCH]))
+        """Batches of 10, up to `max_concurrent_batches` in flight at once (each is I/O: one SendMessageBatch);
+        raises if any batch could not be sent after its retries."""
+        batches = [list(requests[start : start + SQS_BATCH]) for start in range(0, len(requests), SQS_BATCH)]
+        if len(batches) <= 1 or self._max_concurrent_batches <= 1:
+            for batch in batches:
+                self._send_batch(batch)
+            return len(requests)
+        if self._sender is None:
+            self._sender = ThreadPoolExecutor(self._max_concurrent_batches, thread_name_prefix="sqs-send")
+        for future in [self._sender.submit(self._send_batch, batch) for batch in batches]:
+            future.result()
         return len(requests)
 
     def _send_batch(self, batch: list[SyncRequest]) -> None:
@@ -55,7 +70,8 @@ class SqsSyncQueue:
         for attempt in range(self._max_attempts):
             if attempt:
                 self._sleep(min(0.2 * 2**attempt, 5.0))
-            self.requests_sent += 1
+            with self._counter:
+                self.requests_sent += 1
             answer = self._sqs.send_message_batch(
                 QueueUrl=self._queue_url,
                 Entries=[
