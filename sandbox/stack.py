@@ -10,6 +10,7 @@ import logging
 import os
 import secrets
 import threading
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -126,6 +127,9 @@ class Sandbox:
 
     def start(self) -> Sandbox:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        # Metrics are disabled here (no CloudWatch), so Powertools finds none to publish and warns about it on
+        # every invocation: noise in the sandbox only.
+        warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
         self.aws.start()
         self.zuora.load(self.dataset)
         self.zuora.start()
