@@ -16,12 +16,12 @@ from typing import Any
 
 import boto3
 
-from zuora_netsuite.credentials import load_netsuite_credentials, load_zuora_credentials
 from zuora_netsuite.dlq import SqsDeadLetterQueue
 from zuora_netsuite.netsuite.client import NetSuiteClient
 from zuora_netsuite.queue import SqsSyncQueue
 from zuora_netsuite.settings import ConnectorSettings
 from zuora_netsuite.state import DynamoDbStateStore
+from zuora_netsuite.wiring import build_netsuite_client, build_zuora_client
 from zuora_netsuite.zuora.client import ZuoraClient
 
 SANDBOX_ENDPOINTS = Path(".sandbox/endpoints.json")
@@ -260,19 +260,10 @@ def stack_target(stack_name: str, region: str | None) -> Target:
     os.environ.setdefault("AWS_DEFAULT_REGION", session.region_name or "")
 
     def zuora() -> ZuoraClient:
-        credentials = load_zuora_credentials(settings.zuora_secret_arn)
-        return ZuoraClient(settings.zuora_base_url, credentials.client_id, credentials.client_secret.get_secret_value())
+        return build_zuora_client(settings)
 
     def netsuite() -> NetSuiteClient:
-        credentials = load_netsuite_credentials(settings.netsuite_secret_arn)
-        return NetSuiteClient(
-            settings.netsuite_rest_url,
-            settings.netsuite_account_id,
-            credentials.consumer_key.get_secret_value(),
-            credentials.consumer_secret.get_secret_value(),
-            credentials.token_id.get_secret_value(),
-            credentials.token_secret.get_secret_value(),
-        )
+        return build_netsuite_client(settings)
 
     return Target(
         description=f"stack {stack_name} ({session.region_name})",

@@ -9,7 +9,7 @@ from zuora_netsuite.credentials import load_netsuite_credentials, load_zuora_cre
 from zuora_netsuite.dispatch import Dispatcher
 from zuora_netsuite.netsuite.client import NetSuiteClient
 from zuora_netsuite.queue import SqsSyncQueue
-from zuora_netsuite.settings import load_settings
+from zuora_netsuite.settings import ConnectorSettings, load_settings
 from zuora_netsuite.state import DynamoDbStateStore
 from zuora_netsuite.sync import RecordSync
 from zuora_netsuite.zuora.client import ZuoraClient
@@ -26,9 +26,8 @@ def sync_queue() -> SqsSyncQueue:
     return SqsSyncQueue(settings.sync_queue_url, settings.sync_dlq_url)
 
 
-@lru_cache(maxsize=1)
-def zuora_client() -> ZuoraClient:
-    settings = load_settings()
+def build_zuora_client(settings: ConnectorSettings) -> ZuoraClient:
+    """A Zuora client from the settings and the Zuora secret they name (also used by the operator CLI)."""
     credentials = load_zuora_credentials(settings.zuora_secret_arn)
     return ZuoraClient(
         settings.zuora_base_url,
@@ -38,9 +37,8 @@ def zuora_client() -> ZuoraClient:
     )
 
 
-@lru_cache(maxsize=1)
-def netsuite_client() -> NetSuiteClient:
-    settings = load_settings()
+def build_netsuite_client(settings: ConnectorSettings) -> NetSuiteClient:
+    """A NetSuite client from the settings and the NetSuite secret they name (also used by the operator CLI)."""
     credentials = load_netsuite_credentials(settings.netsuite_secret_arn)
     return NetSuiteClient(
         settings.netsuite_rest_url,
@@ -51,6 +49,16 @@ def netsuite_client() -> NetSuiteClient:
         credentials.token_secret.get_secret_value(),
         timeout=settings.http_timeout_seconds,
     )
+
+
+@lru_cache(maxsize=1)
+def zuora_client() -> ZuoraClient:
+    return build_zuora_client(load_settings())
+
+
+@lru_cache(maxsize=1)
+def netsuite_client() -> NetSuiteClient:
+    return build_netsuite_client(load_settings())
 
 
 @lru_cache(maxsize=1)
