@@ -23,7 +23,7 @@ BUILD_DIR ?= .aws-sam/build
 PYTHON312_CANDIDATES = python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null | sort -V -r) /usr/bin/python3.12 /usr/local/bin/python3.12
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install run sandbox ops demo-webhook chaos bench test lint format typecheck unit integration infrastructure e2e build deploy clean
+.PHONY: help install run sandbox ops demo-webhook chaos bench contract-zuora contract-netsuite test lint format typecheck unit integration infrastructure e2e build deploy clean
 
 help:
 	@echo "make run        one full sync cycle on the embedded local sandbox, with a report"
@@ -33,6 +33,8 @@ help:
 	@echo "make bench      throughput against NetSuite's concurrency bound, requests per record (docs/performance.md)"
 	@echo "make chaos      the fault suite: every fault injected, nothing lost or duplicated (docs/reliability.md)"
 	@echo "make test       lint, type check and the whole test suite"
+	@echo "make contract-zuora     the Zuora contract suite against a real tenant (ZUORA_CONTRACT_*; docs/contract-tests.md)"
+	@echo "make contract-netsuite  the NetSuite contract suite against a real account (NETSUITE_CONTRACT_*)"
 	@echo "make build      sam build (the deployable artifacts in .aws-sam/)"
 	@echo "make deploy     sam deploy (add ENV=prod for the prod settings in samconfig.toml)"
 
@@ -65,6 +67,18 @@ chaos: $(STAMP)
 # The benchmark (docs/performance.md): make bench ARGS="--records 1000 --caps 5"
 bench: $(STAMP)
 	$(PY) -m bench $(ARGS)
+
+# The contract suites (docs/contract-tests.md) against a real Zuora tenant / NetSuite account. `make test` runs
+# the same tests against the sandbox simulators.
+contract-zuora: $(STAMP)
+	@for v in ZUORA_CONTRACT_BASE_URL ZUORA_CONTRACT_CLIENT_ID ZUORA_CONTRACT_CLIENT_SECRET ZUORA_CONTRACT_ACCOUNT_ID; do \
+	  if [ -z "$${!v:-}" ]; then echo "make contract-zuora: set $$v (docs/contract-tests.md)" >&2; exit 2; fi; done
+	$(PY) -m pytest tests/contract/zuora -q
+
+contract-netsuite: $(STAMP)
+	@for v in NETSUITE_CONTRACT_ACCOUNT_ID NETSUITE_CONTRACT_CONSUMER_KEY NETSUITE_CONTRACT_CONSUMER_SECRET NETSUITE_CONTRACT_TOKEN_ID NETSUITE_CONTRACT_TOKEN_SECRET; do \
+	  if [ -z "$${!v:-}" ]; then echo "make contract-netsuite: set $$v (docs/contract-tests.md)" >&2; exit 2; fi; done
+	$(PY) -m pytest tests/contract/netsuite -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
