@@ -33,7 +33,7 @@ from rich.table import Table
 
 from connector_cli.targets import SANDBOX_ENDPOINTS, Target, TargetError, sandbox_target, stack_target
 from zuora_netsuite.failures import SyncFailure
-from zuora_netsuite.mapping import MAPPINGS
+from zuora_netsuite.mapping import mappings_for
 from zuora_netsuite.models.replay import ReplayItem, ReplayRequest
 from zuora_netsuite.models.state import RecordState
 from zuora_netsuite.record_types import DEPENDENCY_ORDER, RECORD_TYPES, RecordType, external_id
@@ -204,7 +204,7 @@ def status(ctx: Context, record_type: str, record_id: str) -> None:
     rt = RecordType(record_type.lower())
     state = target.state_store().get(rt, record_id)
     try:
-        source = MAPPINGS[rt].fetch(target.zuora(), [record_id]).get(record_id)
+        source = mappings_for(target.settings.sync_config.zuora)[rt].fetch(target.zuora(), [record_id]).get(record_id)
     except SyncFailure as failure:
         fail(f"Zuora: {failure.reason}", EXIT_FAILED)
     eid = external_id(rt, record_id)
@@ -226,7 +226,7 @@ def status(ctx: Context, record_type: str, record_id: str) -> None:
             "IntegrationStatus__NS": source.integration_status,
             "IntegrationError__NS": source.integration_error,
             "UpdatedDate": source.updated_date.isoformat(),
-            "description": MAPPINGS[rt].describe(source),
+            "description": mappings_for(target.settings.sync_config.zuora)[rt].describe(source),
         }
         if source
         else None
@@ -401,9 +401,9 @@ def reset(ctx: Context, record_type: str, record_id: str, sync_now: bool, yes: b
     if not yes and not ctx.as_json:
         click.confirm(f"Reset {rt.value} {record_id} on {target.description}?", abort=True)
     try:
-        result = RecordReset(target.zuora(), target.state_store(), target.sync_queue()).reset(
-            rt, record_id, enqueue=sync_now
-        )
+        result = RecordReset(
+            target.zuora(), target.state_store(), target.sync_queue(), target.settings.sync_config.zuora
+        ).reset(rt, record_id, enqueue=sync_now)
     except ResetRefused as refused:
         code = EXIT_NOT_FOUND if "does not exist" in str(refused) else EXIT_REFUSED
         fail(str(refused), code)

@@ -4,12 +4,12 @@ pending records are on the queue."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from zuora_netsuite.failures import FailureKind
-from zuora_netsuite.mapping import MAPPINGS
+from zuora_netsuite.mapping import mappings_for
 from zuora_netsuite.models.messages import RequestSource, RunSummary, SyncRequest, TypeDispatch
 from zuora_netsuite.observability import add_count, logger
 from zuora_netsuite.ports import IntegrationStateStore, SyncQueue, ZuoraApi
@@ -61,14 +61,14 @@ class Dispatcher:
     def _dispatch_type(self, record_type: RecordType, run_id: str) -> TypeDispatch:
         started = self.clock()
         watermark = self.state.get_watermark(record_type) or EPOCH
-        query = MAPPINGS[record_type].pending_query(
-            max(watermark - WATERMARK_OVERLAP, EPOCH), self.config.cutover_dates.get(record_type)
+        pending = mappings_for(self.config.zuora)[record_type].pending(
+            self.zuora, max(watermark - WATERMARK_OVERLAP, EPOCH), self.config.cutover_dates.get(record_type)
         )
         result = TypeDispatch(record_type=record_type, watermark=watermark)
         batch: list[SyncRequest] = []
         failed_at = self._permanent_errors(record_type)
         held_back = 0
-        for row in self.zuora.query(query):
+        for row in pending:
             if _unchanged_since_failure(row, failed_at):
                 held_back += 1  # not retried until it changes in Zuora, or an operator replays or resets it
                 continue
@@ -112,7 +112,7 @@ class Dispatcher:
         }
 
 
-def _unchanged_since_failure(row: dict[str, object], failed_at: dict[str, datetime]) -> bool:
+def _unchanged_since_failure(row: Mapping[str, object], failed_at: dict[str, datetime]) -> bool:
     """True for a record in permanent error whose Zuora UpdatedDate is not after the failure (allowing for the
     connector's own error write-back, which Zuora stamps a few seconds after the failure)."""
     last_failure = failed_at.get(str(row["Id"]))

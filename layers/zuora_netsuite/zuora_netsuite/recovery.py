@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zuora_netsuite.mapping import MAPPINGS
+from zuora_netsuite.mapping import mappings_for
 from zuora_netsuite.models.messages import RequestSource, SyncRequest
 from zuora_netsuite.models.replay import ResetResult
 from zuora_netsuite.observability import logger
 from zuora_netsuite.ports import IntegrationStateStore, SyncQueue, ZuoraApi
 from zuora_netsuite.record_types import RECORD_TYPES, RecordType
+from zuora_netsuite.settings import ZuoraTenant
 
 RESET_LEASE_SECONDS = 60
 
@@ -27,12 +28,13 @@ class RecordReset:
     zuora: ZuoraApi
     state: IntegrationStateStore
     queue: SyncQueue
+    tenant: ZuoraTenant
     owner: str = "operator-reset"
 
     def reset(self, record_type: RecordType, record_id: str, *, enqueue: bool = False) -> ResetResult:
         SyncRequest(record_type=record_type, record_id=record_id)  # validates the id before it reaches ZOQL
         zuora_object = RECORD_TYPES[record_type].zuora_object
-        source = MAPPINGS[record_type].fetch(self.zuora, [record_id]).get(record_id)
+        source = mappings_for(self.tenant)[record_type].fetch(self.zuora, [record_id]).get(record_id)
         if source is None:
             raise ResetRefused(f"{zuora_object} {record_id} does not exist in Zuora")
         if not self.state.acquire_record_lease(record_type, record_id, self.owner, RESET_LEASE_SECONDS):

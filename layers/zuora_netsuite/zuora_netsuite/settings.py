@@ -23,6 +23,17 @@ class ClassificationDefaults(BaseModel):
     location: str | None = None
 
 
+class ZuoraTenant(BaseModel):
+    """What the connector must know about the Zuora tenant's shape (docs/configuration.md)."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    # Invoice Settlement on (most tenants): memos, payment and refund applications come from the REST resources
+    # and Object Query, not from Actions. Off: a legacy tenant with InvoicePayment / RefundInvoicePayment and
+    # no memos. https://docs.zuora.com/en/zuora-billing/bill-your-customer/invoice-settlement/invoice-settlement-api-impacts
+    invoice_settlement: bool = True
+
+
 class SyncConfig(BaseModel):
     """Which record types sync and how: one validated model, from the SYNC_CONFIG JSON env value."""
 
@@ -39,6 +50,7 @@ class SyncConfig(BaseModel):
     # classifications transaction lines copy from the account (the others are left to the item's own).
     tax_item_id: str | None = None
     line_classifications: frozenset[Literal["department", "class", "location"]] = frozenset()
+    zuora: ZuoraTenant = ZuoraTenant()
 
     @field_validator("enabled_types")
     @classmethod

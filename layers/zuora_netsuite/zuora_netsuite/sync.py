@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from zuora_netsuite.classifications import NetSuiteReferenceData
 from zuora_netsuite.dependencies import ensure_parents
 from zuora_netsuite.failures import FailureKind, SyncFailure
-from zuora_netsuite.mapping import MAPPINGS, Mapped, MappingContext, SourceRecord
+from zuora_netsuite.mapping import Mapped, MappingContext, SourceRecord, mappings_for
 from zuora_netsuite.mapping.base import IGNORE, SYNC_COMPLETE
 from zuora_netsuite.mapping.eligibility import exclusion_reason
 from zuora_netsuite.models.messages import DeadLetter, SyncRequest
@@ -70,6 +70,7 @@ class RecordSync:
 
     def __post_init__(self) -> None:
         self.write_backs = WriteBackBuffer(self.zuora)
+        self._mappings = mappings_for(self.config.zuora)
 
     def prefetch(self, requests: Sequence[SyncRequest]) -> None:
         """Fetch a batch's records with one Zuora query per type instead of one per record.
@@ -79,7 +80,7 @@ class RecordSync:
             ids[request.record_type].append(request.record_id)
         for record_type, record_ids in ids.items():
             try:
-                self._prefetched[record_type] = MAPPINGS[record_type].fetch(self.zuora, record_ids)
+                self._prefetched[record_type] = self._mappings[record_type].fetch(self.zuora, record_ids)
             except SyncFailure as failure:
                 logger.warning(
                     "Batch prefetch from Zuora failed; fetching records one by one",
@@ -91,7 +92,7 @@ class RecordSync:
         cached = self._prefetched.get(request.record_type)
         if cached is not None and request.record_id in cached:  # a parent synced first may not be in the batch
             return cached[request.record_id]
-        return MAPPINGS[request.record_type].fetch(self.zuora, [request.record_id]).get(request.record_id)
+        return self._mappings[request.record_type].fetch(self.zuora, [request.record_id]).get(request.record_id)
 
     def sync(self, request: SyncRequest, message_id: str) -> SyncOutcome:
         """Sync one record. Returns the outcome; raises a transient SyncFailure to have SQS retry."""
@@ -125,7 +126,7 @@ class RecordSync:
         return self.state.save(state)
 
     def _sync_leased(self, request: SyncRequest, message_id: str, stored: RecordState | None) -> SyncOutcome:
-        mapping = MAPPINGS[request.record_type]
+        mapping = self._mappings[request.record_type]
         current = stored or RecordState(
             record_type=request.record_type,
             record_id=request.record_id,

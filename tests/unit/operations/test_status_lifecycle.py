@@ -13,6 +13,7 @@ from zuora_netsuite.models.messages import SyncRequest
 from zuora_netsuite.models.state import SyncOutcome
 from zuora_netsuite.record_types import RecordType, external_id
 from zuora_netsuite.recovery import RecordReset, ResetRefused
+from zuora_netsuite.settings import ZuoraTenant
 
 A1, A2, A3 = "a" * 32, "b" * 32, "c" * 32
 
@@ -156,7 +157,9 @@ def test_reset_clears_zuora_and_state_and_the_next_sync_relinks(world: World):
     linked = world.zuora.get("Account", A1)["IntegrationId__NS"]
 
     # When the operator resets it
-    result = RecordReset(world.zuora, world.state, world.queue).reset(RecordType.CUSTOMER, A1, enqueue=True)
+    result = RecordReset(world.zuora, world.state, world.queue, ZuoraTenant()).reset(
+        RecordType.CUSTOMER, A1, enqueue=True
+    )
 
     # Then Zuora's Integration ID and Status are cleared, the state is gone, and the record is enqueued
     assert result.previous_integration_id == linked
@@ -181,10 +184,10 @@ def test_reset_is_refused_while_the_record_is_syncing(world: World):
 
     # When the operator resets it, then it is refused and nothing changed in Zuora
     with pytest.raises(ResetRefused, match="being synced"):
-        RecordReset(world.zuora, world.state, world.queue).reset(RecordType.CUSTOMER, A1)
+        RecordReset(world.zuora, world.state, world.queue, ZuoraTenant()).reset(RecordType.CUSTOMER, A1)
     assert world.zuora.get("Account", A1)["IntegrationId__NS"] == "7"
 
 
 def test_reset_of_an_unknown_record_is_refused(world: World):
     with pytest.raises(ResetRefused, match="does not exist"):
-        RecordReset(world.zuora, world.state, world.queue).reset(RecordType.CUSTOMER, A1)
+        RecordReset(world.zuora, world.state, world.queue, ZuoraTenant()).reset(RecordType.CUSTOMER, A1)

@@ -1,7 +1,10 @@
 """One module per record type: which Zuora records are pending, how to fetch them, how to validate
-and map them to a NetSuite record. `MAPPINGS` is the registry the dispatcher and sync logic use."""
+and map them to a NetSuite record. `mappings_for(tenant)` is the registry the dispatcher and sync logic use:
+a mapping knows the shape of the Zuora tenant it reads (Invoice Settlement or not; settings.ZuoraTenant)."""
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from zuora_netsuite.mapping.base import Mapped, MappingContext, RecordMapping, SourceRecord
 from zuora_netsuite.mapping.customer import CustomerMapping
@@ -11,15 +14,21 @@ from zuora_netsuite.mapping.memo import CreditMemoMapping, DebitMemoMapping
 from zuora_netsuite.mapping.payment import PaymentMapping
 from zuora_netsuite.mapping.refund import RefundMapping
 from zuora_netsuite.record_types import RecordType
+from zuora_netsuite.settings import ZuoraTenant
 
-MAPPINGS: dict[RecordType, RecordMapping] = {
-    RecordType.CUSTOMER: CustomerMapping(),
-    RecordType.ITEM: ItemMapping(),
-    RecordType.INVOICE: InvoiceMapping(),
-    RecordType.DEBIT_MEMO: DebitMemoMapping(),
-    RecordType.PAYMENT: PaymentMapping(),
-    RecordType.CREDIT_MEMO: CreditMemoMapping(),
-    RecordType.REFUND: RefundMapping(),
-}
 
-__all__ = ["MAPPINGS", "Mapped", "MappingContext", "RecordMapping", "SourceRecord"]
+@lru_cache(maxsize=8)
+def mappings_for(tenant: ZuoraTenant) -> dict[RecordType, RecordMapping]:
+    """Every record type's mapping, for a Zuora tenant of this shape."""
+    return {
+        RecordType.CUSTOMER: CustomerMapping(tenant),
+        RecordType.ITEM: ItemMapping(tenant),
+        RecordType.INVOICE: InvoiceMapping(tenant),
+        RecordType.DEBIT_MEMO: DebitMemoMapping(tenant),
+        RecordType.PAYMENT: PaymentMapping(tenant),
+        RecordType.CREDIT_MEMO: CreditMemoMapping(tenant),
+        RecordType.REFUND: RefundMapping(tenant),
+    }
+
+
+__all__ = ["Mapped", "MappingContext", "RecordMapping", "SourceRecord", "mappings_for"]

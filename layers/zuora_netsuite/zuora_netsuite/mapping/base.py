@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -11,7 +11,7 @@ from zuora_netsuite.classifications import NetSuiteReferenceData
 from zuora_netsuite.models.netsuite import NetSuiteRecord
 from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RecordType
-from zuora_netsuite.settings import SyncConfig
+from zuora_netsuite.settings import SyncConfig, ZuoraTenant
 
 SYNC_COMPLETE = "Sync Complete"
 IGNORE = "Ignore"
@@ -59,9 +59,10 @@ class MappingContext:
 
 class RecordMapping(Protocol):
     record_type: RecordType
+    tenant: ZuoraTenant
 
-    def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
-        """ZOQL selecting the Ids (and UpdatedDate) of the records pending sync (domain.md section 4).
+    def pending(self, zuora: ZuoraApi, watermark: datetime, cutover: date | None = None) -> Iterator[Mapping[str, Any]]:
+        """The records pending sync (domain.md section 4): rows with their `Id` and `UpdatedDate`.
         Transactions dated before `cutover` are left out; master data ignores it."""
         ...
 
@@ -76,6 +77,19 @@ class RecordMapping(Protocol):
     def map(self, source: SourceRecord, context: MappingContext, *, is_update: bool) -> Mapped:
         """Validate and map; raises ValidationFailure with every reason found."""
         ...
+
+
+class ZoqlPending:
+    """For the record types listed with a ZOQL query: `pending` runs `pending_query` through action/query."""
+
+    def __init__(self, tenant: ZuoraTenant) -> None:
+        self.tenant = tenant
+
+    def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
+        raise NotImplementedError
+
+    def pending(self, zuora: ZuoraApi, watermark: datetime, cutover: date | None = None) -> Iterator[Mapping[str, Any]]:
+        return zuora.query(self.pending_query(watermark, cutover))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from zuora_netsuite.mapping.base import (
     Mapped,
     MappingContext,
     SourceRecord,
+    ZoqlPending,
     fetch_by_ids,
     pending_status_filter,
 )
@@ -35,7 +36,7 @@ COMPANY_NAME_MAX = 83  # NetSuite's limit on companyName and entityId
 CUSTOMER_TYPES = {"company": False, "individual": True}
 
 
-class CustomerMapping:
+class CustomerMapping(ZoqlPending):
     record_type = RecordType.CUSTOMER
 
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:

@@ -23,7 +23,14 @@ from datetime import date, datetime
 from typing import cast
 
 from zuora_netsuite.failures import ValidationFailure
-from zuora_netsuite.mapping.base import Mapped, MappingContext, Parent, SourceRecord, transfer_pending_filter
+from zuora_netsuite.mapping.base import (
+    Mapped,
+    MappingContext,
+    Parent,
+    SourceRecord,
+    ZoqlPending,
+    transfer_pending_filter,
+)
 from zuora_netsuite.mapping.transaction import (
     ZERO,
     TransactionSource,
@@ -41,7 +48,7 @@ from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RecordType, external_id
 
 
-class InvoiceMapping:
+class InvoiceMapping(ZoqlPending):
     record_type = RecordType.INVOICE
 
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:

@@ -26,6 +26,7 @@ from zuora_netsuite.mapping.base import (
     Mapped,
     MappingContext,
     SourceRecord,
+    ZoqlPending,
     fetch_by_ids,
     pending_status_filter,
 )
@@ -65,7 +66,7 @@ class ChargeWithPlan:
         return self.charge.updated_date
 
 
-class ItemMapping:
+class ItemMapping(ZoqlPending):
     record_type = RecordType.ITEM
 
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:

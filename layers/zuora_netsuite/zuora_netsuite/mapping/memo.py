@@ -24,7 +24,14 @@ from decimal import Decimal
 from typing import cast
 
 from zuora_netsuite.failures import ValidationFailure
-from zuora_netsuite.mapping.base import Mapped, MappingContext, Parent, SourceRecord, transfer_pending_filter
+from zuora_netsuite.mapping.base import (
+    Mapped,
+    MappingContext,
+    Parent,
+    SourceRecord,
+    ZoqlPending,
+    transfer_pending_filter,
+)
 from zuora_netsuite.mapping.transaction import (
     ZERO,
     TransactionSource,
@@ -48,7 +55,7 @@ from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RECORD_TYPES, RecordType, external_id
 
 
-class _MemoMapping:
+class _MemoMapping(ZoqlPending):
     record_type: RecordType
     memo_id_field: str  # the memo's id on its items: CreditMemoId / DebitMemoId
 

@@ -22,7 +22,14 @@ from datetime import date, datetime
 from typing import cast
 
 from zuora_netsuite.failures import ValidationFailure
-from zuora_netsuite.mapping.base import Mapped, MappingContext, Parent, SourceRecord, transfer_pending_filter
+from zuora_netsuite.mapping.base import (
+    Mapped,
+    MappingContext,
+    Parent,
+    SourceRecord,
+    ZoqlPending,
+    transfer_pending_filter,
+)
 from zuora_netsuite.mapping.transaction import (
     ZERO,
     TransactionSource,
@@ -43,7 +50,7 @@ from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RecordType, external_id
 
 
-class PaymentMapping:
+class PaymentMapping(ZoqlPending):
     record_type = RecordType.PAYMENT
 
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:

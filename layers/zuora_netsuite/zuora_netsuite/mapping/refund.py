@@ -20,7 +20,14 @@ from datetime import date, datetime
 from typing import cast
 
 from zuora_netsuite.failures import ValidationFailure
-from zuora_netsuite.mapping.base import Mapped, MappingContext, Parent, SourceRecord, transfer_pending_filter
+from zuora_netsuite.mapping.base import (
+    Mapped,
+    MappingContext,
+    Parent,
+    SourceRecord,
+    ZoqlPending,
+    transfer_pending_filter,
+)
 from zuora_netsuite.mapping.transaction import (
     ZERO,
     TransactionSource,
@@ -36,7 +43,7 @@ from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RecordType, external_id
 
 
-class RefundMapping:
+class RefundMapping(ZoqlPending):
     record_type = RecordType.REFUND
 
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
