@@ -11,6 +11,15 @@ error format (see ``netsuite_errors``):
   ``item.items[0].item``;
 * a missing required field, a value too long, a wrong JSON type, a changed immutable field
   (a customer's subsidiary) -> 400 ``USER_ERROR``.
+
+Sublists on update (Oracle NetSuite help, "Updating a Sublist",
+https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545295601.html, and "Replacing a
+Sublist", https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545297048.html): lines of a
+keyed sublist (``RecordRule.sublist_keys``, e.g. ``apply`` keyed by ``doc``) that match a stored line by key
+update it, every other line of the request is added; lines of a non-keyed sublist (a transaction's ``item``)
+are always appended. With ``?replace=<sublist>,...`` the named sublists hold only the request's lines (keyed
+lines that match keep the stored line's other fields). This holds for PATCH and for PUT by external id of an
+existing record alike: a re-sent transaction without ``replace`` gets its item lines twice.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.netsuite_errors import INVALID_KEY_OR_REF, USER_ERROR, bad_request
+from sandbox.netsuite_errors import INVALID_KEY_OR_REF, INVALID_PARAMETER, USER_ERROR, bad_request
 
 # Tables a reference can point to: the account's reference data ...
 REFERENCE_TABLES: tuple[str, ...] = ("subsidiary", "department", "classification", "location", "currency", "account")
@@ -63,6 +72,8 @@ class RecordRule:
     references: Mapping[str, str] = field(default_factory=dict)  # field -> table
     multi_references: Mapping[str, str] = field(default_factory=dict)  # {"items": [ref, ...]} fields
     sublists: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # sublist -> line field -> table
+    sublist_keys: Mapping[str, str] = field(default_factory=dict)  # keyed sublist -> its key line field
+    id_only_line_refs: frozenset[str] = frozenset()  # "sublist.field" references that take {"id": ..} only
     booleans: frozenset[str] = frozenset()
     strings: Mapping[str, int | None] = field(default_factory=dict)  # field -> max length (None = no limit)
     required_on_create: tuple[str, ...] = ()
@@ -210,7 +221,9 @@ def _transaction_rule(
             "arAcct": "account",
         },
         sublists=sublists,
-        booleans=frozenset({"isInactive"}),
+        sublist_keys={name: "doc" for name in sublists if name == "apply"},
+        id_only_line_refs=frozenset({"apply.doc"}) if "apply" in sublists else frozenset(),
+        booleans=frozenset({"isInactive", "autoApply"}),
         required_on_create=(party,),
         ref_name_fields=("tranId",),
     )
@@ -277,14 +290,25 @@ def validate_and_merge(
     resolve: Resolver,
     *,
     strict_property_names: bool = True,
+    replace: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """Check a write body against the rule and return the record as it would be stored.
 
     ``body`` excludes ``externalId`` (the caller owns external ids). ``existing`` is the stored record
     (fields only) on update, None on create. Updates merge: fields not sent keep their value, a
-    ``null`` clears a field, a sublist sent replaces the stored one. References are stored resolved,
-    as NetSuite returns them: ``{"id": internal id, "refName": name}``. Raises NetSuiteApiError.
+    ``null`` clears a field; sublists merge line by line (see the module docstring), except those named in
+    ``replace`` (the ``?replace=`` query parameter), which hold only the request's lines - an empty sublist
+    when the body does not carry it. References are stored resolved, as NetSuite returns them:
+    ``{"id": internal id, "refName": name}``. Raises NetSuiteApiError.
     """
+    unknown = sorted(replace - set(rule.sublists))
+    if unknown:
+        raise bad_request(
+            INVALID_PARAMETER,
+            f"Invalid value for the query parameter 'replace': {', '.join(unknown)} is not a sublist of the "
+            f"record type '{rule.record_type}'.",
+            "replace",
+        )
     changes: dict[str, Any] = {}
     for name, value in body.items():
         if name in READ_ONLY_KEYS:
@@ -304,8 +328,16 @@ def validate_and_merge(
     for name, value in changes.items():
         if value is None:
             merged.pop(name, None)
+        elif name in rule.sublists and existing is not None:
+            merged[name] = _merge_sublist(
+                rule, name, (existing.get(name) or {}).get("items") or [], value["items"], replace=name in replace
+            )
         else:
             merged[name] = value
+    if existing is not None:
+        for name in replace:
+            if name not in changes:
+                merged[name] = {"items": []}
 
     if existing is None:
         for name in rule.required_on_create:
@@ -319,6 +351,41 @@ def validate_and_merge(
     for check in rule.checks:
         check(ctx)
     return merged
+
+
+def _line_key(line: Mapping[str, Any], key: str) -> str | None:
+    value = line.get(key)
+    if isinstance(value, Mapping):
+        return _ref_id(value)
+    return None if value is None else str(value)
+
+
+def _merge_sublist(
+    rule: RecordRule, name: str, stored: list[Any], sent: list[dict[str, Any]], *, replace: bool
+) -> dict[str, Any]:
+    """The stored sublist after an update: keyed lines that match update, the others are added; non-keyed
+    lines are appended; with ``replace`` only the request's lines remain (matched keyed lines merged)."""
+    key = rule.sublist_keys.get(name)
+    if key is None:
+        return {"items": copy.deepcopy(sent) if replace else [*copy.deepcopy(stored), *copy.deepcopy(sent)]}
+    by_key = {_line_key(line, key): index for index, line in enumerate(stored)}
+    result: list[dict[str, Any]] = [] if replace else copy.deepcopy(stored)
+    for line in sent:
+        index = by_key.get(_line_key(line, key))
+        if index is None:
+            result.append(copy.deepcopy(line))
+            continue
+        updated = copy.deepcopy(stored[index])
+        for line_field, value in line.items():
+            if value is None:
+                updated.pop(line_field, None)
+            else:
+                updated[line_field] = copy.deepcopy(value)
+        if replace:
+            result.append(updated)
+        else:
+            result[index] = updated
+    return {"items": result}
 
 
 def _known_field(rule: RecordRule, name: str) -> bool:
@@ -359,6 +426,18 @@ def _normalize_value(rule: RecordRule, name: str, value: Any, resolve: Resolver)
             for line_field, line_value in line.items():
                 if line_field in ("links", "refName"):
                     continue
+                path = f"{name}.items[{i}].{line_field}"
+                if (
+                    f"{name}.{line_field}" in rule.id_only_line_refs
+                    and line_value is not None
+                    and (not isinstance(line_value, Mapping) or not isinstance(line_value.get("id"), str | int))
+                ):
+                    raise bad_request(
+                        USER_ERROR,
+                        f"Invalid value for the sublist field '{path}': identify the document by its "
+                        'internal ID, e.g. {"id": "104"}.',
+                        path,
+                    )
                 if line_field in line_refs and line_value is not None:
                     out[line_field] = _resolve_ref(
                         line_refs[line_field], line_value, f"{name}.items[{i}].{line_field}", line_field, resolve
@@ -366,6 +445,22 @@ def _normalize_value(rule: RecordRule, name: str, value: Any, resolve: Resolver)
                 else:
                     out[line_field] = copy.deepcopy(line_value)
             normalized_lines.append(out)
+        key = rule.sublist_keys.get(name)
+        if key is not None:
+            seen: set[str] = set()
+            for i, out in enumerate(normalized_lines):
+                line_key = _line_key(out, key)
+                if line_key is None:
+                    raise bad_request(
+                        USER_ERROR, f"Please enter value(s) for: {key} (sublist {name}).", f"{name}.items[{i}].{key}"
+                    )
+                if line_key in seen:
+                    raise bad_request(
+                        USER_ERROR,
+                        f"The sublist '{name}' has more than one line for {key} {line_key}.",
+                        f"{name}.items[{i}].{key}",
+                    )
+                seen.add(line_key)
         return {"items": normalized_lines}
     if name in rule.booleans:
         if not isinstance(value, bool):

@@ -25,8 +25,23 @@ SuiteQL needs ``Prefer: transient``. Paging: ``limit`` 1..1000 (default 1000), `
 collections answer ``{links, count, hasMore, items, offset, totalResults}``.
 
 Upsert semantics: PUT by eid on an existing record merges like PATCH (fields not sent are kept,
-``null`` clears, a sublist sent replaces the stored one); on a new record all create rules apply
-(e.g. a customer's subsidiary is required), so an upsert that may create must carry them.
+``null`` clears); on a new record all create rules apply (e.g. a customer's subsidiary is required),
+so an upsert that may create must carry them.
+
+Sublists (Oracle help "Updating a Sublist" section_1545295601, "Replacing a Sublist" section_1545297048):
+on PATCH and on PUT of an existing record, keyed sublist lines (``apply``, keyed by ``doc``) that match a
+stored line update it and all other request lines are added; non-keyed lines (a transaction's ``item``)
+are always appended, so a re-sent invoice without ``?replace=item`` doubles its lines and its total.
+``?replace=item,apply`` (comma-separated sublist names) makes the named sublists hold just the request's
+lines. Apply lines name their document by internal id only (``"doc": {"id": "104"}``, as Oracle's
+customer payment example does; ``{"externalId": ..}`` is refused).
+
+Auto Apply (the accounting preference, on by default; ``auto_apply_preference`` knob): a customerPayment or
+creditMemo write whose body does not say ``"autoApply": false`` gets its unapplied amount applied to the
+customer's oldest open invoices (by ``tranDate``, then internal id), as added apply lines. Reads show what
+is open: invoices ``amountPaid`` / ``amountRemaining``, payments and credit memos ``applied`` / ``unapplied``
+(read-only, computed; SuiteQL ``transaction.foreignamountunpaid``), and SuiteQL ``transactionline`` has one
+row per item line (``mainline = 'F'``) plus the header line (``mainline = 'T'``).
 References are stored and read back resolved: ``{"id": "2", "refName": "Parent : Americas"}``.
 
 Error answers (NetSuite's JSON: type, title, status, o:errorDetails[{detail, o:errorCode, o:errorPath}]):
@@ -197,6 +212,7 @@ class _InitialSettings:
     error_status: int
     reject_external_ids: dict[str, str]
     closed_period: ClosedPeriodHook | None
+    auto_apply_preference: bool = True
 
 
 @dataclass(frozen=True)
@@ -226,6 +242,7 @@ class NetSuiteSimulator:
         error_status: int = 500,
         reject_external_ids: Mapping[str, str] | None = None,
         closed_period: ClosedPeriodHook | None = None,
+        auto_apply_preference: bool = True,
         clock: Callable[[], float] = time.time,
         host: str = "127.0.0.1",
     ) -> None:
@@ -246,6 +263,7 @@ class NetSuiteSimulator:
             error_status=error_status,
             reject_external_ids=dict(reject_external_ids or {}),
             closed_period=closed_period,
+            auto_apply_preference=auto_apply_preference,
         )
         self._clock = clock
         self._operations = 0
@@ -278,6 +296,7 @@ class NetSuiteSimulator:
             self._post_commit_delays: deque[float] = deque()
             self._reject_eids: dict[str, str] = dict(initial.reject_external_ids)
             self._closed_period = initial.closed_period
+            self._auto_apply = initial.auto_apply_preference
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -373,6 +392,16 @@ class NetSuiteSimulator:
         with self._lock:
             self._reject_eids[external_id] = detail
 
+    @property
+    def auto_apply_preference(self) -> bool:
+        """The account's Auto Apply preference for customer payments and credit memos (on by default)."""
+        return self._auto_apply
+
+    @auto_apply_preference.setter
+    def auto_apply_preference(self, value: bool) -> None:
+        with self._lock:
+            self._auto_apply = value
+
     def set_closed_period_hook(self, hook: ClosedPeriodHook | None) -> None:
         """Transaction writes for which ``hook(type, record)`` returns a detail fail with 400 USER_ERROR."""
         with self._lock:
@@ -405,19 +434,19 @@ class NetSuiteSimulator:
     def records(self, record_type: str) -> list[dict[str, Any]]:
         """All records of a type, in creation order: ``{"id", "externalId", ...fields}``."""
         with self._lock:
-            return [r.to_json() for r in self._records.get(record_type, {}).values()]
+            return [self._with_balances(r) for r in self._records.get(record_type, {}).values()]
 
     def get(self, record_type: str, internal_id: str) -> dict[str, Any] | None:
         with self._lock:
             stored = self._records.get(record_type, {}).get(str(internal_id))
-            return stored.to_json() if stored is not None else None
+            return self._with_balances(stored) if stored is not None else None
 
     def get_by_external_id(self, record_type: str, external_id: str) -> dict[str, Any] | None:
         with self._lock:
             stored = self._by_eid.get(self._family(record_type), {}).get(external_id)
             if stored is None or stored.record_type != record_type:
                 return None
-            return stored.to_json()
+            return self._with_balances(stored)
 
     def reference_rows(self, table: str) -> list[dict[str, str]]:
         with self._lock:
@@ -609,8 +638,11 @@ class NetSuiteSimulator:
     ) -> tuple[Response, float]:
         body = _json_body(request)
         validation = (request.headers.get("X-NetSuite-PropertyNameValidation") or "Error").strip().lower()
+        replace = frozenset(name.strip() for name in request.args.get("replace", "").split(",") if name.strip())
         with self._lock:
-            stored, created = self._write(rule.record_type, key, body, mode=mode, strict=validation == "error")
+            stored, created = self._write(
+                rule.record_type, key, body, mode=mode, strict=validation == "error", replace=replace
+            )
             _bump(self._counters.creates if created else self._counters.updates, rule.record_type)
             delay = self._take_post_commit_delay()
         response = Response(status=204)
@@ -649,6 +681,7 @@ class NetSuiteSimulator:
         *,
         mode: str,
         strict: bool,
+        replace: frozenset[str] = frozenset(),
     ) -> tuple[_Stored, bool]:
         """Validate and commit one write (caller holds the lock). Returns (record, created)."""
         rule = self._rule(record_type)
@@ -698,22 +731,25 @@ class NetSuiteSimulator:
             if eid in self._reject_eids:
                 raise bad_request(USER_ERROR, self._reject_eids[eid])
 
-        fields_in = {k: v for k, v in body.items() if k != "externalId"}
+        computed = _COMPUTED_FIELDS if rule.family == TRANSACTION_TABLE else frozenset()
+        fields_in = {k: v for k, v in body.items() if k != "externalId" and k not in computed}
         merged = validate_and_merge(
             rule,
             fields_in,
             existing.fields if existing is not None else None,
             self._resolve,
             strict_property_names=strict,
+            replace=replace,
         )
         if rule.family == TRANSACTION_TABLE and self._closed_period is not None:
             refusal = self._closed_period(record_type, {"externalId": eid, **copy.deepcopy(merged)})
             if refusal:
                 raise bad_request(USER_ERROR, refusal)
         if rule.family == TRANSACTION_TABLE:
-            merged["total"] = self._check_transaction(
-                record_type, merged, existing.internal_id if existing is not None else None
-            )
+            own_id = existing.internal_id if existing is not None else None
+            merged["total"] = self._check_transaction(record_type, merged, own_id)
+            if record_type in _AUTO_APPLY_TYPES and self._auto_apply and body.get("autoApply") is not False:
+                self._auto_apply_to_oldest_invoices(record_type, merged, own_id)
 
         if existing is None:
             stored = _Stored(record_type, str(self._next_id), eid, merged)
@@ -799,6 +835,58 @@ class NetSuiteSimulator:
             )
         return float(total)
 
+    def _auto_apply_to_oldest_invoices(self, record_type: str, merged: dict[str, Any], own_id: str | None) -> None:
+        """NetSuite's Auto Apply: what the payment or credit memo leaves unapplied goes to the customer's oldest
+        open invoices in its currency (by tranDate, then internal id), as added apply lines."""
+        lines = (merged.get("apply") or {}).get("items") or []
+        applied = sum((_decimal(line.get("amount")) for line in lines if line.get("apply", True)), Decimal(0))
+        remaining = _decimal(merged["total"]) - applied
+        party_id = _ref_id(merged.get("entity" if record_type == "creditMemo" else "customer"))
+        currency = _ref_id(merged.get("currency"))
+        taken = {_ref_id(line.get("doc")) for line in lines}
+        invoices = sorted(
+            (
+                doc
+                for doc in self._records.get("invoice", {}).values()
+                if _ref_id(doc.fields.get("entity")) == party_id
+                and doc.internal_id not in taken
+                and (currency is None or _ref_id(doc.fields.get("currency")) in (None, currency))
+            ),
+            key=lambda doc: (str(doc.fields.get("tranDate") or ""), int(doc.internal_id)),
+        )
+        added: list[dict[str, Any]] = []
+        for doc in invoices:
+            if remaining <= 0:
+                break
+            amount = min(remaining, self._open_balance(doc, own_id))
+            if amount <= 0:
+                continue
+            refname = ref_name(RECORD_RULES[doc.record_type], doc.to_json())
+            added.append({"doc": {"id": doc.internal_id, "refName": refname}, "apply": True, "amount": float(amount)})
+            remaining -= amount
+        if added:
+            merged["apply"] = {"items": [*lines, *added]}
+
+    def _with_balances(self, stored: _Stored) -> dict[str, Any]:
+        """The record as a read returns it, with NetSuite's read-only balance fields computed now."""
+        out = stored.to_json()
+        if stored.record_type == "invoice":
+            remaining = self._open_balance(stored, None)
+            out["amountRemaining"] = float(remaining)
+            out["amountPaid"] = float(_decimal(stored.fields.get("total", 0)) - remaining)
+        elif stored.record_type in _AUTO_APPLY_TYPES:
+            applied = sum(
+                (
+                    _decimal(line.get("amount"))
+                    for line in (stored.fields.get("apply") or {}).get("items") or []
+                    if line.get("apply", True) is not False
+                ),
+                Decimal(0),
+            )
+            out["applied"] = float(applied)
+            out["unapplied"] = float(_decimal(stored.fields.get("total", 0)) - applied)
+        return out
+
     def _open_balance(self, doc: _Stored, excluding: str | None) -> Decimal:
         """A document's total less what other transactions apply to it; a payment's also less what it applies
         to invoices itself (only its unapplied part can be refunded)."""
@@ -843,7 +931,7 @@ class NetSuiteSimulator:
 
     def _record_json(self, root: str, stored: _Stored) -> dict[str, Any]:
         href = f"{root}/record/v1/{stored.record_type}/{stored.internal_id}"
-        return {"links": [{"rel": "self", "href": href}], **stored.to_json()}
+        return {"links": [{"rel": "self", "href": href}], **self._with_balances(stored)}
 
     def _list(self, request: Request, root: str, rule: RecordRule) -> Response:
         limit, offset = _paging(request)
@@ -878,6 +966,8 @@ class NetSuiteSimulator:
         return _json_response(_page(f"{root}/query/v1/suiteql", result, limit, offset), 200, COLLECTION_CONTENT_TYPE)
 
     def _suiteql_table(self, table: str) -> list[dict[str, str]]:
+        if table == "transactionline":
+            return self._transaction_lines()
         if table in REFERENCE_TABLES:
             return [{k.lower(): v for k, v in row.items()} for row in self._reference.get(table, [])]
         family_type_column = {ITEM_TABLE: "itemtype", TRANSACTION_TABLE: "type"}
@@ -903,11 +993,36 @@ class NetSuiteSimulator:
                     row[name.lower()] = rendered
             if rule.family == TRANSACTION_TABLE and "total" in stored.fields:
                 row["foreigntotal"] = str(_decimal(stored.fields["total"]))  # the total in the transaction's currency
+            if stored.record_type == "invoice":
+                row["foreignamountunpaid"] = str(self._open_balance(stored, None))
             out.append(row)
+        return out
+
+    def _transaction_lines(self) -> list[dict[str, str]]:
+        """SuiteQL ``transactionline``: the header line (mainline 'T') and one row per item line (mainline 'F')
+        of every transaction; ``transaction`` is the transaction's internal id."""
+        out: list[dict[str, str]] = []
+        for stored in sorted(self._by_id.get(TRANSACTION_TABLE, {}).values(), key=lambda s: int(s.internal_id)):
+            out.append({"transaction": stored.internal_id, "id": "0", "linesequencenumber": "0", "mainline": "T"})
+            for number, line in enumerate((stored.fields.get("item") or {}).get("items") or [], start=1):
+                row = {
+                    "transaction": stored.internal_id,
+                    "id": str(number),
+                    "linesequencenumber": str(number),
+                    "mainline": "F",
+                }
+                item = _ref_id(line.get("item"))
+                if item is not None:
+                    row["item"] = item
+                out.append(row)
         return out
 
 
 # ---------------------------------------------------------------------- helpers
+
+# Record types NetSuite's Auto Apply preference acts on, and the read-only balance fields reads compute.
+_AUTO_APPLY_TYPES = frozenset({"customerPayment", "creditMemo"})
+_COMPUTED_FIELDS = frozenset({"amountRemaining", "amountPaid", "applied", "unapplied"})
 
 
 def _ref_id(value: Any) -> str | None:

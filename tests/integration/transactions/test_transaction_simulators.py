@@ -65,14 +65,14 @@ def test_netsuite_refuses_to_apply_more_than_the_open_balance_and_closed_periods
     sim.seed_record("serviceSaleItem", {"itemId": "Pro", "incomeAccount": {"id": "54"}}, "i1")
     line = {"item": {"externalId": "i1"}, "amount": Decimal("100.10")}
     invoice = {"entity": {"externalId": "c1"}, "currency": {"id": "1"}, "tranDate": date(2025, 3, 1)}
-    client.upsert("invoice", "inv1", {**invoice, "item": {"items": [line]}})
+    invoice_id = client.upsert("invoice", "inv1", {**invoice, "item": {"items": [line]}})
     payment = {"customer": {"externalId": "c1"}, "currency": {"id": "1"}, "tranDate": date(2025, 3, 2)}
     # When a payment applies 60.05 and another one 40.06 (one cent more than what is left)
     client.upsert("customerPayment", "p1", {**payment, "payment": Decimal("60.05"),
-                  "apply": {"items": [{"doc": {"externalId": "inv1"}, "amount": Decimal("60.05")}]}})  # fmt: skip
+                  "apply": {"items": [{"doc": {"id": invoice_id}, "amount": Decimal("60.05")}]}})  # fmt: skip
     with pytest.raises(NetSuiteError, match=r"open balance \(40\.05\)"):
         client.upsert("customerPayment", "p2", {**payment, "payment": Decimal("40.06"),
-                      "apply": {"items": [{"doc": {"externalId": "inv1"}, "amount": Decimal("40.06")}]}})  # fmt: skip
+                      "apply": {"items": [{"doc": {"id": invoice_id}, "amount": Decimal("40.06")}]}})  # fmt: skip
     # And an invoice dated in a closed period is refused for good
     with pytest.raises(NetSuiteError, match="is closed") as closed:
         client.upsert("invoice", "inv2", {**invoice, "tranDate": date(2024, 12, 31), "item": {"items": [line]}})
