@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -86,17 +87,30 @@ class FakeNetSuite:
         self.reference = {k: [dict(r) for r in v] for k, v in (reference or {}).items()}
         self.records: dict[str, dict[str, dict[str, Any]]] = {}
         self.writes: list[tuple[str, str, dict[str, Any]]] = []
+        self.replaced: list[tuple[str, ...]] = []  # the sublists each write replaced (?replace=)
         self.suiteql_calls = 0
         self.fail_next: list[NetSuiteError] = []
         self._ids = itertools.count(100)
 
-    def upsert(self, record_type: str, external_id: str, body: Mapping[str, Any]) -> str:
+    def upsert(
+        self, record_type: str, external_id: str, body: Mapping[str, Any], *, replace: Sequence[str] = ()
+    ) -> str:
         self.writes.append((record_type, external_id, dict(body)))
+        self.replaced.append(tuple(replace))
         if self.fail_next:
             raise self.fail_next.pop(0)
         existing = self.records.setdefault(record_type, {}).get(external_id)
         internal_id = existing["id"] if existing else str(next(self._ids))
-        self.records[record_type][external_id] = {**(existing or {}), **body, "id": internal_id}
+        stored = {**(existing or {}), **body, "id": internal_id}
+        # As NetSuite merges sublists on update unless ?replace= names them: item lines (non-keyed) are appended,
+        # apply lines (keyed by doc) update the line of the same doc or are added.
+        if existing and "item" in existing and "item" in body and "item" not in replace:
+            stored["item"] = {"items": [*existing["item"]["items"], *body["item"]["items"]]}
+        if existing and "apply" in existing and "apply" in body and "apply" not in replace:
+            sent = {json.dumps(line["doc"], sort_keys=True): line for line in body["apply"]["items"]}
+            kept = [line for line in existing["apply"]["items"] if json.dumps(line["doc"], sort_keys=True) not in sent]
+            stored["apply"] = {"items": [*kept, *sent.values()]}
+        self.records[record_type][external_id] = stored
         return internal_id
 
     def get_by_external_id(self, record_type: str, external_id: str) -> dict[str, Any] | None:

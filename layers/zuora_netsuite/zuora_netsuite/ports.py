@@ -32,8 +32,12 @@ class ZuoraApi(Protocol):
 
 
 class NetSuiteApi(Protocol):
-    def upsert(self, record_type: str, external_id: str, body: Mapping[str, Any]) -> str:
-        """PUT /record/v1/{record_type}/eid:{external_id}; returns the internal id. Raises NetSuiteError."""
+    def upsert(
+        self, record_type: str, external_id: str, body: Mapping[str, Any], *, replace: Sequence[str] = ()
+    ) -> str:
+        """PUT /record/v1/{record_type}/eid:{external_id}[?replace=<sublists>]; returns the internal id.
+        `replace` names the sublists whose lines the body replaces (else NetSuite appends non-keyed lines).
+        Raises NetSuiteError."""
         ...
 
     def get_by_external_id(self, record_type: str, external_id: str) -> dict[str, Any] | None:

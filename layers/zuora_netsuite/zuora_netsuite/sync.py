@@ -16,7 +16,7 @@ from zuora_netsuite.classifications import NetSuiteReferenceData
 from zuora_netsuite.dependencies import ensure_parents
 from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.mapping import Mapped, MappingContext, SourceRecord, mappings_for
-from zuora_netsuite.mapping.base import IGNORE, SYNC_COMPLETE
+from zuora_netsuite.mapping.base import IGNORE, SYNC_COMPLETE, ParentsNotInNetSuite
 from zuora_netsuite.mapping.eligibility import exclusion_reason
 from zuora_netsuite.models.messages import DeadLetter, SyncRequest
 from zuora_netsuite.models.state import RecordError, RecordState, SyncOutcome
@@ -153,9 +153,16 @@ class RecordSync:
         # the record. Zuora's Integration ID alone is not proof: the NetSuite record may have been deleted
         # by hand, or come from another connector; NetSuite accepts the same value again on an update.
         is_update = bool(current.netsuite_id)
-        context = MappingContext(self.reference, self.config, self.clock().date())
+        context = MappingContext(self.reference, self.config, self.clock().date(), netsuite_id=self._netsuite_id_of)
         try:
             mapped = mapping.map(source, context, is_update=is_update)
+        except ParentsNotInNetSuite:
+            # Apply lines name their documents by NetSuite internal id: parents first, then map again.
+            try:
+                ensure_parents(self, mapping, source, request, message_id)
+                mapped = mapping.map(source, context, is_update=is_update)
+            except SyncFailure as failure:
+                return self._fail(request, message_id, current, source, failure, is_update=_linked(current, source))
         except SyncFailure as failure:
             return self._fail(request, message_id, current, source, failure, is_update=_linked(current, source))
         digest = payload_hash(mapped)
@@ -177,7 +184,10 @@ class RecordSync:
         started = time.perf_counter()
         try:
             netsuite_id = self.netsuite.upsert(
-                mapped.netsuite_type, current.external_id, mapped.body(is_update=is_update)
+                mapped.netsuite_type,
+                current.external_id,
+                mapped.body(is_update=is_update),
+                replace=mapped.replace_sublists,
             )
         except SyncFailure as failure:
             return self._fail(request, message_id, current, source, failure, is_update=is_update, digest=digest)
@@ -219,6 +229,11 @@ class RecordSync:
             )
         )
         self._write_back(request, message_id, SYNC_COMPLETE, now, netsuite_id)
+
+    def _netsuite_id_of(self, record_type: RecordType, record_id: str) -> str | None:
+        """A synced record's NetSuite internal id, from its integration state (for apply lines)."""
+        state = self.state.get(record_type, record_id)
+        return state.netsuite_id if state is not None else None
 
     def _mark_in_progress(self, requests: Sequence[SyncRequest]) -> None:
         """`Creating <Type>` / `Updating <Type>` on the batch's Zuora records before anything is written to

@@ -28,8 +28,15 @@ def test_a_payment_across_two_invoices_applies_each_amount_and_syncs_the_invoice
     record_type, _, body = ledger.netsuite.writes[-1]
     assert record_type == "customerPayment"
     assert body["payment"] == Decimal("150.00")
-    applied = {line["doc"]["externalId"]: line["amount"] for line in body["apply"]["items"]}
-    assert applied == {f"zuora-invoice-{FIRST}": Decimal("100"), f"zuora-invoice-{SECOND}": Decimal("50")}
+    invoices = ledger.netsuite.records["invoice"]
+    applied = {line["doc"]["id"]: line["amount"] for line in body["apply"]["items"]}
+    assert applied == {
+        invoices[f"zuora-invoice-{FIRST}"]["id"]: Decimal("100"),
+        invoices[f"zuora-invoice-{SECOND}"]["id"]: Decimal("50"),
+    }
+    # And NetSuite's Auto Apply may not add other invoices, and a re-send replaces the apply lines
+    assert body["autoApply"] is False
+    assert ledger.netsuite.replaced[-1] == ("apply",)
     assert ledger.zuora.get("Payment", PAYMENT_ID)["TransferredToAccounting"] == "Yes"
 
 
@@ -58,7 +65,10 @@ def test_a_credit_memo_is_applied_to_its_invoice_and_written_back_through_its_re
     assert outcome is SyncOutcome.SYNCED
     record_type, _, body = ledger.netsuite.writes[-1]
     assert record_type == "creditMemo"
-    assert body["apply"]["items"] == [{"doc": {"externalId": f"zuora-invoice-{FIRST}"}, "apply": True, "amount": 30}]
+    invoice_id = ledger.netsuite.records["invoice"][f"zuora-invoice-{FIRST}"]["id"]
+    assert body["apply"]["items"] == [{"doc": {"id": invoice_id}, "apply": True, "amount": 30}]
+    assert body["autoApply"] is False
+    assert ledger.netsuite.replaced[-1] == ("item", "apply")
     # And the memo's fields went back through PUT /v1/creditmemos/{id}, not action/update
     memo_updates = [objects for object_type, objects in ledger.zuora.updates if object_type == "CreditMemo"]
     assert memo_updates[-1][0]["transferredToAccounting"] == "Yes"

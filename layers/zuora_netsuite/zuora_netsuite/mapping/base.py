@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from zuora_netsuite.classifications import NetSuiteReferenceData
+from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.models.netsuite import NetSuiteRecord
 from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RecordType
@@ -41,6 +42,11 @@ class Mapped:
     netsuite_type: str  # NetSuite REST record type, e.g. "customer", "serviceSaleItem"
     record: NetSuiteRecord
     create_only: frozenset[str] = frozenset()  # NetSuite fields sent on create, never on update
+    # Sublists the connector owns on this record: sent with ?replace= so that an update (a retry, a replay, a
+    # re-sync) leaves exactly the lines of the body. Without it NetSuite appends non-keyed lines (a transaction's
+    # item lines) to the stored ones and the amount doubles (Oracle help, "Updating a Sublist",
+    # https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545295601.html).
+    replace_sublists: tuple[str, ...] = ()
 
     def body(self, *, is_update: bool) -> dict[str, Any]:
         body = self.record.body()
@@ -50,11 +56,22 @@ class Mapped:
         return body
 
 
+# The NetSuite internal id of a record the connector synced (from its integration state), or None.
+NetSuiteIdOf = Callable[[RecordType, str], str | None]
+
+
+def no_netsuite_ids(record_type: RecordType, record_id: str) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class MappingContext:
     reference: NetSuiteReferenceData
     config: SyncConfig
     today: date
+    # Apply lines name their document by NetSuite internal id (Oracle's examples: "doc": {"id": "104"}); the
+    # sync logic answers from the integration state once the parent synced.
+    netsuite_id: NetSuiteIdOf = no_netsuite_ids
 
 
 class RecordMapping(Protocol):
@@ -99,6 +116,27 @@ class Parent:
     record_type: RecordType
     record_id: str
     role: str  # how a finance person recognises it from the child, e.g. 'charge "Pro Monthly" (8a8f...)'
+
+
+class ParentsNotInNetSuite(SyncFailure):
+    """A mapping needs the NetSuite internal id of parents that are not (known to be) in NetSuite yet.
+    The sync logic syncs them first and maps again; if one still has no id, the child fails naming it."""
+
+    kind = FailureKind.DEPENDENCY
+
+    def __init__(self, child: str, parents: Sequence[Parent]) -> None:
+        roles = ", ".join(parent.role for parent in parents)
+        super().__init__(f"{child}: {roles} is not in NetSuite yet", code="PARENT_NOT_IN_NETSUITE")
+        self.parents = tuple(parents)
+
+
+def netsuite_ids_of(context: MappingContext, parents: Sequence[Parent], child: str) -> list[str]:
+    """The NetSuite internal ids of `parents`, in order; raises ParentsNotInNetSuite naming the missing ones."""
+    found = [context.netsuite_id(parent.record_type, parent.record_id) for parent in parents]
+    missing = [parent for parent, netsuite_id in zip(parents, found, strict=True) if netsuite_id is None]
+    if missing:
+        raise ParentsNotInNetSuite(child, missing)
+    return [netsuite_id for netsuite_id in found if netsuite_id is not None]
 
 
 def parents_of(mapping: RecordMapping, source: SourceRecord) -> Sequence[Parent]:

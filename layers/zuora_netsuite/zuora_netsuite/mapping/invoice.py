@@ -13,6 +13,10 @@
 | InvoiceItem.ChargeAmount                | item.items[].amount (sign flipped on a credit memo)               |
 | TaxAmount                               | one more line on the configured tax item (tax_item_id)            |
 | Amount                                  | the lines add up to it exactly                                    |
+
+Written with ?replace=item, so a re-sent invoice keeps exactly its lines (Oracle help, "Updating a Sublist":
+item lines are not keyed and an update appends them,
+https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545295601.html).
 """
 
 from __future__ import annotations
@@ -109,6 +113,10 @@ class InvoiceMapping(ZoqlPending):
             "location": head.location,
             "item": lines,
         }
+        # ?replace=item: a re-sent invoice keeps exactly these lines (NetSuite appends item lines otherwise). A
+        # negative invoice's credit memo is left unapplied (autoApply false), as it is in Zuora.
         if sign < 0:
-            return Mapped("creditMemo", NetSuiteCreditMemo.model_validate(common))
-        return Mapped("invoice", NetSuiteInvoice.model_validate({**common, "dueDate": invoice.due_date}))
+            memo = NetSuiteCreditMemo.model_validate({**common, "autoApply": False})
+            return Mapped("creditMemo", memo, replace_sublists=("item",))
+        invoice_body = NetSuiteInvoice.model_validate({**common, "dueDate": invoice.due_date})
+        return Mapped("invoice", invoice_body, replace_sublists=("item",))

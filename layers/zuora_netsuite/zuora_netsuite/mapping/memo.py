@@ -11,8 +11,13 @@
 | item ChargeName / Quantity / Amount     | item.items[].description / quantity / amount                      |
 | TaxAmount                               | one more line on the configured tax item (tax_item_id)            |
 | TotalAmount                             | the lines add up to it exactly                                    |
-| ReferredInvoiceId (credit memo)         | apply.items[0].doc = the invoice with externalId zuora-invoice-<Id> |
+| ReferredInvoiceId (credit memo)         | apply.items[0].doc = {"id": NetSuite internal id of that invoice} |
 | AppliedAmount (credit memo; else TotalAmount) | apply.items[0].amount                                       |
+| (credit memo, always)                   | autoApply = false                                                 |
+
+Both are written with ?replace= on the sublists the connector owns (item; and apply on a credit memo), so a
+re-sent memo never adds lines (Oracle help, "Replacing a Sublist",
+https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545297048.html).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from zuora_netsuite.mapping.base import (
     Parent,
     SourceRecord,
     ZoqlPending,
+    netsuite_ids_of,
     transfer_pending_filter,
 )
 from zuora_netsuite.mapping.transaction import (
@@ -144,7 +150,7 @@ class DebitMemoMapping(_MemoMapping):
         body, _, _ = self._common(source, context, problems)
         if problems:
             raise self._fail(source, problems)
-        return Mapped("invoice", NetSuiteInvoice.model_validate(body))
+        return Mapped("invoice", NetSuiteInvoice.model_validate(body), replace_sublists=("item",))
 
 
 class CreditMemoMapping(_MemoMapping):
@@ -169,6 +175,7 @@ class CreditMemoMapping(_MemoMapping):
         problems: list[str] = []
         body, currency, total = self._common(source, context, problems)
         apply = None
+        applied = ZERO
         if memo.referred_invoice_id:
             applied = (
                 money(memo.applied_amount, currency, "AppliedAmount", problems)
@@ -177,9 +184,18 @@ class CreditMemoMapping(_MemoMapping):
             )
             if applied > total:
                 problems.append(f"AppliedAmount {applied} is more than TotalAmount {total}")
-            if applied > ZERO:
-                invoice_ref = RecordRef(externalId=external_id(RecordType.INVOICE, memo.referred_invoice_id))
-                apply = NetSuiteApplySublist(items=[NetSuiteApplyLine(doc=invoice_ref, amount=applied)])
         if problems:
             raise self._fail(source, problems)
-        return Mapped("creditMemo", NetSuiteCreditMemo.model_validate({**body, "apply": apply}))
+        if memo.referred_invoice_id and applied > ZERO:
+            number = transaction.invoice_numbers.get(memo.referred_invoice_id, memo.referred_invoice_id)
+            (invoice_id,) = netsuite_ids_of(
+                context,
+                [Parent(RecordType.INVOICE, memo.referred_invoice_id, f"invoice {number}")],
+                self.describe(source),
+            )
+            apply = NetSuiteApplySublist(items=[NetSuiteApplyLine(doc=RecordRef(id=invoice_id), amount=applied)])
+        return Mapped(
+            "creditMemo",
+            NetSuiteCreditMemo.model_validate({**body, "apply": apply, "autoApply": False}),
+            replace_sublists=("item", "apply"),
+        )

@@ -8,10 +8,17 @@
 | Account.Currency                        | currency (base currency when multi-currency is off)               |
 | Account Department__NS / Class__NS / Location__NS, else defaults | department / class / location      |
 | Amount                                  | payment (what is not applied stays unapplied in NetSuite too)     |
-| InvoicePayment.InvoiceId                | apply.items[].doc = the invoice with externalId zuora-invoice-<Id> |
+| InvoicePayment.InvoiceId                | apply.items[].doc = {"id": NetSuite internal id of that invoice}  |
 | InvoicePayment.Amount                   | apply.items[].amount (a partial payment stays partial)            |
+| (always)                                | autoApply = false; written with ?replace=apply                    |
 
 Unapplied payments (no InvoicePayment, AppliedAmount 0) are not synced.
+
+Apply lines name the invoice by its NetSuite internal id, as Oracle's customer payment example does
+(https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/article_0224093711.html); the id comes from
+the invoice's integration state (`MappingContext.netsuite_id`). `autoApply` is false so that NetSuite's Auto
+Apply preference never spreads the amount over other open invoices: the connector applies exactly what Zuora
+applied.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import cast
 
 from zuora_netsuite.failures import ValidationFailure
@@ -28,6 +36,7 @@ from zuora_netsuite.mapping.base import (
     Parent,
     SourceRecord,
     ZoqlPending,
+    netsuite_ids_of,
     transfer_pending_filter,
 )
 from zuora_netsuite.mapping.transaction import (
@@ -108,21 +117,25 @@ class PaymentMapping(ZoqlPending):
         total = money(payment.amount, currency, "Amount", problems)
         if payment.effective_date is None:
             problems.append("EffectiveDate is empty")
-        lines: list[NetSuiteApplyLine] = []
+        applied_to: list[tuple[Parent, Decimal]] = []
         for application in transaction.applications:
             number = transaction.invoice_numbers.get(application.invoice_id, application.invoice_id)
             applied = money(application.amount, currency, f"the amount applied to invoice {number}", problems)
             if applied <= ZERO:
                 continue
-            invoice = RecordRef(externalId=external_id(RecordType.INVOICE, application.invoice_id))
-            lines.append(NetSuiteApplyLine(doc=invoice, amount=applied))
-        if not lines:
+            applied_to.append((Parent(RecordType.INVOICE, application.invoice_id, f"invoice {number}"), applied))
+        if not applied_to:
             problems.append("it is not applied to any invoice; unapplied payments are not synced")
-        applied_total = sum((line.amount for line in lines), ZERO)
+        applied_total = sum((amount for _, amount in applied_to), ZERO)
         if applied_total > total:
             problems.append(f"it applies {applied_total} {currency} to invoices but its amount is {total} {currency}")
         if problems or head.customer is None or payment.effective_date is None:
             raise ValidationFailure([f"{self.describe(source)}: {p}" for p in problems])
+        doc_ids = netsuite_ids_of(context, [parent for parent, _ in applied_to], self.describe(source))
+        lines = [
+            NetSuiteApplyLine(doc=RecordRef(id=doc_id), amount=amount)
+            for doc_id, (_, amount) in zip(doc_ids, applied_to, strict=True)
+        ]
         return Mapped(
             "customerPayment",
             NetSuiteCustomerPayment(
@@ -135,6 +148,8 @@ class PaymentMapping(ZoqlPending):
                 **{"class": head.class_},
                 location=head.location,
                 payment=total,
+                autoApply=False,
                 apply=NetSuiteApplySublist(items=lines),
             ),
+            replace_sublists=("apply",),
         )

@@ -7,8 +7,8 @@
 | AccountId                               | customer = the customer with externalId zuora-account-<AccountId> |
 | Account.Currency                        | currency (base currency when multi-currency is off)               |
 | Account Department__NS / Class__NS / Location__NS, else defaults | department / class / location      |
-| PaymentId                               | apply.items[0].doc = the payment with externalId zuora-payment-<Id> |
-| Amount                                  | apply.items[0].amount                                             |
+| PaymentId                               | apply.items[0].doc = {"id": NetSuite internal id of that payment} |
+| Amount                                  | apply.items[0].amount; written with ?replace=apply                |
 
 Refunds of a credit balance (no PaymentId) are not supported: they fail validation with that reason.
 """
@@ -26,6 +26,7 @@ from zuora_netsuite.mapping.base import (
     Parent,
     SourceRecord,
     ZoqlPending,
+    netsuite_ids_of,
     transfer_pending_filter,
 )
 from zuora_netsuite.mapping.transaction import (
@@ -93,7 +94,11 @@ class RefundMapping(ZoqlPending):
             problems.append("it is not the refund of a payment (PaymentId is empty); only payment refunds sync")
         if problems or head.customer is None or refund.refund_date is None or not refund.payment_id:
             raise ValidationFailure([f"{self.describe(source)}: {p}" for p in problems])
-        payment = RecordRef(externalId=external_id(RecordType.PAYMENT, refund.payment_id))
+        number = transaction.invoice_numbers.get(refund.payment_id, refund.payment_id)
+        (payment_id,) = netsuite_ids_of(
+            context, [Parent(RecordType.PAYMENT, refund.payment_id, f"payment {number}")], self.describe(source)
+        )
+        payment = RecordRef(id=payment_id)
         return Mapped(
             "customerRefund",
             NetSuiteCustomerRefund(
@@ -107,4 +112,5 @@ class RefundMapping(ZoqlPending):
                 location=head.location,
                 apply=NetSuiteApplySublist(items=[NetSuiteApplyLine(doc=payment, amount=total)]),
             ),
+            replace_sublists=("apply",),
         )

@@ -144,6 +144,7 @@ class NetSuiteCreditMemo(NetSuiteTransaction):
     entity: RecordRef
     item: NetSuiteItemSublist
     apply: NetSuiteApplySublist | None = None
+    auto_apply: bool | None = Field(default=None, alias="autoApply")  # false: only the apply lines sent
 
 
 class NetSuiteCustomerPayment(NetSuiteTransaction):
@@ -151,6 +152,7 @@ class NetSuiteCustomerPayment(NetSuiteTransaction):
 
     customer: RecordRef
     payment: Decimal
+    auto_apply: bool | None = Field(default=None, alias="autoApply")  # false: only the apply lines sent
     apply: NetSuiteApplySublist
 
 

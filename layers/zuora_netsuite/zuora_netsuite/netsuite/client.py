@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 from urllib.parse import quote, unquote, urlsplit
@@ -123,11 +123,27 @@ class NetSuiteClient:
 
     # --- NetSuiteApi ---------------------------------------------------------------------------
 
-    def upsert(self, record_type: str, external_id: str, body: Mapping[str, Any]) -> str:
-        """Create or update the record with this external id; returns its internal id."""
+    def upsert(
+        self, record_type: str, external_id: str, body: Mapping[str, Any], *, replace: Sequence[str] = ()
+    ) -> str:
+        """Create or update the record with this external id; returns its internal id.
+
+        ``replace`` names sublists (``item``, ``apply``) whose lines the body replaces whole (``?replace=``).
+        Without it NetSuite merges an update's sublist lines into the stored ones: non-keyed lines such as a
+        transaction's items are appended, so a re-sent invoice would carry its lines twice (Oracle help,
+        "Updating a Sublist" / "Replacing a Sublist",
+        https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545297048.html)."""
         path = self._record_path(record_type, external_id)
         what = f"upsert of {record_type} eid:{external_id}"
-        response = self._send("PUT", what, path, kind="write", json=dict(body))
+        for name in replace:
+            if not RECORD_TYPE_PATTERN.fullmatch(name or ""):
+                raise NetSuiteError(
+                    f"invalid NetSuite sublist name {name!r} to replace: letters, digits and '_' only",
+                    code="INVALID_SUBLIST",
+                    kind=FailureKind.PERMANENT,
+                )
+        params = {"replace": ",".join(replace)} if replace else None
+        response = self._send("PUT", what, path, kind="write", params=params, json=dict(body))
         internal_id = _id_from_location(response.headers.get("Location"))
         if internal_id is None and response.content:
             answer = _json_or_none(response)
