@@ -1,0 +1,69 @@
+"""?replace=<sublist>: the named sublists hold exactly the request's lines after the write; the connector's
+upserts of transactions carry it, so a re-send never adds lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+
+from tests.contract.netsuite.conftest import NetSuiteTarget
+from tests.contract.netsuite.money_records import Rest, item_id, lines, new_customer, new_invoice
+from zuora_netsuite.netsuite.client import NetSuiteClient
+
+
+@pytest.fixture
+def rest(netsuite_target: NetSuiteTarget) -> Iterator[Rest]:
+    client = Rest(netsuite_target)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def test_given_an_invoice_when_the_same_body_is_upserted_again_with_replace_item_then_lines_and_total_are_unchanged(
+    netsuite_target: NetSuiteTarget, netsuite: NetSuiteClient, rest: Rest
+):
+    """Oracle NetSuite help, "Replacing a Sublist" (section_1545297048,
+    https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545297048.html): "For non-keyed
+    sublists, all lines are always removed and replaced by lines that are in the incoming request"; the upsert
+    takes the same `replace` query parameter (REST API Browser, PUT /{record}/eid:{externalId})."""
+    # Given an invoice with lines of 10 and 20
+    customer = new_customer(netsuite_target, netsuite, "replace-upsert")
+    invoice_id, external_id, body = new_invoice(
+        netsuite_target, netsuite, customer, [Decimal("10.00"), Decimal("20.00")]
+    )
+    # When the same body is upserted twice more with ?replace=item
+    netsuite.upsert("invoice", external_id, body, replace=["item"])
+    netsuite.upsert("invoice", external_id, body, replace=["item"])
+    # Then the invoice still has two lines and a total of 30
+    record = rest.get("invoice", invoice_id)
+    assert [Decimal(str(line["amount"])) for line in lines(record, "item")] == [10, 20]
+    assert Decimal(str(record["total"])) == Decimal("30")
+
+
+def test_given_an_invoice_when_patched_with_replace_item_and_fewer_lines_then_the_other_lines_are_removed(
+    netsuite_target: NetSuiteTarget, netsuite: NetSuiteClient, rest: Rest
+):
+    """Oracle NetSuite help, "Working with Sublists" (chapter_1545142407,
+    https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/chapter_1545142407.html): lines are removed
+    with `PATCH ...?replace=item` carrying "all lines except those you want to delete"; "Replacing a Sublist"
+    (section_1545297048)."""
+    # Given an invoice with lines of 10, 20 and 30
+    customer = new_customer(netsuite_target, netsuite, "replace-patch")
+    invoice_id, _, _ = new_invoice(
+        netsuite_target, netsuite, customer, [Decimal("10.00"), Decimal("20.00"), Decimal("30.00")]
+    )
+    # When a PATCH with ?replace=item sends one line of 25
+    response = rest.patch(
+        "invoice",
+        invoice_id,
+        {"item": {"items": [{"item": {"id": item_id(netsuite_target)}, "amount": 25}]}},
+        replace="item",
+    )
+    # Then that line is all the invoice has, and its total is 25
+    assert response.status_code == 204, response.text
+    record = rest.get("invoice", invoice_id)
+    assert [Decimal(str(line["amount"])) for line in lines(record, "item")] == [25]
+    assert Decimal(str(record["total"])) == Decimal("25")
