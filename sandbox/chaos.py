@@ -18,8 +18,11 @@ The sequence (each step on the same sandbox, Lambda containers as worker process
    containers of chosen NetSuite commits are killed the instant NetSuite committed their write.
 4. The faults end; the operator replays the transient failures from the DLQ (`replay` with kind transient)
    and the queue drains again.
-5. The outcome is checked (`check_outcome`), then one more scheduled cycle on unchanged data must make no
-   NetSuite write at all.
+5. The outcome is checked (`check_outcome`): record by record, and on money - every NetSuite invoice and credit
+   memo has the line count and total of its Zuora source (read through SuiteQL, sandbox/netsuite_ledger.py), and
+   `reconcile` finds no difference but the invalid records. Timeouts after commit, duplicate deliveries and
+   replays re-send transactions; without ?replace= on their sublists NetSuite would append their lines again.
+   Then one more scheduled cycle on unchanged data must make no NetSuite write at all.
 
 Time is compressed (ChaosOptions says what each short value stands for on AWS). The fault plan is fixed by
 the seed; which record meets which fault depends on thread timing, the outcome must not.
@@ -51,15 +54,18 @@ from sandbox.containers import ContainerPool
 from sandbox.dataset import Dataset
 from sandbox.driver import DrainStats, LambdaContext, SqsEventSourceMapping
 from sandbox.environment import patched_environ
+from sandbox.netsuite_ledger import netsuite_shapes, shape_differences, zuora_shapes
 from sandbox.netsuite_records import RECORD_RULES
 from sandbox.netsuite_simulator import NetSuiteSimulator
 from sandbox.report import dlq_messages, record_states
 from sandbox.stack import EVENTS, Sandbox, SandboxOptions
+from zuora_netsuite import wiring
 from zuora_netsuite.dlq import SqsDeadLetterQueue
 from zuora_netsuite.failures import FailureKind
 from zuora_netsuite.mapping.base import SYNC_COMPLETE
 from zuora_netsuite.models.replay import ReplayRequest
 from zuora_netsuite.models.state import RecordState
+from zuora_netsuite.reconciliation import reconcile
 from zuora_netsuite.record_types import DEPENDENCY_ORDER, RECORD_TYPES, RecordType, external_id
 from zuora_netsuite.replay import DeadLetterReplay
 from zuora_netsuite.settings import load_settings
@@ -123,6 +129,7 @@ class TypeOutcome:
     dlq_only: int = 0  # only in the DLQ (retries exhausted, not replayed)
     duplicates: int = 0  # valid records found more than once in NetSuite
     wrong_data: int = 0  # NetSuite content differs from the fault-free run
+    wrong_amounts: int = 0  # invoices / memos whose NetSuite line count or total differs from Zuora (SuiteQL)
     unaccounted: int = 0
 
     @property
@@ -137,6 +144,7 @@ class ChaosReport:
     types: list[TypeOutcome] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    reconciliation: str = ""  # what `reconcile` said after the incident
 
     @property
     def passed(self) -> bool:
@@ -542,6 +550,9 @@ def check_outcome(
         dead[f"{request['record_type']}:{request['record_id']}"].append(str(reason))
     in_netsuite = netsuite_snapshot(sandbox.netsuite)
     problems = report.problems
+    netsuite_client = wiring.netsuite_client()  # the proof on money goes through NetSuite's API: SuiteQL
+    expected_shapes = zuora_shapes(sandbox.dataset.zuora_objects)
+    found_shapes = netsuite_shapes(netsuite_client)
 
     for record_type in DEPENDENCY_ORDER:
         ids, invalid, excluded = _expected(sandbox.dataset, record_type)
@@ -596,6 +607,10 @@ def check_outcome(
             if found:
                 netsuite_record = sandbox.netsuite.get_by_external_id(found[0][0], eid) or {}
                 netsuite_id = netsuite_record.get("id")
+            money = shape_differences(expected_shapes, found_shapes, [eid]) if found else []
+            if money:
+                outcome.wrong_amounts += 1
+                why += money
             if zuora.get("IntegrationStatus__NS") != SYNC_COMPLETE or zuora.get("IntegrationId__NS") != netsuite_id:
                 why.append(
                     f"Zuora says {zuora.get('IntegrationStatus__NS')!r} / {zuora.get('IntegrationId__NS')!r}"
@@ -622,6 +637,7 @@ def check_outcome(
             problems.append(f"{record_type.value}: {outcome.dlq_only} valid record(s) left in the DLQ after the replay")
         report.types.append(outcome)
 
+    _check_reconciliation(sandbox, report)
     if reference is not None:
         extra = sorted(set(in_netsuite) - set(reference))
         if extra:
@@ -632,6 +648,23 @@ def check_outcome(
             problems.append(
                 f"NetSuite record counts {dict(per_type)} differ from a fault-free run {dict(expected_per_type)}"
             )
+
+
+def _check_reconciliation(sandbox: Sandbox, report: ChaosReport) -> None:
+    """`reconcile` (the operator's command) must agree to the cent: its only differences are invalid records,
+    which are not in NetSuite."""
+    result = reconcile(wiring.zuora_client(), wiring.netsuite_client(), load_settings().sync_config)
+    invalid = set(sandbox.dataset.expected_invalid) | set(sandbox.dataset.expected_reasons)
+    unexpected = [d for d in result.differences if d.zuora_id not in invalid or d.netsuite_amount is not None]
+    report.reconciliation = (
+        f"reconcile: {len(result.lines)} type/currency lines, {len(result.differences)} differences "
+        f"({len(result.differences) - len(unexpected)} invalid records not in NetSuite, {len(unexpected)} others)"
+    )
+    for difference in unexpected[:10]:
+        report.problems.append(
+            f"reconcile: {difference.record_type.value} {difference.number} ({difference.currency}): "
+            f"Zuora {difference.zuora_amount}, NetSuite {difference.netsuite_amount}: {difference.reason}"
+        )
 
 
 # --- the printed report ----------------------------------------------------------------------------------------
@@ -648,17 +681,29 @@ def print_report(console: Console, report: ChaosReport) -> None:
     outcomes = Table(
         title="Outcome per record type, after the drain and the DLQ replay: source = synced + errors + DLQ"
     )
-    columns = ("record type", "source", "valid", "invalid", "synced", "errors", "DLQ", "duplicates", "wrong data", "ok")
+    columns = (
+        "record type", "source", "valid", "invalid", "synced", "errors", "DLQ", "duplicates", "wrong data",
+        "lines/total != Zuora", "ok",
+    )  # fmt: skip
     for column in columns:
         outcomes.add_column(column, justify="left" if column == "record type" else "right")
     for t in report.types:
-        good = t.balanced and not t.duplicates and not t.wrong_data and t.synced == t.valid and t.errors == t.invalid
+        good = (
+            t.balanced
+            and not t.duplicates
+            and not t.wrong_data
+            and not t.wrong_amounts
+            and t.synced == t.valid
+            and t.errors == t.invalid
+        )
         outcomes.add_row(
             t.record_type.value, str(t.source), str(t.valid), str(t.invalid), str(t.synced), str(t.errors),
-            str(t.dlq_only), str(t.duplicates), str(t.wrong_data),
+            str(t.dlq_only), str(t.duplicates), str(t.wrong_data), str(t.wrong_amounts),
             "[green]ok[/]" if good else "[red]FAILED[/]",
         )  # fmt: skip
     console.print(outcomes)
+    if report.reconciliation:
+        console.print(report.reconciliation)
     for problem in report.problems[:20]:
         console.print(f"[red]problem[/] {problem}")
     if len(report.problems) > 20:

@@ -77,3 +77,14 @@ def test_a_rerun_after_the_faults_writes_nothing_to_netsuite(report: ChaosReport
     row = fault(report, "rerun on unchanged data")
     assert row.response == "0 NetSuite writes"
     assert report.passed, [f for f in report.faults if not f.ok]
+
+
+def test_every_invoice_and_credit_memo_has_the_lines_and_total_of_its_zuora_source(report: ChaosReport) -> None:
+    # Timeouts after commit, duplicate deliveries and the replay re-sent transactions: none gained a line
+    transactions = [t for t in report.types if t.record_type in (RecordType.INVOICE, RecordType.CREDIT_MEMO)]
+    assert transactions, report.types
+    assert all(t.synced > 0 for t in transactions), transactions
+    for outcome in report.types:
+        assert outcome.wrong_amounts == 0, outcome
+    # And the operator's reconcile agrees to the cent: its only differences are the invalid records
+    assert report.reconciliation.endswith(" 0 others)"), report.reconciliation
