@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.contract.netsuite.conftest import NetSuiteTarget
-from tests.contract.netsuite.money_records import Rest, item_id, lines, new_customer, new_invoice
+from tests.contract.netsuite.money_records import Rest, applied, days_ago, item_id, lines, new_customer, new_invoice
 from zuora_netsuite.netsuite.client import NetSuiteClient
 
 
@@ -67,3 +67,31 @@ def test_given_an_invoice_when_patched_with_replace_item_and_fewer_lines_then_th
     record = rest.get("invoice", invoice_id)
     assert [Decimal(str(line["amount"])) for line in lines(record, "item")] == [25]
     assert Decimal(str(record["total"])) == Decimal("25")
+
+
+def test_given_a_payment_applied_to_an_invoice_when_upserted_with_replace_apply_naming_another_then_only_that_applies(
+    netsuite_target: NetSuiteTarget, netsuite: NetSuiteClient, rest: Rest
+):
+    """Oracle NetSuite help, "Replacing a Sublist" (section_1545297048,
+    https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545297048.html): for a keyed sublist
+    "lines of a keyed sublist are updated if the line contains matching keys, other lines are removed, and the
+    remaining unmatched lines from the request are added". The connector writes payments with ?replace=apply."""
+    # Given two invoices of 100 and a payment of 100 applying 70 to the first
+    customer = new_customer(netsuite_target, netsuite, "replace-apply")
+    first, _, _ = new_invoice(netsuite_target, netsuite, customer, [Decimal("100.00")])
+    second, _, _ = new_invoice(netsuite_target, netsuite, customer, [Decimal("100.00")])
+    payment_eid = netsuite_target.external_id("payment")
+    body = {"customer": {"id": customer}, "tranDate": days_ago(1), "payment": Decimal("100"), "autoApply": False}
+    payment_id = netsuite.upsert(
+        "customerPayment", payment_eid, {**body, "apply": {"items": [{"doc": {"id": first}, "amount": 70}]}}
+    )
+    # When it is upserted with ?replace=apply applying 80 to the second invoice only
+    netsuite.upsert(
+        "customerPayment",
+        payment_eid,
+        {**body, "apply": {"items": [{"doc": {"id": second}, "amount": 80}]}},
+        replace=["apply"],
+    )
+    # Then only the second invoice is applied, and the first is fully open again
+    assert applied(rest.get("customerPayment", payment_id)) == {second: Decimal("80")}
+    assert Decimal(str(rest.get("invoice", first)["amountRemaining"])) == Decimal("100")
