@@ -133,6 +133,10 @@ SAMPLE_REFERENCE_DATA: dict[str, list[dict[str, str]]] = {
         {"id": "54", "acctnumber": "4000", "fullname": "Sales"},
         {"id": "55", "acctnumber": "4100", "fullname": "Sales : Subscription Revenue"},
     ],
+    "salestaxitem": [
+        {"id": "7", "itemid": "S-GB", "name": "S-GB"},
+        {"id": "8", "itemid": "Z-GB", "name": "Z-GB"},
+    ],
 }
 
 
@@ -388,6 +392,11 @@ class NetSuiteSimulator:
         """The account configuration (sandbox/netsuite_account.py): OneWorld item availability, tax codes,
         custom forms, auto-numbering. Its knobs can be changed while the simulator runs."""
         return self._account_rules.config
+
+    @account.setter
+    def account(self, config: AccountConfiguration) -> None:
+        with self._lock:
+            self._account_rules.config = config
 
     # ------------------------------------------------------------------ inspection
 
