@@ -129,8 +129,9 @@ class AccountFields:
 
 
 def explain(failure: SyncFailure, netsuite_type: str) -> SyncFailure:
-    """NetSuite's refusal, with the sync configuration setting that fixes it when account configuration caused it
-    (the reason a person reads on the Zuora record and in the DLQ). Other failures are returned unchanged."""
+    """NetSuite's refusal, led by the sync configuration setting that fixes it when account configuration caused it
+    (the reason a person reads on the Zuora record, cut at 255 characters, and in the DLQ). Other failures are
+    returned unchanged."""
     if not isinstance(failure, NetSuiteError):
         return failure
     path = failure.path or ""
@@ -138,29 +139,24 @@ def explain(failure: SyncFailure, netsuite_type: str) -> SyncFailure:
     hint: str | None = None
     if leaf in ("tranId", "entityId"):
         hint = (
-            f"NetSuite generates the {leaf} of {netsuite_type} records (Setup > Company > Auto-Generated Numbers, "
-            f"Allow Override off): set send_document_numbers.{netsuite_type} to false in the sync configuration, "
-            "or check Allow Override for this type in NetSuite"
+            f"NetSuite numbers {netsuite_type} records itself: set send_document_numbers.{netsuite_type} to false "
+            "(or check Allow Override in NetSuite)"
         )
     elif CUSTOM_FIELD_ID.fullmatch(leaf) and "Please enter value" in failure.reason:
-        hint = (
-            f"the {netsuite_type} form in NetSuite makes {leaf} mandatory: give it a value in the sync "
-            f"configuration's constant_fields.{netsuite_type}, or use another form (custom_forms.{netsuite_type})"
-        )
+        hint = f"the {netsuite_type} form makes {leaf} mandatory: set it in constant_fields.{netsuite_type}"
     elif leaf == "taxCode":
-        hint = "the NetSuite account needs a tax code on every line: configure tax_codes / default_tax_code_id"
+        hint = "NetSuite needs a tax code on every line: set tax_codes / default_tax_code_id"
     elif leaf == "item" and "for subsidiary" in failure.reason:
         hint = (
-            "the item is not available to the customer's subsidiary in NetSuite: list the subsidiaries in the "
-            "sync configuration's item_subsidiaries (with item_include_children for their sub-subsidiaries) "
-            "and sync the items again, or share the item with that subsidiary in NetSuite"
+            "the item is not shared with the customer's subsidiary: set item_subsidiaries / item_include_children "
+            "and sync the items again"
         )
-    elif leaf == "customForm":
-        hint = f"custom_forms.{netsuite_type} in the sync configuration names a form NetSuite does not have"
+    elif leaf.lower() == "customform":
+        hint = f"custom_forms.{netsuite_type} names a form NetSuite does not have"
     if hint is None:
         return failure
     return NetSuiteError(
-        f"{failure.reason} ({hint})",
+        f"{hint}. {failure.reason}",
         code=failure.code,
         kind=failure.kind,
         path=failure.path,

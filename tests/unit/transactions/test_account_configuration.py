@@ -176,10 +176,10 @@ def test_a_refused_document_number_fails_with_the_setting_to_change(ledger: Ledg
     )
     # When the account syncs
     assert sync(ledger, RecordType.CUSTOMER, ACCOUNT_ID) is SyncOutcome.ERROR
-    # Then the reason keeps NetSuite's words and names the setting
+    # Then the reason names the setting first, then NetSuite's words
     reason = ledger.zuora.get("Account", ACCOUNT_ID)["IntegrationError__NS"]
-    assert reason.startswith("You cannot enter your own number.")
-    assert "send_document_numbers.customer" in reason
+    assert reason.startswith("NetSuite numbers customer records itself: set send_document_numbers.customer to false")
+    assert "You cannot enter your own number." in reason
 
 
 def test_an_item_unavailable_to_the_customers_subsidiary_fails_with_the_setting_to_change(ledger: Ledger) -> None:
