@@ -29,6 +29,10 @@ Upsert semantics: PUT by eid on an existing record merges like PATCH (fields not
 (e.g. a customer's subsidiary is required), so an upsert that may create must carry them.
 References are stored and read back resolved: ``{"id": "2", "refName": "Parent : Americas"}``.
 
+Account configuration (``account=``, ``sim.account``; sandbox/netsuite_account.py): OneWorld item availability
+(a line's item must be shared with the customer's subsidiary), tax codes per line, custom forms with mandatory
+custom fields, auto-generated numbers per record type.
+
 Error answers (NetSuite's JSON: type, title, status, o:errorDetails[{detail, o:errorCode, o:errorPath}]):
 
 =====  ===========================  ==========================================================

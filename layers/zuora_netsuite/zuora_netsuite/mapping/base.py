@@ -42,9 +42,8 @@ class Mapped:
     netsuite_type: str  # NetSuite REST record type, e.g. "customer", "serviceSaleItem"
     record: NetSuiteRecord
     create_only: frozenset[str] = frozenset()  # NetSuite fields sent on create, never on update
-    account: AccountFields = field(
-        default_factory=AccountFields
-    )  # the NetSuite account's form, mandatory custom fields, numbering
+    # What the NetSuite account asks of the type: its form, mandatory custom fields, numbering (for_account).
+    account: AccountFields = field(default_factory=AccountFields)
 
     def body(self, *, is_update: bool) -> dict[str, Any]:
         body = self.record.body()
