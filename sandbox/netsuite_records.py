@@ -32,7 +32,9 @@ from typing import Any
 from sandbox.netsuite_errors import INVALID_KEY_OR_REF, INVALID_PARAMETER, USER_ERROR, bad_request
 
 # Tables a reference can point to: the account's reference data ...
-REFERENCE_TABLES: tuple[str, ...] = ("subsidiary", "department", "classification", "location", "currency", "account")
+REFERENCE_TABLES: tuple[str, ...] = (
+    "subsidiary", "department", "classification", "location", "currency", "account", "salestaxitem",
+)  # fmt: skip
 # ... or records of a family (one external-id namespace each).
 CUSTOMER_TABLE = "customer"
 ITEM_TABLE = "item"
@@ -230,7 +232,7 @@ def _transaction_rule(
 
 
 _LINE_CLASSIFICATIONS = {k: v for k, v in _CLASSIFICATIONS.items() if k != "subsidiary"}
-_ITEM_SUBLIST = {"item": {"item": ITEM_TABLE, **_LINE_CLASSIFICATIONS}}
+_ITEM_SUBLIST = {"item": {"item": ITEM_TABLE, "taxCode": "salestaxitem", **_LINE_CLASSIFICATIONS}}
 _APPLY_SUBLIST = {"apply": {"doc": TRANSACTION_TABLE}}
 
 RECORD_RULES: dict[str, RecordRule] = {

@@ -44,6 +44,10 @@ is open: invoices ``amountPaid`` / ``amountRemaining``, payments and credit memo
 row per item line (``mainline = 'F'``) plus the header line (``mainline = 'T'``).
 References are stored and read back resolved: ``{"id": "2", "refName": "Parent : Americas"}``.
 
+Account configuration (``account=``, ``sim.account``; sandbox/netsuite_account.py): OneWorld item availability
+(a line's item must be shared with the customer's subsidiary), tax codes per line, custom forms with mandatory
+custom fields, auto-generated numbers per record type.
+
 Error answers (NetSuite's JSON: type, title, status, o:errorDetails[{detail, o:errorCode, o:errorPath}]):
 
 =====  ===========================  ==========================================================
@@ -84,6 +88,7 @@ from urllib.parse import quote
 from werkzeug.wrappers import Request, Response
 
 from sandbox.http_server import LoopbackServer
+from sandbox.netsuite_account import AccountConfiguration, AccountRules
 from sandbox.netsuite_auth import AuthFailure, TbaCredentials, TbaVerifier
 from sandbox.netsuite_errors import (
     CONCURRENCY_LIMIT_EXCEEDED,
@@ -146,6 +151,10 @@ SAMPLE_REFERENCE_DATA: dict[str, list[dict[str, str]]] = {
     "account": [
         {"id": "54", "acctnumber": "4000", "fullname": "Sales"},
         {"id": "55", "acctnumber": "4100", "fullname": "Sales : Subscription Revenue"},
+    ],
+    "salestaxitem": [
+        {"id": "7", "itemid": "S-GB", "name": "S-GB"},
+        {"id": "8", "itemid": "Z-GB", "name": "Z-GB"},
     ],
 }
 
@@ -212,6 +221,7 @@ class _InitialSettings:
     error_status: int
     reject_external_ids: dict[str, str]
     closed_period: ClosedPeriodHook | None
+    account: AccountConfiguration
     auto_apply_preference: bool = True
 
 
@@ -242,6 +252,7 @@ class NetSuiteSimulator:
         error_status: int = 500,
         reject_external_ids: Mapping[str, str] | None = None,
         closed_period: ClosedPeriodHook | None = None,
+        account: AccountConfiguration | None = None,
         auto_apply_preference: bool = True,
         clock: Callable[[], float] = time.time,
         host: str = "127.0.0.1",
@@ -263,6 +274,7 @@ class NetSuiteSimulator:
             error_status=error_status,
             reject_external_ids=dict(reject_external_ids or {}),
             closed_period=closed_period,
+            account=(account or AccountConfiguration()).copy(),
             auto_apply_preference=auto_apply_preference,
         )
         self._clock = clock
@@ -296,6 +308,7 @@ class NetSuiteSimulator:
             self._post_commit_delays: deque[float] = deque()
             self._reject_eids: dict[str, str] = dict(initial.reject_external_ids)
             self._closed_period = initial.closed_period
+            self._account_rules = AccountRules(initial.account.copy())
             self._auto_apply = initial.auto_apply_preference
 
     # ------------------------------------------------------------------ lifecycle
@@ -406,6 +419,17 @@ class NetSuiteSimulator:
         """Transaction writes for which ``hook(type, record)`` returns a detail fail with 400 USER_ERROR."""
         with self._lock:
             self._closed_period = hook
+
+    @property
+    def account(self) -> AccountConfiguration:
+        """The account configuration (sandbox/netsuite_account.py): OneWorld item availability, tax codes,
+        custom forms, auto-numbering. Its knobs can be changed while the simulator runs."""
+        return self._account_rules.config
+
+    @account.setter
+    def account(self, config: AccountConfiguration) -> None:
+        with self._lock:
+            self._account_rules.config = config
 
     # ------------------------------------------------------------------ inspection
 
@@ -731,16 +755,16 @@ class NetSuiteSimulator:
             if eid in self._reject_eids:
                 raise bad_request(USER_ERROR, self._reject_eids[eid])
 
+        existing_fields = existing.fields if existing is not None else None
         computed = _COMPUTED_FIELDS if rule.family == TRANSACTION_TABLE else frozenset()
-        fields_in = {k: v for k, v in body.items() if k != "externalId" and k not in computed}
-        merged = validate_and_merge(
-            rule,
-            fields_in,
-            existing.fields if existing is not None else None,
-            self._resolve,
-            strict_property_names=strict,
-            replace=replace,
+        fields_in, account_fields = self._account_rules.prepare(
+            record_type, {k: v for k, v in body.items() if k != "externalId" and k not in computed}, existing_fields
         )
+        merged = validate_and_merge(
+            rule, fields_in, existing_fields, self._resolve, strict_property_names=strict, replace=replace
+        )
+        merged.update(account_fields)
+        self._account_rules.check(record_type, merged, existing_fields, self._fields_of, self._subsidiary_names())
         if rule.family == TRANSACTION_TABLE and self._closed_period is not None:
             refusal = self._closed_period(record_type, {"externalId": eid, **copy.deepcopy(merged)})
             if refusal:
@@ -902,6 +926,13 @@ class NetSuiteSimulator:
                 if line.get("apply", True) is not False and _ref_id(line.get("doc")) == doc.internal_id:
                     balance -= _decimal(line.get("amount"))
         return balance
+
+    def _fields_of(self, family: str, internal_id: str) -> dict[str, Any] | None:
+        stored = self._by_id.get(family, {}).get(internal_id)
+        return stored.fields if stored is not None else None
+
+    def _subsidiary_names(self) -> dict[str, str]:
+        return {row["id"]: row.get("fullname") or row.get("name") or row["id"] for row in self._reference["subsidiary"]}
 
     def _remove(self, stored: _Stored) -> None:
         family = self._family(stored.record_type)

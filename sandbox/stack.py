@@ -136,7 +136,13 @@ class Sandbox:
         self.netsuite.start()
         self.tax_item_id = self.netsuite.seed_record(
             "serviceSaleItem",
-            {"itemId": "Sales Tax (Zuora)", "incomeAccount": {"id": self.dataset.income_account_id}},
+            {
+                "itemId": "Sales Tax (Zuora)",
+                "incomeAccount": {"id": self.dataset.income_account_id},
+                # OneWorld: shared with the root subsidiary and every subsidiary below it
+                "subsidiary": {"items": [{"id": self.dataset.netsuite_reference["subsidiary"][0]["id"]}]},
+                "includeChildren": True,
+            },
             external_id="sandbox-sales-tax",
         )
         overrides = {}
@@ -193,6 +199,10 @@ class Sandbox:
         return {
             "item_income_account_id": self.dataset.income_account_id,
             "classification_defaults": {"subsidiary": root_subsidiary},
+            # The simulated account is OneWorld: items are shared with the root subsidiary and all below it, so
+            # customers of every subsidiary can be invoiced for them.
+            "item_subsidiaries": [root_subsidiary],
+            "item_include_children": True,
             **({"tax_item_id": self.tax_item_id} if self.tax_item_id else {}),
         }
 

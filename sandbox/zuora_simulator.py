@@ -79,7 +79,7 @@ DEFAULT_SCHEMA: dict[str, dict[str, FieldType]] = {
     "InvoiceItem": {
         **_SYSTEM,
         "InvoiceId": S, "ProductRatePlanChargeId": S, "ChargeName": S, "SKU": S, "Quantity": N,
-        "ChargeAmount": N, "TaxAmount": N, "ServiceStartDate": D, "ServiceEndDate": D,
+        "ChargeAmount": N, "TaxAmount": N, "TaxCode": S, "ServiceStartDate": D, "ServiceEndDate": D,
     },
     "Payment": {
         **_SYSTEM,

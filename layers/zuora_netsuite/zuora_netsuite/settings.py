@@ -9,6 +9,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from zuora_netsuite.netsuite_account import (
+    ConstantValue,
+    NetSuiteRecordType,
+    check_constant_fields,
+    check_custom_forms,
+)
 from zuora_netsuite.record_types import ALWAYS_ENABLED, DEPENDENCY_ORDER, RecordType
 
 
@@ -50,6 +56,21 @@ class SyncConfig(BaseModel):
     # classifications transaction lines copy from the account (the others are left to the item's own).
     tax_item_id: str | None = None
     line_classifications: frozenset[Literal["department", "class", "location"]] = frozenset()
+    # What the NetSuite account's own configuration asks (docs/configuration.md, "NetSuite account configuration").
+    # OneWorld: the subsidiaries new and updated items are shared with (full names or internal ids; empty: the
+    # charge's Subsidiary__NS, else the default subsidiary), and whether their sub-subsidiaries share them too.
+    item_subsidiaries: tuple[str, ...] = ()
+    item_include_children: bool = False
+    # A tax code (NetSuite internal id) on every transaction line, for SuiteTax / non-US accounts: Zuora tax code
+    # -> NetSuite tax code, and the one for lines whose code is not listed (and for the tax line). Both empty:
+    # no tax code is sent.
+    tax_codes: dict[str, str] = Field(default_factory=dict)
+    default_tax_code_id: str | None = None
+    # Per NetSuite record type: the custom form that validates the write, the custom fields it makes mandatory,
+    # and whether the connector's own entityId / tranId is sent (false when NetSuite numbers the type itself).
+    custom_forms: dict[NetSuiteRecordType, str] = Field(default_factory=dict)
+    constant_fields: dict[NetSuiteRecordType, dict[str, ConstantValue]] = Field(default_factory=dict)
+    send_document_numbers: dict[NetSuiteRecordType, bool] = Field(default_factory=dict)
     zuora: ZuoraTenant = ZuoraTenant()
 
     @field_validator("enabled_types")
@@ -60,6 +81,29 @@ class SyncConfig(BaseModel):
             names = ", ".join(sorted(t.value for t in missing))
             raise ValueError(f"customers and items cannot be switched off (missing: {names})")
         return value
+
+    @field_validator("custom_forms")
+    @classmethod
+    def _form_ids(cls, value: dict[str, str]) -> dict[str, str]:
+        return check_custom_forms(value)
+
+    @field_validator("constant_fields")
+    @classmethod
+    def _custom_field_ids(cls, value: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+        return check_constant_fields(value)
+
+    @property
+    def tax_codes_on_lines(self) -> bool:
+        return bool(self.tax_codes) or self.default_tax_code_id is not None
+
+    def sends_document_number(self, netsuite_type: str) -> bool:
+        return next((send for name, send in self.send_document_numbers.items() if name == netsuite_type), True)
+
+    def custom_form_for(self, netsuite_type: str) -> str | None:
+        return next((form for name, form in self.custom_forms.items() if name == netsuite_type), None)
+
+    def constants_for(self, netsuite_type: str) -> dict[str, ConstantValue]:
+        return next((fields for name, fields in self.constant_fields.items() if name == netsuite_type), {})
 
     def enabled_in_order(self) -> list[RecordType]:
         return [t for t in DEPENDENCY_ORDER if t in self.enabled_types]

@@ -20,6 +20,7 @@ from zuora_netsuite.mapping.base import IGNORE, SYNC_COMPLETE, ParentsNotInNetSu
 from zuora_netsuite.mapping.eligibility import exclusion_reason
 from zuora_netsuite.models.messages import DeadLetter, SyncRequest
 from zuora_netsuite.models.state import RecordError, RecordState, SyncOutcome
+from zuora_netsuite.netsuite_account import explain as explain_account_refusal
 from zuora_netsuite.observability import add_netsuite_call, add_outcome, logger
 from zuora_netsuite.ports import IntegrationStateStore, NetSuiteApi, SyncQueue, ZuoraApi
 from zuora_netsuite.record_types import RECORD_TYPES, RecordType, external_id
@@ -28,7 +29,7 @@ from zuora_netsuite.writeback import WriteBack, WriteBackBuffer, update_zuora_ob
 
 
 def payload_hash(mapped: Mapped) -> str:
-    body = mapped.record.body()  # amounts are Decimal and dates are dates: hashed by their exact text
+    body = mapped.body(is_update=False)  # amounts are Decimal and dates are dates: hashed by their exact text
     canonical = json.dumps([mapped.netsuite_type, body], sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -155,12 +156,12 @@ class RecordSync:
         is_update = bool(current.netsuite_id)
         context = MappingContext(self.reference, self.config, self.clock().date(), netsuite_id=self._netsuite_id_of)
         try:
-            mapped = mapping.map(source, context, is_update=is_update)
+            mapped = mapping.map(source, context, is_update=is_update).for_account(self.config)
         except ParentsNotInNetSuite:
             # Apply lines name their documents by NetSuite internal id: parents first, then map again.
             try:
                 ensure_parents(self, mapping, source, request, message_id)
-                mapped = mapping.map(source, context, is_update=is_update)
+                mapped = mapping.map(source, context, is_update=is_update).for_account(self.config)
             except SyncFailure as failure:
                 return self._fail(request, message_id, current, source, failure, is_update=_linked(current, source))
         except SyncFailure as failure:
@@ -190,6 +191,7 @@ class RecordSync:
                 replace=mapped.replace_sublists,
             )
         except SyncFailure as failure:
+            failure = explain_account_refusal(failure, mapped.netsuite_type)
             return self._fail(request, message_id, current, source, failure, is_update=is_update, digest=digest)
         finally:
             add_netsuite_call((time.perf_counter() - started) * 1000)

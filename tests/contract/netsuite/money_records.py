@@ -1,15 +1,15 @@
 """Helpers for the contract tests on transactions (sublists, apply lines, Auto Apply): plain REST calls signed
 with the target's token-based-auth credentials, and the customer / item / invoice a test needs.
 
-The ids a real account must supply come from environment variables, with simulator defaults
-(docs/contract-tests.md): NETSUITE_CONTRACT_SUBSIDIARY_ID (default "1") and NETSUITE_CONTRACT_ITEM_ID (a
-service sale item with an income account; on the simulator one is created the first time, as a real account
-already has one).
+The account's ids come from the same environment variables as the account-configuration tests
+(tests/contract/netsuite/account_setup.py, docs/contract-tests.md): the customers' subsidiary
+(NETSUITE_CONTRACT_PARENT_SUBSIDIARY_ID), the income account of the service item each test creates
+(NETSUITE_CONTRACT_INCOME_ACCOUNT_ID), and a tax code on every line when the account requires one
+(NETSUITE_CONTRACT_TAX_CODES_REQUIRED, NETSUITE_CONTRACT_TAX_CODE_ID).
 """
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -17,31 +17,33 @@ from typing import Any
 import requests
 from requests_oauthlib import OAuth1
 
+from tests.contract.netsuite.account_setup import INCOME_ACCOUNT, PARENT_SUBSIDIARY, REAL_TAX_CODES_REQUIRED, TAX_CODE
 from tests.contract.netsuite.conftest import NetSuiteTarget
 from zuora_netsuite.http import json_bytes
 from zuora_netsuite.netsuite.client import NetSuiteClient, netsuite_realm
 
-SIMULATOR_ITEM_EXTERNAL_ID = "zncontract-service-item"
 
-
-def subsidiary_id() -> str:
-    return os.environ.get("NETSUITE_CONTRACT_SUBSIDIARY_ID", "1")
-
-
-def item_id(target: NetSuiteTarget) -> str:
-    """A service item invoices can carry: NETSUITE_CONTRACT_ITEM_ID on a real account. On the simulator, one is
-    created once (simulator-side setup of what a real account already has)."""
-    configured = os.environ.get("NETSUITE_CONTRACT_ITEM_ID")
-    if configured:
-        return configured
-    simulator = target.simulator
-    assert simulator is not None, "set NETSUITE_CONTRACT_ITEM_ID to a service sale item of the account"
-    existing = simulator.get_by_external_id("serviceSaleItem", SIMULATOR_ITEM_EXTERNAL_ID)
-    if existing is not None:
-        return str(existing["id"])
-    return simulator.seed_record(
-        "serviceSaleItem", {"itemId": "Contract Service", "incomeAccount": {"id": "54"}}, SIMULATOR_ITEM_EXTERNAL_ID
+def new_item(target: NetSuiteTarget, netsuite: NetSuiteClient) -> str:
+    """A new service item available to the customers' subsidiary (and its children); returns its internal id."""
+    external_id = target.external_id("item")
+    return netsuite.upsert(
+        "serviceSaleItem",
+        external_id,
+        {
+            "itemId": external_id,
+            "incomeAccount": {"id": INCOME_ACCOUNT},
+            "subsidiary": {"items": [{"id": PARENT_SUBSIDIARY}]},
+            "includeChildren": True,
+        },
     )
+
+
+def item_line(item_id: str, amount: Decimal | int) -> dict[str, Any]:
+    """An invoice / credit memo item line; with a tax code when the account requires one on every line."""
+    line: dict[str, Any] = {"item": {"id": item_id}, "amount": amount}
+    if REAL_TAX_CODES_REQUIRED:
+        line["taxCode"] = {"id": TAX_CODE}
+    return line
 
 
 def days_ago(days: int) -> date:
@@ -116,7 +118,7 @@ def new_customer(target: NetSuiteTarget, netsuite: NetSuiteClient, name: str) ->
     return netsuite.upsert(
         "customer",
         target.external_id(name),
-        {"companyName": f"Contract {name}", "subsidiary": {"id": subsidiary_id()}},
+        {"companyName": f"Contract {name}", "subsidiary": {"id": PARENT_SUBSIDIARY}},
     )
 
 
@@ -124,16 +126,16 @@ def new_invoice(
     target: NetSuiteTarget,
     netsuite: NetSuiteClient,
     customer_id: str,
+    item_id: str,
     amounts: list[Decimal],
     *,
     tran_date: date | None = None,
-    external_id: str | None = None,
 ) -> tuple[str, str, dict[str, Any]]:
     """Create an invoice with one item line per amount; returns (internal id, external id, body)."""
-    eid = external_id or target.external_id("invoice")
+    eid = target.external_id("invoice")
     body: dict[str, Any] = {
         "entity": {"id": customer_id},
         "tranDate": tran_date or days_ago(2),
-        "item": {"items": [{"item": {"id": item_id(target)}, "quantity": 1, "amount": a} for a in amounts]},
+        "item": {"items": [item_line(item_id, amount) for amount in amounts]},
     }
     return netsuite.upsert("invoice", eid, body), eid, body

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.contract.netsuite.conftest import NetSuiteTarget
-from tests.contract.netsuite.money_records import Rest, days_ago, lines, new_customer, new_invoice
+from tests.contract.netsuite.money_records import Rest, days_ago, lines, new_customer, new_invoice, new_item
 from zuora_netsuite.failures import NetSuiteError
 from zuora_netsuite.netsuite.client import NetSuiteClient
 
@@ -45,8 +45,9 @@ def test_given_a_payment_when_an_apply_line_names_the_same_invoice_again_then_th
     identified "by the doc field as a key"."""
     # Given two invoices of 100 and a payment of 100 applying 40 to the first
     customer = new_customer(netsuite_target, netsuite, "apply-keyed")
-    first, _, _ = new_invoice(netsuite_target, netsuite, customer, [Decimal("100.00")])
-    second, _, _ = new_invoice(netsuite_target, netsuite, customer, [Decimal("100.00")])
+    item = new_item(netsuite_target, netsuite)
+    first, _, _ = new_invoice(netsuite_target, netsuite, customer, item, [Decimal("100.00")])
+    second, _, _ = new_invoice(netsuite_target, netsuite, customer, item, [Decimal("100.00")])
     payment_eid = netsuite_target.external_id("payment")
     payment_id = netsuite.upsert(
         "customerPayment", payment_eid, _payment(customer, Decimal("100"), [{"doc": {"id": first}, "amount": 40}])
@@ -77,7 +78,8 @@ def test_given_an_open_invoice_when_a_payment_applies_to_it_by_internal_id_then_
     invoice of an apply line by internal id, `"doc": {"id": "104"}`, with `"apply": true` and an `amount`."""
     # Given an invoice of 80
     customer = new_customer(netsuite_target, netsuite, "apply-by-id")
-    invoice_id, _, _ = new_invoice(netsuite_target, netsuite, customer, [Decimal("80.00")])
+    item = new_item(netsuite_target, netsuite)
+    invoice_id, _, _ = new_invoice(netsuite_target, netsuite, customer, item, [Decimal("80.00")])
     # When a payment of 50 applies 50 to it by internal id
     netsuite.upsert(
         "customerPayment",
@@ -97,7 +99,8 @@ def test_given_an_open_invoice_when_an_apply_line_names_it_by_external_id_then_t
     the simulator refuses it (docs/contract-tests.md); the connector sends internal ids."""
     # Given an invoice with an external id
     customer = new_customer(netsuite_target, netsuite, "apply-by-eid")
-    _, invoice_eid, _ = new_invoice(netsuite_target, netsuite, customer, [Decimal("80.00")])
+    item = new_item(netsuite_target, netsuite)
+    _, invoice_eid, _ = new_invoice(netsuite_target, netsuite, customer, item, [Decimal("80.00")])
     # When a payment names it by external id on its apply line
     with pytest.raises(NetSuiteError) as refused:
         netsuite.upsert(

@@ -13,9 +13,10 @@ from tests.contract.netsuite.money_records import (
     Rest,
     applied,
     days_ago,
-    item_id,
+    item_line,
     new_customer,
     new_invoice,
+    new_item,
 )
 from zuora_netsuite.netsuite.client import NetSuiteClient
 
@@ -29,13 +30,14 @@ def rest(netsuite_target: NetSuiteTarget) -> Iterator[Rest]:
         client.close()
 
 
-def _two_invoices(target: NetSuiteTarget, netsuite: NetSuiteClient, name: str) -> tuple[str, str, str]:
+def _two_invoices(target: NetSuiteTarget, netsuite: NetSuiteClient, name: str) -> tuple[str, str, str, str]:
     """A new customer with an invoice of 100 dated 5 days ago, created after one of 100 dated 10 days ago.
-    Returns (customer, newer invoice, older invoice)."""
+    Returns (customer, item, newer invoice, older invoice)."""
     customer = new_customer(target, netsuite, name)
-    newer, _, _ = new_invoice(target, netsuite, customer, [Decimal("100.00")], tran_date=days_ago(5))
-    older, _, _ = new_invoice(target, netsuite, customer, [Decimal("100.00")], tran_date=days_ago(10))
-    return customer, newer, older
+    item = new_item(target, netsuite)
+    newer, _, _ = new_invoice(target, netsuite, customer, item, [Decimal("100.00")], tran_date=days_ago(5))
+    older, _, _ = new_invoice(target, netsuite, customer, item, [Decimal("100.00")], tran_date=days_ago(10))
+    return customer, item, newer, older
 
 
 def test_given_open_invoices_when_a_payment_does_not_say_auto_apply_false_then_netsuite_applies_it_oldest_first(
@@ -47,7 +49,7 @@ def test_given_open_invoices_when_a_payment_does_not_say_auto_apply_false_then_n
     https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/bridgehead_N3258805.html): with Auto Apply on,
     the payment goes to the oldest open invoices, by date (Setting Accounting Preferences, section_1532027485)."""
     # Given two open invoices of 100, the older one created last
-    customer, newer, older = _two_invoices(netsuite_target, netsuite, "auto-apply-payment")
+    customer, _, newer, older = _two_invoices(netsuite_target, netsuite, "auto-apply-payment")
     # When a payment of 150 is written without apply lines and without "autoApply": false
     payment_id = netsuite.upsert(
         "customerPayment",
@@ -67,7 +69,7 @@ def test_given_open_invoices_when_a_payment_says_auto_apply_false_then_only_its_
     https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/article_0224093711.html): `autoApply` false
     leaves the application to the request's apply lines; what they do not apply stays unapplied."""
     # Given two open invoices of 100
-    customer, newer, older = _two_invoices(netsuite_target, netsuite, "no-auto-apply")
+    customer, _, newer, older = _two_invoices(netsuite_target, netsuite, "no-auto-apply")
     # When a payment of 150 applies 30 to the newer invoice and says "autoApply": false
     payment_id = netsuite.upsert(
         "customerPayment",
@@ -94,7 +96,7 @@ def test_given_an_open_invoice_when_a_credit_memo_does_not_say_auto_apply_false_
     https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/bridgehead_N3258805.html): Auto Apply also
     acts on credit memos; the credit memo REST record carries the same `autoApply` field and `apply` sublist."""
     # Given two open invoices of 100
-    customer, newer, older = _two_invoices(netsuite_target, netsuite, "auto-apply-memo")
+    customer, item, newer, older = _two_invoices(netsuite_target, netsuite, "auto-apply-memo")
     # When a credit memo of 40 is written without apply lines and without "autoApply": false
     memo_id = netsuite.upsert(
         "creditMemo",
@@ -102,7 +104,7 @@ def test_given_an_open_invoice_when_a_credit_memo_does_not_say_auto_apply_false_
         {
             "entity": {"id": customer},
             "tranDate": days_ago(1),
-            "item": {"items": [{"item": {"id": item_id(netsuite_target)}, "amount": Decimal("40")}]},
+            "item": {"items": [item_line(item, Decimal("40"))]},
         },
     )
     # Then NetSuite applied the 40 to the older invoice

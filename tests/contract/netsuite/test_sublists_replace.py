@@ -9,7 +9,16 @@ from decimal import Decimal
 import pytest
 
 from tests.contract.netsuite.conftest import NetSuiteTarget
-from tests.contract.netsuite.money_records import Rest, applied, days_ago, item_id, lines, new_customer, new_invoice
+from tests.contract.netsuite.money_records import (
+    Rest,
+    applied,
+    days_ago,
+    item_line,
+    lines,
+    new_customer,
+    new_invoice,
+    new_item,
+)
 from zuora_netsuite.netsuite.client import NetSuiteClient
 
 
@@ -31,8 +40,9 @@ def test_given_an_invoice_when_the_same_body_is_upserted_again_with_replace_item
     takes the same `replace` query parameter (REST API Browser, PUT /{record}/eid:{externalId})."""
     # Given an invoice with lines of 10 and 20
     customer = new_customer(netsuite_target, netsuite, "replace-upsert")
+    item = new_item(netsuite_target, netsuite)
     invoice_id, external_id, body = new_invoice(
-        netsuite_target, netsuite, customer, [Decimal("10.00"), Decimal("20.00")]
+        netsuite_target, netsuite, customer, item, [Decimal("10.00"), Decimal("20.00")]
     )
     # When the same body is upserted twice more with ?replace=item
     netsuite.upsert("invoice", external_id, body, replace=["item"])
@@ -52,14 +62,15 @@ def test_given_an_invoice_when_patched_with_replace_item_and_fewer_lines_then_th
     (section_1545297048)."""
     # Given an invoice with lines of 10, 20 and 30
     customer = new_customer(netsuite_target, netsuite, "replace-patch")
+    item = new_item(netsuite_target, netsuite)
     invoice_id, _, _ = new_invoice(
-        netsuite_target, netsuite, customer, [Decimal("10.00"), Decimal("20.00"), Decimal("30.00")]
+        netsuite_target, netsuite, customer, item, [Decimal("10.00"), Decimal("20.00"), Decimal("30.00")]
     )
     # When a PATCH with ?replace=item sends one line of 25
     response = rest.patch(
         "invoice",
         invoice_id,
-        {"item": {"items": [{"item": {"id": item_id(netsuite_target)}, "amount": 25}]}},
+        {"item": {"items": [item_line(item, 25)]}},
         replace="item",
     )
     # Then that line is all the invoice has, and its total is 25
@@ -78,8 +89,9 @@ def test_given_a_payment_applied_to_an_invoice_when_upserted_with_replace_apply_
     remaining unmatched lines from the request are added". The connector writes payments with ?replace=apply."""
     # Given two invoices of 100 and a payment of 100 applying 70 to the first
     customer = new_customer(netsuite_target, netsuite, "replace-apply")
-    first, _, _ = new_invoice(netsuite_target, netsuite, customer, [Decimal("100.00")])
-    second, _, _ = new_invoice(netsuite_target, netsuite, customer, [Decimal("100.00")])
+    item = new_item(netsuite_target, netsuite)
+    first, _, _ = new_invoice(netsuite_target, netsuite, customer, item, [Decimal("100.00")])
+    second, _, _ = new_invoice(netsuite_target, netsuite, customer, item, [Decimal("100.00")])
     payment_eid = netsuite_target.external_id("payment")
     body = {"customer": {"id": customer}, "tranDate": days_ago(1), "payment": Decimal("100"), "autoApply": False}
     payment_id = netsuite.upsert(

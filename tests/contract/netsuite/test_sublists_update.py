@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.contract.netsuite.conftest import NetSuiteTarget
-from tests.contract.netsuite.money_records import Rest, item_id, lines, new_customer, new_invoice
+from tests.contract.netsuite.money_records import Rest, item_line, lines, new_customer, new_invoice, new_item
 from zuora_netsuite.netsuite.client import NetSuiteClient
 
 UPDATING_A_SUBLIST = "https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545295601.html"
@@ -32,11 +32,10 @@ def test_given_an_invoice_when_it_is_patched_with_item_lines_then_they_are_appen
     sublists, the lines are always appended to the ones that are already present on the sublist"."""
     # Given an invoice with two item lines (10 + 20)
     customer = new_customer(netsuite_target, netsuite, "sublist-patch")
-    invoice_id, _, _ = new_invoice(netsuite_target, netsuite, customer, [Decimal("10.00"), Decimal("20.00")])
+    item = new_item(netsuite_target, netsuite)
+    invoice_id, _, _ = new_invoice(netsuite_target, netsuite, customer, item, [Decimal("10.00"), Decimal("20.00")])
     # When a PATCH sends one item line of 5
-    response = rest.patch(
-        "invoice", invoice_id, {"item": {"items": [{"item": {"id": item_id(netsuite_target)}, "amount": 5}]}}
-    )
+    response = rest.patch("invoice", invoice_id, {"item": {"items": [item_line(item, 5)]}})
     # Then the line is added to the two: three lines, and the total is 35
     assert response.status_code == 204, response.text
     record = rest.get("invoice", invoice_id)
@@ -53,8 +52,9 @@ def test_given_an_invoice_when_the_same_body_is_upserted_again_without_replace_t
     is an update. So a retried or re-synced transaction body without ?replace= carries its lines twice."""
     # Given an invoice upserted by external id with lines of 10 and 20
     customer = new_customer(netsuite_target, netsuite, "sublist-upsert")
+    item = new_item(netsuite_target, netsuite)
     invoice_id, external_id, body = new_invoice(
-        netsuite_target, netsuite, customer, [Decimal("10.00"), Decimal("20.00")]
+        netsuite_target, netsuite, customer, item, [Decimal("10.00"), Decimal("20.00")]
     )
     # When the very same body is upserted again (a retry after a timeout, a replay), without ?replace=
     again = netsuite.upsert("invoice", external_id, body)

@@ -60,6 +60,7 @@ def item(item_id: str = "Gold plan") -> dict[str, Any]:
         "itemId": item_id,
         "incomeAccount": {"id": "54"},
         "subsidiary": {"items": [{"id": "1"}]},
+        "includeChildren": True,  # OneWorld: shared with every subsidiary below the parent company
         "isInactive": False,
     }
 

@@ -62,7 +62,11 @@ def test_netsuite_refuses_to_apply_more_than_the_open_balance_and_closed_periods
     # Given a customer, an item and an invoice of 100.10 in NetSuite
     sim, client = netsuite
     sim.seed_record("customer", {"companyName": "Acme", "subsidiary": {"id": "1"}, "currency": {"id": "1"}}, "c1")
-    sim.seed_record("serviceSaleItem", {"itemId": "Pro", "incomeAccount": {"id": "54"}}, "i1")
+    sim.seed_record(
+        "serviceSaleItem",
+        {"itemId": "Pro", "incomeAccount": {"id": "54"}, "subsidiary": {"items": [{"id": "1"}]}},
+        "i1",
+    )
     line = {"item": {"externalId": "i1"}, "amount": Decimal("100.10")}
     invoice = {"entity": {"externalId": "c1"}, "currency": {"id": "1"}, "tranDate": date(2025, 3, 1)}
     invoice_id = client.upsert("invoice", "inv1", {**invoice, "item": {"items": [line]}})

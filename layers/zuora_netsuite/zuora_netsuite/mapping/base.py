@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from zuora_netsuite.classifications import NetSuiteReferenceData
 from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.models.netsuite import NetSuiteRecord
+from zuora_netsuite.netsuite_account import AccountFields
 from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RecordType
 from zuora_netsuite.settings import SyncConfig, ZuoraTenant
@@ -47,13 +48,24 @@ class Mapped:
     # item lines) to the stored ones and the amount doubles (Oracle help, "Updating a Sublist",
     # https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545295601.html).
     replace_sublists: tuple[str, ...] = ()
+    # What the NetSuite account asks of the type: its form, mandatory custom fields, numbering (for_account).
+    account: AccountFields = field(default_factory=AccountFields)
 
     def body(self, *, is_update: bool) -> dict[str, Any]:
         body = self.record.body()
         if is_update:
             for name in self.create_only:
                 body.pop(name, None)
-        return body
+        return self.account.apply(self.netsuite_type, body)
+
+    def for_account(self, config: SyncConfig) -> Mapped:
+        """With what the sync configuration says this NetSuite account asks of the record type."""
+        fields = AccountFields(
+            custom_form=config.custom_form_for(self.netsuite_type),
+            constants=config.constants_for(self.netsuite_type),
+            send_number=config.sends_document_number(self.netsuite_type),
+        )
+        return replace(self, account=fields)
 
 
 # The NetSuite internal id of a record the connector synced (from its integration state), or None.

@@ -7,7 +7,9 @@
 | Name                                    | displayName                                               |
 | Description                             | description                                               |
 | ProductRatePlan.EffectiveEndDate        | isInactive (true once the plan has expired)               |
-| Subsidiary__NS or default               | subsidiary (multi-select)                                 |
+| configured item_subsidiaries, else      | subsidiary (multi-select; OneWorld: the item is usable    |
+|   Subsidiary__NS or default             |   only on transactions of these subsidiaries)             |
+| configured item_include_children        | includeChildren (shared with their sub-subsidiaries too)  |
 | Department__NS / Class__NS / Location__NS or defaults | department / class / location               |
 | configured item_income_account_id       | incomeAccount                                             |
 | Id                                      | externalId = zuora-charge-<Id>                            |
@@ -102,7 +104,12 @@ class ItemMapping(ZoqlPending):
             problems.append("no income account is configured for new items (sync config item_income_account_id)")
 
         choice = ClassificationChoice(context.reference, context.config.classification_defaults)
-        subsidiary = choice.resolve(Classification.SUBSIDIARY, charge.subsidiary)
+        subsidiaries = self._subsidiaries(charge, context, choice, problems)
+        if not subsidiaries and context.config.one_world and not is_update and not choice.problems:
+            problems.append(
+                "no subsidiary: NetSuite OneWorld shares an item with subsidiaries; set item_subsidiaries or a "
+                "default subsidiary in the sync configuration, or Subsidiary__NS on the charge"
+            )
         department = choice.resolve(Classification.DEPARTMENT, charge.department)
         class_ = choice.resolve(Classification.CLASS, charge.class_)
         location = choice.resolve(Classification.LOCATION, charge.location)
@@ -118,12 +125,40 @@ class ItemMapping(ZoqlPending):
             description=charge.description,
             isInactive=expired,
             incomeAccount=RecordRef(id=income_account) if income_account else None,
-            subsidiary=MultiSelectRef(items=[subsidiary]) if subsidiary else None,
+            subsidiary=MultiSelectRef(items=subsidiaries) if subsidiaries else None,
+            includeChildren=context.config.item_include_children if subsidiaries else None,
             department=department,
             **{"class": class_},
             location=location,
         )
         return Mapped(item_type.value, item)
+
+    def _subsidiaries(
+        self,
+        charge: ZuoraProductRatePlanCharge,
+        context: MappingContext,
+        choice: ClassificationChoice,
+        problems: list[str],
+    ) -> list[RecordRef]:
+        """OneWorld: the configured item_subsidiaries (full names or internal ids), else the charge's subsidiary,
+        else the default one (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_N276948.html:
+        an item can be added only to transactions of the subsidiaries it is shared with)."""
+        configured = context.config.item_subsidiaries
+        if not configured:
+            own = choice.resolve(Classification.SUBSIDIARY, charge.subsidiary)
+            return [own] if own else []
+        refs: list[RecordRef] = []
+        for value in configured:
+            name = value.strip()
+            found = name if name.isdigit() else context.reference.classification_id(Classification.SUBSIDIARY, name)
+            if found is None:
+                problems.append(
+                    f'item_subsidiaries: subsidiary "{name}" does not exist in NetSuite '
+                    '(use the full name, levels joined by " : ", or the internal id)'
+                )
+            else:
+                refs.append(RecordRef(id=found))
+        return refs
 
 
 def item_id(charge: ZuoraProductRatePlanCharge, plan: ZuoraProductRatePlan | None) -> str:

@@ -26,6 +26,7 @@ from zuora_netsuite.models.zuora import (
 from zuora_netsuite.money import MoneyProblem, amount, currency_ref, lines_to_total
 from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RecordType, external_id
+from zuora_netsuite.settings import SyncConfig
 
 ZERO = Decimal(0)
 TAX_LINE_DESCRIPTION = "Tax"
@@ -137,6 +138,24 @@ def money(value: object, currency: str, what: str, problems: list[str]) -> Decim
         return ZERO
 
 
+def line_tax_code(zuora_code: str | None, what: str, config: SyncConfig, problems: list[str]) -> RecordRef | None:
+    """The NetSuite tax code of a line when the account wants one on every line (SuiteTax, non-US tax; sync config
+    tax_codes / default_tax_code_id): the one mapped from the line's Zuora tax code, else the default."""
+    if not config.tax_codes_on_lines:
+        return None
+    code = (zuora_code or "").strip()
+    found = config.tax_codes.get(code) if code else None
+    found = found or config.default_tax_code_id
+    if found is None:
+        shown = f'Zuora tax code "{code}"' if code else "no Zuora tax code"
+        problems.append(
+            f"{what} has {shown} and no NetSuite tax code is configured for it "
+            "(sync config tax_codes, or default_tax_code_id)"
+        )
+        return None
+    return RecordRef(id=found)
+
+
 def item_lines(
     source: TransactionSource,
     head: Header,
@@ -160,7 +179,7 @@ def item_lines(
         "location": head.location if "location" in on_lines else None,
     }
     amounts: list[Decimal] = []
-    shapes: list[tuple[RecordRef, str | None, Decimal | None]] = []
+    shapes: list[tuple[RecordRef, str | None, Decimal | None, RecordRef | None]] = []
     if not source.lines and zuora_total - tax_amount != ZERO:
         problems.append("it has no items; NetSuite needs at least one line")
     for line in source.lines:
@@ -170,7 +189,14 @@ def item_lines(
             problems.append(f'item "{line.charge_name or line.id}" ({line.id}) has no product rate plan charge')
             continue
         shapes.append(
-            (RecordRef(externalId=external_id(RecordType.ITEM, line.charge_id)), line.charge_name, line.quantity)
+            (
+                RecordRef(externalId=external_id(RecordType.ITEM, line.charge_id)),
+                line.charge_name,
+                line.quantity,
+                line_tax_code(
+                    getattr(line, "tax_code", None), f'item "{line.charge_name or line.id}"', config, problems
+                ),
+            )
         )
     if tax_amount != ZERO:
         if not config.tax_item_id:
@@ -180,7 +206,8 @@ def item_lines(
             )
         else:
             amounts.append(tax_amount)
-            shapes.append((RecordRef(id=config.tax_item_id), TAX_LINE_DESCRIPTION, None))
+            tax_code = line_tax_code(None, "the tax line", config, problems)
+            shapes.append((RecordRef(id=config.tax_item_id), TAX_LINE_DESCRIPTION, None, tax_code))
     if problems:
         return NetSuiteItemSublist(items=[])
     try:
@@ -195,8 +222,9 @@ def item_lines(
                 description=description,
                 quantity=quantity,
                 amount=sign * line_amount,
+                taxCode=tax_code,
                 **line_refs,
             )
-            for (item, description, quantity), line_amount in zip(shapes, exact, strict=True)
+            for (item, description, quantity, tax_code), line_amount in zip(shapes, exact, strict=True)
         ]
     )

@@ -75,6 +75,7 @@ class NetSuiteItem(NetSuiteRecord):
     description: str | None = None  # salesDescription on some forms; REST accepts description
     income_account: RecordRef | None = Field(default=None, alias="incomeAccount")
     subsidiary: MultiSelectRef | None = None
+    include_children: bool | None = Field(default=None, alias="includeChildren")  # OneWorld: shared with children
     department: RecordRef | None = None
     class_: RecordRef | None = Field(default=None, alias="class")
     location: RecordRef | None = None
@@ -93,6 +94,7 @@ class NetSuiteItemLine(BaseModel):
     description: str | None = None
     quantity: Decimal | None = None
     amount: Decimal
+    tax_code: RecordRef | None = Field(default=None, alias="taxCode")  # SuiteTax / non-US accounts
     department: RecordRef | None = None
     class_: RecordRef | None = Field(default=None, alias="class")
     location: RecordRef | None = None

@@ -120,7 +120,7 @@ class ZuoraInvoiceItem(BaseModel):
 
     ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
         "Id", "InvoiceId", "ProductRatePlanChargeId", "ChargeName", "Quantity", "ChargeAmount", "TaxAmount",
-        "ServiceStartDate", "ServiceEndDate",
+        "ServiceStartDate", "ServiceEndDate", "TaxCode",
     )  # fmt: skip
 
     id: str = Field(alias="Id")
@@ -130,6 +130,9 @@ class ZuoraInvoiceItem(BaseModel):
     quantity: Decimal | None = Field(default=None, alias="Quantity")
     amount: Decimal | None = Field(default=None, alias="ChargeAmount")
     tax_amount: Decimal | None = Field(default=None, alias="TaxAmount")
+    # The charge's tax code (https://docs.zuora.com/en/zuora-billing/set-up-zuora-billing/apply-taxes/tax-code-and-set-tax-mode);
+    # mapped to a NetSuite tax code by the sync configuration's tax_codes.
+    tax_code: str | None = Field(default=None, alias="TaxCode")
     service_start_date: date | None = Field(default=None, alias="ServiceStartDate")
     service_end_date: date | None = Field(default=None, alias="ServiceEndDate")
 
