@@ -330,15 +330,15 @@ class NetSuiteClient:
                 # burst from a credentials problem (which then ends permanent, with what to check).
                 auth_retries += 1
                 self.stats.auth_retries += 1
-                delay = self._backoff.delay(attempt + 1)
+                auth_delay = self._backoff.delay(attempt + 1)
                 logger.warning(
                     "%s (401 %d of %d tolerated: NetSuite answers so over its concurrency cap too); retrying in %.2fs",
                     failure.reason,
                     auth_retries,
                     self._auth_retries,
-                    delay,
+                    auth_delay,
                 )
-                self._sleep(delay)
+                self._sleep(auth_delay)
                 continue
             if not failure.is_transient or attempt - auth_retries >= self._max_attempts:
                 raise _final(failure, attempt)
