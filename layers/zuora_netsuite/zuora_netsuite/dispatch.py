@@ -1,6 +1,7 @@
 """The dispatcher: per record type, in dependency order, list the Zuora records pending sync and
 enqueue one message per record. One run at a time; a type's watermark advances only once all its
-pending records are on the queue."""
+pending records are on the queue. A type that cannot be listed (Zuora refuses its query, say) does not stop
+the others: they are dispatched, then the run ends failed naming the type and the reason."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from zuora_netsuite.failures import FailureKind
+from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.mapping import mappings_for
 from zuora_netsuite.models.messages import RequestSource, RunSummary, SyncRequest, TypeDispatch
 from zuora_netsuite.observability import add_count, logger
@@ -24,6 +25,14 @@ SEND_CHUNK = 400  # records handed to the queue at once: 40 batches, sent concur
 # The sync function writes an error status back to Zuora at the end of its batch (Timeout: 60 s), and Zuora stamps
 # UpdatedDate then: an UpdatedDate within this window after the failure is the connector's own write-back, not a fix.
 ERROR_WRITE_BACK_GRACE = timedelta(seconds=90)
+
+
+class DispatchFailed(RuntimeError):
+    """Some record types could not be dispatched; the message names each with its reason."""
+
+    def __init__(self, failures: list[str]) -> None:
+        super().__init__("record types not dispatched (the others were): " + "; ".join(failures))
+        self.failures = failures
 
 
 @dataclass
@@ -42,11 +51,12 @@ class Dispatcher:
             summary.status = "skipped"
             summary.finished_at = self.clock()
             return summary
+        failures: list[str] = []
         try:
             for record_type in self.config.enabled_in_order():
                 if only is None or record_type in only:
-                    summary.types.append(self._dispatch_type(record_type, run_id))
-            summary.status = "completed"
+                    summary.types.append(self._dispatch_type_or_report(record_type, run_id, failures))
+            summary.status = "failed" if failures else "completed"
         except Exception:
             summary.status = "failed"
             logger.exception("Dispatcher run failed; types not reached keep their watermark", extra={"run_id": run_id})
@@ -56,7 +66,26 @@ class Dispatcher:
             self.state.save_run_summary(summary)
             self.state.release_run_lease(run_id)
             logger.info("Dispatcher run summary", extra={"summary": summary.model_dump(mode="json")})
+        if failures:
+            raise DispatchFailed(failures)
         return summary
+
+    def _dispatch_type_or_report(self, record_type: RecordType, run_id: str, failures: list[str]) -> TypeDispatch:
+        """Dispatch one type; a failure is logged with its traceback, kept for the end of the run, and the
+        type keeps its watermark (its records are looked at again next run)."""
+        try:
+            return self._dispatch_type(record_type, run_id)
+        except SyncFailure as failure:
+            reason = failure.reason
+        except Exception as exc:  # a bug: reported like a vendor failure, and the run still ends failed
+            reason = f"{type(exc).__name__}: {exc}"
+        logger.exception(
+            "Record type not dispatched; the other types go on",
+            extra={"run_id": run_id, "record_type": record_type.value, "reason": reason},
+        )
+        add_count("dispatch_failed", 1, record_type=record_type.value)
+        failures.append(f"{record_type.value}: {reason}")
+        return TypeDispatch(record_type=record_type, skipped_reason=f"failed: {reason}")
 
     def _dispatch_type(self, record_type: RecordType, run_id: str) -> TypeDispatch:
         started = self.clock()

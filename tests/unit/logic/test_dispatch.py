@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from tests.unit.logic.conftest import NOW, World, account, charge, plan
-from zuora_netsuite.dispatch import Dispatcher
+from zuora_netsuite.dispatch import DispatchFailed, Dispatcher
 from zuora_netsuite.record_types import DEPENDENCY_ORDER, RecordType
 
 
@@ -86,11 +86,30 @@ def test_watermark_advances_to_the_run_start_once_the_type_is_enqueued(world: Wo
 
 def test_watermark_stays_when_the_zuora_query_fails(world: World) -> None:
     world.zuora.fail_queries = 1
-    with pytest.raises(Exception, match="503"):
+    with pytest.raises(DispatchFailed, match="customer: Zuora answered 503"):
         dispatcher(world).run("run-1")
     assert world.state.get_watermark(RecordType.CUSTOMER) is None
     assert world.state.summaries[-1].status == "failed"
     assert world.state.run_lease is None  # the lease is released for the next run
+
+
+def test_a_type_that_cannot_be_listed_does_not_stop_the_other_types(world: World) -> None:
+    # Given a pending charge, and Zuora refusing the first query of the run (the customers')
+    world.zuora.put("ProductRatePlan", plan())
+    world.zuora.put("ProductRatePlanCharge", charge(ids(9)))
+    world.zuora.fail_queries = 1
+    # When the dispatcher runs
+    with pytest.raises(DispatchFailed) as raised:
+        dispatcher(world).run("run-1")
+    # Then the items are still enqueued and their watermark advances; customers keep theirs for the next run,
+    # and the run ends failed naming the customers' reason
+    assert [r.record_id for r in world.queue.sent if r.record_type is RecordType.ITEM] == [ids(9)]
+    assert world.state.get_watermark(RecordType.ITEM) == NOW
+    assert world.state.get_watermark(RecordType.CUSTOMER) is None
+    assert raised.value.failures == ["customer: Zuora answered 503"]
+    summary = world.state.summaries[-1]
+    assert summary.status == "failed"
+    assert summary.types[0].skipped_reason == "failed: Zuora answered 503"
 
 
 def test_overlapping_run_is_skipped(world: World) -> None:
