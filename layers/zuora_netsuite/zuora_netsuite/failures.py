@@ -123,9 +123,8 @@ def netsuite_error_advice(
         value = match.group("value").strip() if match is not None else "the value sent"
         where = f" (at {path})" if path and path != field else ""
         return (
-            f"NetSuite has no record {value} for the field '{field}'{where}: make sure the referenced {field} "
-            "exists in NetSuite, is active and is visible to the integration role, or correct the value in Zuora "
-            "or in the connector's configuration, then replay the record"
+            f"NetSuite has no {field} {value}{where}: create or reactivate it in NetSuite (visible to the "
+            "integration role), or correct the value in Zuora or the connector's configuration, then replay"
         )
     if http_status == 401 or (error_code or "").upper() == INVALID_LOGIN:
         return (

@@ -106,8 +106,8 @@ def test_an_invalid_reference_is_permanent_and_says_which_field_and_value_to_fix
     # Then it is permanent, and the advice names the field and the value a person must fix
     assert kind is FailureKind.PERMANENT
     assert advice is not None
-    assert f"no record {value} for the field '{field}'" in advice
-    assert "exists in NetSuite" in advice
+    assert f"NetSuite has no {field} {value}" in advice
+    assert "create or reactivate it in NetSuite" in advice
 
 
 def test_an_unknown_user_error_is_permanent_and_keeps_its_whole_detail(api, client, sleeps):
@@ -167,7 +167,7 @@ def test_an_invalid_reference_reason_tells_the_person_what_to_fix(api, client):
     error = caught.value
     assert error.kind is FailureKind.PERMANENT
     assert detail in error.reason
-    assert "no record 4711 for the field 'entity'" in error.reason
+    assert "NetSuite has no entity 4711" in error.reason
     assert client.stats.requests == 1
 
 
