@@ -12,6 +12,12 @@ still pending (TransferredToAccounting No / Error / Processing / empty) or was t
 
 Amounts are compared exactly (Decimal) in the transaction's currency. Totals are signed as in Zuora: a negative
 invoice (a NetSuite credit memo) counts negative on both sides.
+
+NetSuite side: only the connector's own transactions are read (``externalid LIKE 'zuora-%'`` and the four types
+it writes), keyset-paged by internal id (:func:`zuora_netsuite.netsuite.suiteql.keyset_rows`): a SuiteQL query
+stops at 100,000 results and offset paging is stable only in a unique order (Oracle NetSuite help, "Executing
+SuiteQL Queries Through REST Web Services", section_157909186990), so an account with more transactions than
+that is still read whole, each record once.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from zuora_netsuite.netsuite.suiteql import keyset_rows
 from zuora_netsuite.ports import NetSuiteApi, ZuoraApi
 from zuora_netsuite.record_types import DEPENDENCY_ORDER, RECORD_TYPES, TRANSACTION_TYPES, RecordType, external_id
 from zuora_netsuite.settings import SyncConfig
@@ -103,7 +110,8 @@ class _NetSuiteRecord:
 def reconcile(zuora: ZuoraApi, netsuite: NetSuiteApi, config: SyncConfig) -> Reconciliation:
     """Compare the enabled transaction types of Zuora and NetSuite, record by record."""
     currencies = {
-        str(row["id"]): str(row["symbol"]).upper() for row in netsuite.suiteql("SELECT id, symbol FROM currency")
+        str(row["id"]): str(row["symbol"]).upper()
+        for row in netsuite.suiteql("SELECT id, symbol FROM currency ORDER BY id")
     }
     in_netsuite = _netsuite_transactions(netsuite, currencies)
     result = Reconciliation()
@@ -198,7 +206,15 @@ def _account_currencies(zuora: ZuoraApi, account_ids: Iterable[str]) -> dict[str
 
 
 def _netsuite_transactions(netsuite: NetSuiteApi, currencies: dict[str, str]) -> dict[str, _NetSuiteRecord]:
-    rows = netsuite.suiteql("SELECT id, externalid, type, foreigntotal, currency FROM transaction")
+    rows = keyset_rows(
+        netsuite,
+        columns=("id", "externalid", "type", "foreigntotal", "currency"),
+        table="transaction",
+        where=(
+            f"externalid LIKE '{_EXTERNAL_ID_COMMON_PREFIX}%'",
+            "type IN (" + ", ".join(f"'{t}'" for t in sorted(_NETSUITE_TYPES)) + ")",
+        ),
+    )
     found: dict[str, _NetSuiteRecord] = {}
     for row in rows:
         eid = row.get("externalid")
@@ -211,6 +227,18 @@ def _netsuite_transactions(netsuite: NetSuiteApi, currencies: dict[str, str]) ->
             currency=currencies.get(str(row.get("currency"))) if row.get("currency") is not None else None,
         )
     return found
+
+
+# The start every transaction external id of the connector shares ("zuora-"): the SuiteQL LIKE filter.
+def _common_prefix(texts: Iterable[str]) -> str:
+    values = list(texts)
+    prefix = min(values, key=len) if values else ""
+    while prefix and not all(text.startswith(prefix) for text in values):
+        prefix = prefix[:-1]
+    return prefix.replace("'", "''")
+
+
+_EXTERNAL_ID_COMMON_PREFIX = _common_prefix(RECORD_TYPES[t].external_id_prefix for t in TRANSACTION_TYPES)
 
 
 def _type_of_external_id(eid: str) -> RecordType | None:
