@@ -56,6 +56,9 @@ class FakeZuora:
 
     def update(self, object_type: str, objects: Sequence[Mapping[str, Any]]) -> list[ZuoraUpdateResult]:
         self.updates.append((object_type, [dict(o) for o in objects]))
+        refusal = zuora_settlement.actions_refusal(object_type, self.invoice_settlement)
+        if refusal:
+            raise ZuoraError(f"Zuora update failed (HTTP 400, INVALID_TYPE): {refusal}", code="INVALID_TYPE")
         if self.fail_updates:
             self.fail_updates -= 1
             raise ZuoraError("Zuora answered 503", code="503", kind=FailureKind.TRANSIENT, http_status=503)

@@ -15,6 +15,7 @@ from zuora_netsuite.mapping import mappings_for
 from zuora_netsuite.mapping.settlement import TenantMismatch
 from zuora_netsuite.models.state import SyncOutcome
 from zuora_netsuite.record_types import DEPENDENCY_ORDER, RecordType
+from zuora_netsuite.recovery import RecordReset
 from zuora_netsuite.settings import SyncConfig, ZuoraTenant
 
 FIRST, SECOND = "1" * 32, "3" * 32
@@ -215,3 +216,19 @@ def test_a_refund_of_a_credit_memo_is_rejected_with_a_clear_reason(ledger: Ledge
     reason = ledger.zuora.get("Refund", REFUND_ID)["IntegrationError__NS"]
     assert f"refunds credit memo {MEMO_ID}" in reason
     assert "not supported" in reason
+
+
+def test_an_operator_reset_of_a_synced_credit_memo_clears_its_fields_through_its_rest_resource(ledger: Ledger) -> None:
+    # Given a synced credit memo
+    ledger.add_invoice(FIRST, amounts=(100,), Amount=100)
+    ledger.zuora.put("CreditMemo", credit_memo())
+    ledger.zuora.put("CreditMemoItem", memo_item("CreditMemo", MEMO_ID, 30))
+    assert sync(ledger, RecordType.CREDIT_MEMO, MEMO_ID) is SyncOutcome.SYNCED
+    # When the operator resets it
+    RecordReset(ledger.zuora, ledger.state, ledger.queue, ZuoraTenant()).reset(RecordType.CREDIT_MEMO, MEMO_ID)
+    # Then its integration fields were cleared with PUT /v1/creditmemos/{id} (Actions refuse memos)
+    memo = ledger.zuora.get("CreditMemo", MEMO_ID)
+    assert "IntegrationId__NS" not in memo
+    assert "IntegrationStatus__NS" not in memo
+    cleared = {"IntegrationId__NS": "", "IntegrationStatus__NS": "", "IntegrationError__NS": ""}
+    assert ledger.zuora.updates[-1] == ("CreditMemo", [{"Id": MEMO_ID, **cleared}])
