@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from zuora_netsuite.failures import FailureKind
 from zuora_netsuite.mapping import mappings_for
+from zuora_netsuite.mapping.settlement import TenantMismatch
 from zuora_netsuite.models.messages import RequestSource, RunSummary, SyncRequest, TypeDispatch
 from zuora_netsuite.observability import add_count, logger
 from zuora_netsuite.ports import IntegrationStateStore, SyncQueue, ZuoraApi
@@ -45,7 +46,7 @@ class Dispatcher:
         try:
             for record_type in self.config.enabled_in_order():
                 if only is None or record_type in only:
-                    summary.types.append(self._dispatch_type(record_type, run_id))
+                    summary.types.append(self._dispatch_type_of_tenant(record_type, run_id))
             summary.status = "completed"
         except Exception:
             summary.status = "failed"
@@ -57,6 +58,18 @@ class Dispatcher:
             self.state.release_run_lease(run_id)
             logger.info("Dispatcher run summary", extra={"summary": summary.model_dump(mode="json")})
         return summary
+
+    def _dispatch_type_of_tenant(self, record_type: RecordType, run_id: str) -> TypeDispatch:
+        """A type the Zuora tenant cannot serve as configured (zuora.invoice_settlement) is skipped with the reason,
+        logged as an error naming the setting; the other types still dispatch."""
+        try:
+            return self._dispatch_type(record_type, run_id)
+        except TenantMismatch as mismatch:
+            logger.error(
+                "Record type not dispatched: the Zuora tenant does not match the configuration",
+                extra={"record_type": record_type.value, "reason": mismatch.reason, "code": mismatch.code},
+            )
+            return TypeDispatch(record_type=record_type, skipped_reason=mismatch.reason)
 
     def _dispatch_type(self, record_type: RecordType, run_id: str) -> TypeDispatch:
         started = self.clock()

@@ -9,8 +9,10 @@ from decimal import Decimal
 
 import pytest
 
+from tests.unit.logic.conftest import NOW
 from tests.unit.transactions.conftest import ACCOUNT_ID, CHARGE_ID, PAYMENT_ID, STAMP, Ledger, payment
 from tests.unit.transactions.test_invoice_sync import sync
+from zuora_netsuite.dispatch import Dispatcher
 from zuora_netsuite.mapping import mappings_for
 from zuora_netsuite.mapping.settlement import TenantMismatch
 from zuora_netsuite.models.state import SyncOutcome
@@ -232,3 +234,19 @@ def test_an_operator_reset_of_a_synced_credit_memo_clears_its_fields_through_its
     assert "IntegrationStatus__NS" not in memo
     cleared = {"IntegrationId__NS": "", "IntegrationStatus__NS": "", "IntegrationError__NS": ""}
     assert ledger.zuora.updates[-1] == ("CreditMemo", [{"Id": MEMO_ID, **cleared}])
+
+
+def test_configured_invoice_settlement_on_a_legacy_tenant_skips_the_memo_types_and_dispatches_the_others(
+    ledger: Ledger,
+) -> None:
+    # Given a tenant without Invoice Settlement, a connector configured with it, and a pending payment
+    ledger.zuora.invoice_settlement = False
+    ledger.zuora.put("Payment", payment())
+    # When the dispatcher runs
+    summary = Dispatcher(ledger.zuora, ledger.state, ledger.queue, ledger.config, clock=lambda: NOW).run("run-1")
+    # Then the memo types are skipped with a reason naming the setting, and the payment is still enqueued
+    skipped = {t.record_type: t.skipped_reason or "" for t in summary.types}
+    for memo_type in (RecordType.DEBIT_MEMO, RecordType.CREDIT_MEMO):
+        assert "zuora.invoice_settlement" in skipped[memo_type]
+        assert "Invoice Settlement is not enabled" in skipped[memo_type]
+    assert [r.record_id for r in ledger.queue.sent if r.record_type is RecordType.PAYMENT] == [PAYMENT_ID]
