@@ -148,3 +148,22 @@ def test_given_memo_items_when_filtered_by_their_memo_then_they_carry_the_charge
     assert len(data) >= 2
     assert all(row["creditMemoId"] == records.credit_memo_id for row in data)
     assert all({"productRatePlanChargeId", "chargeName", "amount"} <= set(row) for row in data)
+
+
+def test_given_a_memo_key_when_retrieved_with_its_items_expanded_then_the_items_come_inside_the_memo(
+    zuora_target: ZuoraTarget, records: SettlementRecords
+) -> None:
+    """https://developer.zuora.com/v1-api-reference/api/operation/queryCreditMemoByKey/ : GET
+    /object-query/credit-memos/{key} (ID or number), `expand[]=creditmemoitems` adds the memo's items."""
+    response = rest(
+        zuora_target,
+        "GET",
+        f"/object-query/credit-memos/{records.credit_memo_number}",
+        params=[("expand[]", "creditmemoitems")],
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == records.credit_memo_id
+    items = body["creditMemoItems"]
+    assert len(items) >= 2
+    assert all(item["creditMemoId"] == records.credit_memo_id for item in items)
