@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -179,7 +180,13 @@ def reconcile(zuora: ZuoraApi, netsuite: NetSuiteApi, config: SyncConfig) -> Rec
     return result
 
 
+_MEMO_RESOURCES = {RecordType.DEBIT_MEMO: "debit-memos", RecordType.CREDIT_MEMO: "credit-memos"}
+_TRANSFER_PENDING = (None, "", "No", "Error", "Processing")
+
+
 def _zuora_rows(zuora: ZuoraApi, record_type: RecordType, scope: _Scope, config: SyncConfig) -> list[dict[str, Any]]:
+    if record_type in _MEMO_RESOURCES:
+        return _memo_rows(zuora, _MEMO_RESOURCES[record_type], config.cutover_dates.get(record_type))
     cutover = config.cutover_dates.get(record_type)
     since = f" and {scope.date_field} >= '{cutover.isoformat()}'" if cutover else ""
     fields = ("Id", "AccountId", scope.amount_field, scope.number_field, "IntegrationError__NS")
@@ -192,6 +199,32 @@ def _zuora_rows(zuora: ZuoraApi, record_type: RecordType, scope: _Scope, config:
         " or (TransferredToAccounting = 'Yes' and IntegrationId__NS is not null))"
     )
     return list(zuora.query(query))
+
+
+def _memo_rows(zuora: ZuoraApi, resource: str, cutover: date | None) -> list[dict[str, Any]]:
+    """Memos (Invoice Settlement: Actions refuse them) with Object Query; the transfer status, which Object Query
+    does not return, is read from the memo's REST resource for memos the connector has not synced."""
+    filters = ["status.EQ:Posted", *([f"memodate.GE:{cutover.isoformat()}"] if cutover else [])]
+    fields = ("id", "accountId", "totalAmount", "memoNumber", "IntegrationId__NS", "IntegrationStatus__NS",
+              "IntegrationError__NS")  # fmt: skip
+    rows: list[dict[str, Any]] = []
+    for row in zuora.object_query(resource, filters=filters, fields=fields):
+        if row.get("IntegrationStatus__NS") == "Ignore":
+            continue
+        if not row.get("IntegrationId__NS"):
+            transfer = zuora.rest_get(f"/v1/{resource}/{row['id']}").get("transferredToAccounting")
+            if transfer not in _TRANSFER_PENDING:
+                continue  # transferred by other means: out of scope
+        rows.append(
+            {
+                "Id": row["id"],
+                "AccountId": row.get("accountId"),
+                "TotalAmount": row.get("totalAmount"),
+                "MemoNumber": row.get("memoNumber"),
+                "IntegrationError__NS": row.get("IntegrationError__NS"),
+            }
+        )
+    return rows
 
 
 def _account_currencies(zuora: ZuoraApi, account_ids: Iterable[str]) -> dict[str, str]:

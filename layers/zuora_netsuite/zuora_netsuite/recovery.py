@@ -15,6 +15,7 @@ from zuora_netsuite.observability import logger
 from zuora_netsuite.ports import IntegrationStateStore, SyncQueue, ZuoraApi
 from zuora_netsuite.record_types import RECORD_TYPES, RecordType
 from zuora_netsuite.settings import ZuoraTenant
+from zuora_netsuite.writeback import update_zuora_objects
 
 RESET_LEASE_SECONDS = 60
 
@@ -42,7 +43,8 @@ class RecordReset:
         deleted = False
         try:
             current = self.state.get(record_type, record_id)
-            [result] = self.zuora.update(
+            [result] = update_zuora_objects(  # memos: PUT /v1/credit-memos/{id} (Actions refuse them)
+                self.zuora,
                 zuora_object,
                 [{"Id": record_id, "IntegrationId__NS": "", "IntegrationStatus__NS": "", "IntegrationError__NS": ""}],
             )
