@@ -26,7 +26,7 @@ export SAM_CLI_TELEMETRY := 0
 .PHONY: help install run sandbox ops demo-webhook chaos bench contract-zuora contract-netsuite test lint format typecheck unit integration infrastructure e2e build deploy clean
 
 help:
-	@echo "make run        one full sync cycle on the embedded local sandbox, with a report"
+	@echo "make run        one full sync cycle on the embedded local sandbox, with a report (ARGS='--legacy-tenant': no Invoice Settlement)"
 	@echo "make sandbox    start the sandbox in the foreground; prints its endpoints as one JSON line"
 	@echo "make ops ARGS='errors'   the operator CLI (python -m connector_cli; docs/runbook.md)"
 	@echo "make demo-webhook  an edit in the Zuora sandbox reaches NetSuite through the webhook, no scheduled run"
@@ -47,7 +47,7 @@ $(STAMP): requirements-dev.txt layers/zuora_netsuite/requirements.txt
 install: $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m sandbox run
+	$(PY) -m sandbox run $(ARGS)
 
 sandbox: $(STAMP)
 	$(PY) -m sandbox serve

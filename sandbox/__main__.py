@@ -100,6 +100,11 @@ def cli() -> None:
 @click.option("--netsuite-cap", default=5, show_default=True, help="NetSuite account concurrency limit.")
 @click.option("--concurrency", default=4, show_default=True, help="Sync function concurrency (NetSuiteConcurrency).")
 @click.option("--invoices", default=80, show_default=True, help="Invoices (with payments, memos, refunds) to add.")
+@click.option(
+    "--legacy-tenant",
+    is_flag=True,
+    help="A Zuora tenant without Invoice Settlement (InvoicePayment, no memos); the connector configured so.",
+)
 def run(
     accounts: int,
     charges: int,
@@ -109,6 +114,7 @@ def run(
     netsuite_cap: int,
     concurrency: int,
     invoices: int,
+    legacy_tenant: bool,
 ) -> None:
     """Start the sandbox, run scheduled sync cycles to completion and print a per-type report."""
     console = Console()
@@ -120,6 +126,7 @@ def run(
         netsuite_latency_seconds=netsuite_latency_ms / 1000,
         netsuite_concurrency_limit=netsuite_cap,
         sync_concurrency=concurrency,
+        legacy_tenant=legacy_tenant,
     )
     _route_connector_logs(LOG_FILE)
     with console.status("Starting the sandbox (moto, Zuora and NetSuite simulators)..."):
@@ -127,7 +134,8 @@ def run(
     try:
         console.print(
             f"Sandbox up: {accounts} accounts and {charges} charges in Zuora "
-            f"(seed {seed}), NetSuite cap {netsuite_cap}, sync concurrency {concurrency}."
+            f"(seed {seed}), NetSuite cap {netsuite_cap}, sync concurrency {concurrency}; "
+            + ("a legacy tenant without Invoice Settlement (no memos)." if legacy_tenant else "Invoice Settlement on.")
         )
         with sandbox.function_environment():
             assert sandbox.resources is not None

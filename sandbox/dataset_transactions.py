@@ -1,8 +1,8 @@
 """Transactions for a generated data set: invoices (some negative), debit and credit memos, payments (partial,
 across several invoices, over-payments) and refunds, in several currencies, plus invalid records of every kind.
 
-``add_transactions(dataset, invoices=N)`` adds them to ``dataset.zuora_objects`` deterministically (same seed,
-same records) and fills in what a correct connector must do:
+``add_transactions(dataset, invoices=N, invoice_settlement=True)`` adds them to ``dataset.zuora_objects``
+deterministically (same seed, same records) and fills in what a correct connector must do:
 
 - ``dataset.expected_reasons``: transaction Id -> a text its failure reason contains (case-insensitive);
 - ``dataset.expected_transactions_excluded``: transactions the dispatcher must not pick up (Draft, Canceled,
@@ -10,6 +10,10 @@ same records) and fills in what a correct connector must do:
 - ``dataset.closed_period_before``: NetSuite's accounting periods before this day are closed.
 
 Every valid transaction's applied amounts fit the open balance whatever order the records sync in.
+
+The tenant profile decides how applications are kept: with Invoice Settlement (the default) payments, credit memos
+and refunds have parts (PaymentPart, CreditMemoPart, RefundPart: what GET /v1/{payments|credit-memos|refunds}/{key}/
+parts answers); a legacy tenant (``invoice_settlement=False``) has InvoicePayment rows and no memos at all.
 """
 
 from __future__ import annotations
@@ -51,14 +55,15 @@ class _Invoice:
 
 
 class _Builder:
-    def __init__(self, dataset: Dataset) -> None:
+    def __init__(self, dataset: Dataset, invoice_settlement: bool = True) -> None:
         self.dataset = dataset
+        self.invoice_settlement = invoice_settlement
         self.rng = random.Random(f"transactions-{dataset.seed}")
         self.objects: dict[str, list[dict[str, Any]]] = {
             name: []
             for name in (
                 "Invoice", "InvoiceItem", "Payment", "InvoicePayment", "Refund", "CreditMemo", "CreditMemoItem",
-                "DebitMemo", "DebitMemoItem",
+                "DebitMemo", "DebitMemoItem", "PaymentPart", "CreditMemoPart", "RefundPart",
             )
         }  # fmt: skip
         self.numbers: dict[str, int] = {}
@@ -181,7 +186,7 @@ class _Builder:
         record.update(fields)
         self.objects["Payment"].append(record)
         for invoice_id, value in applications:
-            self.objects["InvoicePayment"].append(
+            self.objects["PaymentPart" if self.invoice_settlement else "InvoicePayment"].append(
                 {
                     "Id": self.new_id(),
                     "InvoiceId": invoice_id,
@@ -192,7 +197,15 @@ class _Builder:
             )
         return payment_id
 
-    def refund(self, account: dict[str, Any], payment_id: str | None, value: Decimal, **fields: Any) -> str:
+    def refund(
+        self,
+        account: dict[str, Any],
+        payment_id: str | None,
+        value: Decimal,
+        *,
+        credit_memo_id: str | None = None,
+        **fields: Any,
+    ) -> str:
         on = self.day()
         record: dict[str, Any] = {
             "Id": self.new_id(),
@@ -209,6 +222,10 @@ class _Builder:
             record["PaymentId"] = payment_id
         record.update(fields)
         self.objects["Refund"].append(record)
+        if self.invoice_settlement and (payment_id or credit_memo_id):
+            source = {"PaymentId": payment_id} if payment_id else {"CreditMemoId": credit_memo_id}
+            part = {"Id": self.new_id(), "RefundId": record["Id"], **source, "Amount": _num(value), **self.stamps(on)}
+            self.objects["RefundPart"].append(part)
         return str(record["Id"])
 
     def memo(
@@ -235,6 +252,16 @@ class _Builder:
         }
         record.update(fields)
         self.objects[kind].append(record)
+        if kind == "CreditMemo" and record.get("ReferredInvoiceId") and record.get("AppliedAmount"):
+            self.objects["CreditMemoPart"].append(
+                {
+                    "Id": self.new_id(),
+                    "CreditMemoId": memo_id,
+                    "InvoiceId": record["ReferredInvoiceId"],
+                    "Amount": record["AppliedAmount"],
+                    **self.stamps(on),
+                }
+            )
         for charge, value in lines:
             item: dict[str, Any] = {
                 "Id": self.new_id(),
@@ -254,10 +281,12 @@ class _Builder:
         self.dataset.expected_reasons[record_id] = reason
 
 
-def add_transactions(dataset: Dataset, invoices: int = 120) -> Dataset:
+def add_transactions(dataset: Dataset, invoices: int = 120, *, invoice_settlement: bool = True) -> Dataset:
     """Add about `invoices` invoices and the payments, memos and refunds that go with them (about 2.2 records
-    per invoice in all), plus one or more invalid records of every kind and some excluded ones."""
-    b = _Builder(dataset)
+    per invoice in all), plus one or more invalid records of every kind and some excluded ones. A legacy tenant
+    (`invoice_settlement` False) gets no memos."""
+    b = _Builder(dataset, invoice_settlement)
+    memos = invoice_settlement
     if not b.accounts or not b.charges:
         return dataset
     rng = b.rng
@@ -270,7 +299,7 @@ def add_transactions(dataset: Dataset, invoices: int = 120) -> Dataset:
             valid.append(b.invoice(account))
 
     # Credit memos applied to their invoice, then payments (full, partial, several invoices, over-payments).
-    for inv in rng.sample(valid, k=max(1, len(valid) // 12)):
+    for inv in rng.sample(valid, k=max(1, len(valid) // 12) if memos else 0):
         credit = _money(inv.open * Decimal(rng.choice(("0.1", "0.25", "0.5"))), inv.account["Currency"])
         if credit > 0:
             inv.open -= credit
@@ -310,7 +339,7 @@ def add_transactions(dataset: Dataset, invoices: int = 120) -> Dataset:
     for account, payment_id, extra in over_paid:
         if rng.random() < 0.7:
             b.refund(account, payment_id, extra if rng.random() < 0.5 else _money(extra / 2, account["Currency"]))
-    for _ in range(max(1, invoices // 20)):
+    for _ in range(max(1, invoices // 20) if memos else 0):
         account = rng.choice(b.accounts)
         lines = [(rng.choice(b.charges), b.line_amount(account["Currency"])) for _ in range(rng.randint(1, 2))]
         b.memo("DebitMemo", account, [(c, v) for c, v in lines])
@@ -327,10 +356,12 @@ def _invalid_records(b: _Builder) -> None:
     rng = b.rng
     account = b.accounts[0]
     currency = account["Currency"]
+    memos = b.invoice_settlement
     for fault in ("Name", "Subsidiary__NS", "CustomerType__NS"):  # the account itself fails: a dependency
         for bad in b.bad_accounts[fault][:1]:
             b.invalid(b.invoice(bad).id, "has no NetSuite customer")
-            b.invalid(b.memo("DebitMemo", bad, [(b.charges[0], Decimal(100))]), "has no NetSuite customer")
+            if memos:
+                b.invalid(b.memo("DebitMemo", bad, [(b.charges[0], Decimal(100))]), "has no NetSuite customer")
     for bad in b.bad_accounts["Currency"][:1]:  # the invoice's own currency is unknown to NetSuite
         b.invalid(b.invoice(bad).id, "does not exist in NetSuite")
     bad_item_invoice = None
@@ -343,8 +374,9 @@ def _invalid_records(b: _Builder) -> None:
         b.invalid(b.invoice(account, lines=[(b.charges[0], Decimal("10.005"))], tax=False).id, "more decimals")
     closed = b.invoice(account, on=CLOSED_PERIOD_BEFORE - timedelta(days=rng.randint(5, 200)))
     b.invalid(closed.id, "is closed")
-    no_charge = b.memo("DebitMemo", account, [(None, Decimal(40))])
-    b.invalid(no_charge, "no product rate plan charge")
+    if memos:
+        no_charge = b.memo("DebitMemo", account, [(None, Decimal(40))])
+        b.invalid(no_charge, "no product rate plan charge")
 
     # Payments: to an invoice that failed, more than the invoice's open balance, applied to nothing.
     if bad_item_invoice is not None:
@@ -354,6 +386,11 @@ def _invalid_records(b: _Builder) -> None:
     applied_to_nothing = b.payment(account, [])
     b.objects["Payment"][-1].update(AppliedAmount=25, Amount=25)
     b.invalid(applied_to_nothing, "not applied to any invoice")
+    # Refunds: of no payment, of a payment that failed.
+    b.invalid(b.refund(account, None, Decimal(15)), "PaymentId")
+    b.invalid(b.refund(account, applied_to_nothing, Decimal(5)), "has no NetSuite customer payment")
+    if not memos:
+        return
     # Credit memos: for an invoice that failed, more than the invoice's open balance.
     b.invalid(
         b.memo("CreditMemo", account, [(b.charges[0], Decimal(10))], ReferredInvoiceId=mismatch.id, AppliedAmount=10),
@@ -365,9 +402,9 @@ def _invalid_records(b: _Builder) -> None:
         b.memo("CreditMemo", account, [(target.charge, over)], ReferredInvoiceId=target.id, AppliedAmount=_num(over)),
         "open balance",
     )
-    # Refunds: of no payment, of a payment that failed.
-    b.invalid(b.refund(account, None, Decimal(15)), "PaymentId")
-    b.invalid(b.refund(account, applied_to_nothing, Decimal(5)), "has no NetSuite customer payment")
+    # A refund of a credit memo (Invoice Settlement): not supported, rejected with that reason.
+    refunded_memo = b.memo("CreditMemo", account, [(b.charges[0], Decimal(12))])
+    b.invalid(b.refund(account, None, Decimal(12), credit_memo_id=refunded_memo), "refunds of credit memos")
 
 
 def _excluded_records(b: _Builder) -> None:
@@ -382,5 +419,6 @@ def _excluded_records(b: _Builder) -> None:
     excluded.add(unapplied)
     excluded.add(b.payment(account, [], unapplied=Decimal(12), Status="Canceled"))
     excluded.add(b.refund(account, unapplied, Decimal(10), Status="Canceled"))
-    excluded.add(b.memo("CreditMemo", account, [(b.charges[0], Decimal(10))], Status="Draft"))
-    excluded.add(b.memo("DebitMemo", account, [(b.charges[0], Decimal(10))], TransferredToAccounting="Yes"))
+    if b.invoice_settlement:
+        excluded.add(b.memo("CreditMemo", account, [(b.charges[0], Decimal(10))], Status="Draft"))
+        excluded.add(b.memo("DebitMemo", account, [(b.charges[0], Decimal(10))], TransferredToAccounting="Yes"))

@@ -1,5 +1,13 @@
 """NetSuite REST web services error bodies, as the real service answers them.
 
+Oracle NetSuite help, "Error Handling in REST Web Services"
+(https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_156570709583.html): ``status``,
+``o:errorDetails[]`` with ``detail`` (human readable), ``o:errorCode`` (the error *category*) and an optional
+``o:errorPath``. REST folds many SOAP codes into a few categories: an invalid reference, a record changed in the
+meantime and a record locked by a workflow all arrive as ``USER_ERROR`` with the reason only in ``detail``
+(the texts below are the ones integrators report), while ``RCRD_HAS_BEEN_CHANGED`` / ``INVALID_KEY_OR_REF``
+also occur. A client must therefore read the detail, not only the code.
+
 Every error is JSON::
 
     {"type": "https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.1", "title": "Bad Request",
@@ -50,6 +58,16 @@ INVALID_URL = "INVALID_URL"
 METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
 CONCURRENCY_LIMIT_EXCEEDED = "CONCURRENCY_LIMIT_EXCEEDED"
 UNEXPECTED_ERROR = "UNEXPECTED_ERROR"
+RCRD_HAS_BEEN_CHANGED = "RCRD_HAS_BEEN_CHANGED"
+
+# REST prefixes record-level failures with this sentence; the reason follows.
+ACCESS_ERROR_PREFIX = "Error while accessing a resource."
+RECORD_CHANGED_DETAIL = f"{ACCESS_ERROR_PREFIX} Record has been changed."
+WORKFLOW_LOCKED_DETAIL = f"{ACCESS_ERROR_PREFIX} This record has been locked by a user defined workflow."
+CONCURRENCY_LIMIT_DETAIL = (
+    "Concurrent request limit exceeded: the account allows {limit} concurrent requests (SOAP, REST and "
+    "RESTlets combined). Request blocked; try again later."
+)
 
 
 @dataclass(frozen=True)
@@ -105,3 +123,24 @@ def bad_request(code: str, detail: str, path: str | None = None) -> NetSuiteApiE
 
 def unauthorized() -> NetSuiteApiError:
     return NetSuiteApiError(401, INVALID_LOGIN, INVALID_LOGIN_DETAIL)
+
+
+def invalid_reference(shown: object, field_name: str, path: str) -> NetSuiteApiError:
+    """A reference to no record: REST answers USER_ERROR, the field only in the detail (and the path)."""
+    return bad_request(
+        USER_ERROR, f"{ACCESS_ERROR_PREFIX} Invalid Field Value {shown} for the following field: {field_name}", path
+    )
+
+
+def record_changed(code: str = USER_ERROR) -> NetSuiteApiError:
+    """Someone saved the record in the meantime (optimistic lock); retrying succeeds."""
+    return bad_request(code, RECORD_CHANGED_DETAIL)
+
+
+def locked_by_workflow() -> NetSuiteApiError:
+    """A user defined workflow holds the record; retrying later succeeds once the workflow moves on."""
+    return bad_request(USER_ERROR, WORKFLOW_LOCKED_DETAIL)
+
+
+def concurrency_limit_exceeded(limit: int) -> NetSuiteApiError:
+    return NetSuiteApiError(429, CONCURRENCY_LIMIT_EXCEEDED, CONCURRENCY_LIMIT_DETAIL.format(limit=limit))

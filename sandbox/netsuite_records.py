@@ -7,8 +7,9 @@ error format (see ``netsuite_errors``):
 * a field the type does not know -> 400 ``USER_ERROR``, path = the field (strict property-name
   validation, NetSuite's default; ``X-NetSuite-PropertyNameValidation: Warning|Ignore`` drops them);
 * a reference that is not an object ``{"id": ..}`` / ``{"externalId": ..}`` -> 400 ``USER_ERROR``;
-* a reference to nothing -> 400 ``INVALID_KEY_OR_REF``, path = the field, e.g. ``subsidiary`` or
-  ``item.items[0].item``;
+* a reference to nothing -> 400 ``USER_ERROR`` "Error while accessing a resource. Invalid Field Value 99 for
+  the following field: subsidiary", path = the field, e.g. ``subsidiary`` or ``item.items[0].item`` (REST folds
+  SOAP's INVALID_KEY_OR_REF into USER_ERROR; see ``netsuite_errors``);
 * a missing required field, a value too long, a wrong JSON type, a changed immutable field
   (a customer's subsidiary) -> 400 ``USER_ERROR``.
 
@@ -29,7 +30,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.netsuite_errors import INVALID_KEY_OR_REF, INVALID_PARAMETER, USER_ERROR, bad_request
+from sandbox.netsuite_errors import INVALID_PARAMETER, USER_ERROR, bad_request, invalid_reference
 
 # Tables a reference can point to: the account's reference data ...
 REFERENCE_TABLES: tuple[str, ...] = (
@@ -503,10 +504,6 @@ def _resolve_ref(table: str, value: Any, path: str, field_name: str, resolve: Re
     found = resolve(table, value)
     if found is None:
         shown = value.get("id") if value.get("id") is not None else value.get("externalId")
-        raise bad_request(
-            INVALID_KEY_OR_REF,
-            f"Invalid Field Value {shown} for the following field: {field_name}",
-            path,
-        )
+        raise invalid_reference(shown, field_name, path)
     internal_id, name = found
     return {"id": internal_id, "refName": name}

@@ -21,8 +21,14 @@ Endpoints (all under ``/services/rest``, all signed with OAuth 1.0a TBA, HMAC-SH
 
 Headers: every answer carries ``X-N-OperationId``; writes answer ``Location`` with the internal id;
 ``X-NetSuite-PropertyNameValidation: Warning|Ignore`` drops unknown fields instead of refusing them;
-SuiteQL needs ``Prefer: transient``. Paging: ``limit`` 1..1000 (default 1000), ``offset`` >= 0;
-collections answer ``{links, count, hasMore, items, offset, totalResults}``.
+SuiteQL needs ``Prefer: transient``. Paging (Oracle "Collection Paging", section_156414087576, and
+"Executing SuiteQL Queries Through REST Web Services", section_157909186990): ``limit`` 1..1000 (default
+1000), ``offset`` >= 0 and a multiple of ``limit``; collections answer ``{links, count, hasMore, items, offset,
+totalResults}``. A SuiteQL result stops at ``suiteql_max_results`` (100,000, as without SuiteAnalytics
+Connect): the page that reaches it answers ``hasMore: false`` and ``totalResults`` is capped too; an offset at
+or past it is refused (400 INVALID_PARAMETER). A SuiteQL query without ``ORDER BY`` answers its rows in an
+order that changes from one request to the next (seeded, deterministic), so offset paging without ORDER BY
+skips and repeats rows, as Oracle warns ("Using SuiteQL with SuiteTalk REST Web Services", section_158394344595).
 
 Upsert semantics: PUT by eid on an existing record merges like PATCH (fields not sent are kept,
 ``null`` clears); on a new record all create rules apply (e.g. a customer's subsidiary is required),
@@ -52,19 +58,24 @@ Error answers (NetSuite's JSON: type, title, status, o:errorDetails[{detail, o:e
 
 =====  ===========================  ==========================================================
  401   INVALID_LOGIN                bad/unknown key or token, wrong realm or method, stale
-                                    timestamp (> 5 min), reused nonce, bad signature
+                                    timestamp (> 5 min), reused nonce, bad signature; also a
+                                    share (``over_cap_invalid_login_rate``) of over-cap requests
  400   USER_ERROR                   unknown field (path = field), missing required field, value
                                     too long, wrong JSON type, subsidiary change, item type
                                     change, body/URL externalId mismatch, rejected eid, closed
-                                    period, missing ``Prefer: transient``
- 400   INVALID_KEY_OR_REF           reference to nothing (path e.g. ``subsidiary``,
-                                    ``item.items[0].item``)
+                                    period, missing ``Prefer: transient``; a reference to nothing
+                                    ("Error while accessing a resource. Invalid Field Value 99 for
+                                    the following field: subsidiary", path = the field); injected
+                                    "Record has been changed" / "locked by a user defined workflow"
+ 400   RCRD_HAS_BEEN_CHANGED        injected (``fail_next_record_changed(code=...)``)
  400   DUP_RCRD                     POST/PATCH with an externalId another record uses
  400   INVALID_CONTENT              body is not a JSON object
  400   INVALID_PARAMETER            bad SuiteQL, bad limit/offset
  404   NONEXISTENT_ID               no such record; INVALID_RCRD_TYPE: unknown record type
  405   METHOD_NOT_ALLOWED           e.g. PUT by internal id (upsert needs ``eid:``)
  429   CONCURRENCY_LIMIT_EXCEEDED   more than ``concurrency_limit`` requests in flight
+                                    (Oracle: "Web Services and RESTlet Concurrency Governance",
+                                    section_1500275531)
  5xx   (injected)                   ``fail_next`` / ``error_rate``; default UNEXPECTED_ERROR
 =====  ===========================  ==========================================================
 """
@@ -91,11 +102,9 @@ from sandbox.http_server import LoopbackServer
 from sandbox.netsuite_account import AccountConfiguration, AccountRules
 from sandbox.netsuite_auth import AuthFailure, TbaCredentials, TbaVerifier
 from sandbox.netsuite_errors import (
-    CONCURRENCY_LIMIT_EXCEEDED,
     DUP_RCRD,
     ERROR_CONTENT_TYPE,
     INVALID_CONTENT,
-    INVALID_KEY_OR_REF,
     INVALID_PARAMETER,
     INVALID_RCRD_TYPE,
     INVALID_URL,
@@ -103,10 +112,14 @@ from sandbox.netsuite_errors import (
     NONEXISTENT_ID,
     UNEXPECTED_ERROR,
     USER_ERROR,
+    WORKFLOW_LOCKED_DETAIL,
     ErrorDetail,
     NetSuiteApiError,
     bad_request,
+    concurrency_limit_exceeded,
     error_body,
+    invalid_reference,
+    record_changed,
     unauthorized,
 )
 from sandbox.netsuite_records import (
@@ -125,6 +138,7 @@ from sandbox.netsuite_suiteql import parse as parse_suiteql
 BASE_PATH = "/services/rest"
 DEFAULT_PAGE_LIMIT = 1000
 MAX_PAGE_LIMIT = 1000
+SUITEQL_MAX_RESULTS = 100_000  # without SuiteAnalytics Connect (Oracle section_157909186990)
 EXTERNAL_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 RECORD_CONTENT_TYPE = "application/vnd.oracle.resource+json; type=singular-resource; charset=utf-8"
 COLLECTION_CONTENT_TYPE = "application/vnd.oracle.resource+json; type=collection; charset=utf-8"
@@ -174,6 +188,7 @@ class NetSuiteStats:
     auth_failures: dict[str, int]  # why requests got 401 (what NetSuite's Login Audit Trail shows)
     peak_in_flight: int
     in_flight: int
+    rejected_over_cap_401: int = 0  # over-cap requests answered 401 INVALID_LOGIN instead of 429
 
     def writes(self, record_type: str | None = None) -> int:
         """Creates + updates, of one record type or of all."""
@@ -191,6 +206,7 @@ class _Counters:
     reads: int = 0
     suiteql: int = 0
     rejected_429: int = 0
+    rejected_over_cap_401: int = 0
     errors_by_code: dict[str, int] = field(default_factory=dict)
     auth_failures: dict[str, int] = field(default_factory=dict)
     peak_in_flight: int = 0
@@ -222,6 +238,8 @@ class _InitialSettings:
     reject_external_ids: dict[str, str]
     closed_period: ClosedPeriodHook | None
     account: AccountConfiguration
+    over_cap_invalid_login_rate: float
+    suiteql_max_results: int
     auto_apply_preference: bool = True
 
 
@@ -253,6 +271,8 @@ class NetSuiteSimulator:
         reject_external_ids: Mapping[str, str] | None = None,
         closed_period: ClosedPeriodHook | None = None,
         account: AccountConfiguration | None = None,
+        over_cap_invalid_login_rate: float = 0.0,
+        suiteql_max_results: int = SUITEQL_MAX_RESULTS,
         auto_apply_preference: bool = True,
         clock: Callable[[], float] = time.time,
         host: str = "127.0.0.1",
@@ -275,6 +295,8 @@ class NetSuiteSimulator:
             reject_external_ids=dict(reject_external_ids or {}),
             closed_period=closed_period,
             account=(account or AccountConfiguration()).copy(),
+            over_cap_invalid_login_rate=over_cap_invalid_login_rate,
+            suiteql_max_results=suiteql_max_results,
             auto_apply_preference=auto_apply_preference,
         )
         self._clock = clock
@@ -309,6 +331,9 @@ class NetSuiteSimulator:
             self._reject_eids: dict[str, str] = dict(initial.reject_external_ids)
             self._closed_period = initial.closed_period
             self._account_rules = AccountRules(initial.account.copy())
+            self._over_cap_invalid_login_rate = initial.over_cap_invalid_login_rate
+            self._suiteql_max_results = initial.suiteql_max_results
+            self._suiteql_requests = 0  # seeds the row order of SuiteQL queries without ORDER BY
             self._auto_apply = initial.auto_apply_preference
 
     # ------------------------------------------------------------------ lifecycle
@@ -390,6 +415,42 @@ class NetSuiteSimulator:
         with self._lock:
             self._faults.extend([fault] * n)
 
+    def fail_next_record_changed(self, n: int, *, code: str = USER_ERROR) -> None:
+        """The next ``n`` writes fail with 400 "Record has been changed" (code USER_ERROR, as REST usually
+        answers it, or ``RCRD_HAS_BEEN_CHANGED``): someone saved the record in the meantime. Nothing is
+        committed; a retry succeeds. (Not reproducible on demand on a real account.)"""
+        fault = record_changed(code)
+        self.fail_next(n, 400, fault.code, fault.detail, methods=("PUT", "PATCH", "POST"))
+
+    def fail_next_workflow_locked(self, n: int) -> None:
+        """The next ``n`` writes fail with 400 USER_ERROR "This record has been locked by a user defined
+        workflow". Nothing is committed; a retry succeeds once the workflow has moved on."""
+        self.fail_next(n, 400, USER_ERROR, WORKFLOW_LOCKED_DETAIL, methods=("PUT", "PATCH", "POST"))
+
+    @property
+    def over_cap_invalid_login_rate(self) -> float:
+        """The share of over-cap requests answered 401 INVALID_LOGIN instead of 429 (integrators report such
+        bursts; the request's credentials are fine and a later retry succeeds)."""
+        return self._over_cap_invalid_login_rate
+
+    @over_cap_invalid_login_rate.setter
+    def over_cap_invalid_login_rate(self, value: float) -> None:
+        if not 0.0 <= value <= 1.0:
+            raise ValueError("over_cap_invalid_login_rate must be between 0 and 1")
+        with self._lock:
+            self._over_cap_invalid_login_rate = value
+
+    @property
+    def suiteql_max_results(self) -> int:
+        return self._suiteql_max_results
+
+    @suiteql_max_results.setter
+    def suiteql_max_results(self, value: int) -> None:
+        if value < 1:
+            raise ValueError("suiteql_max_results must be at least 1")
+        with self._lock:
+            self._suiteql_max_results = value
+
     def timeout_after_commit(self, n: int, delay_seconds: float) -> None:
         """The next ``n`` successful writes commit, then wait ``delay_seconds`` before answering.
 
@@ -445,6 +506,7 @@ class NetSuiteSimulator:
                 reads=c.reads,
                 suiteql=c.suiteql,
                 rejected_429=c.rejected_429,
+                rejected_over_cap_401=c.rejected_over_cap_401,
                 errors_by_code=dict(c.errors_by_code),
                 auth_failures=dict(c.auth_failures),
                 peak_in_flight=c.peak_in_flight,
@@ -519,23 +581,22 @@ class NetSuiteSimulator:
     def _serve(self, request: Request) -> Response:
         with self._lock:
             self._counters.requests_total += 1
+            rejection: NetSuiteApiError | None = None
             if self._in_flight >= self._concurrency_limit:
-                self._counters.rejected_429 += 1
-                limit = self._concurrency_limit
+                if self._over_cap_invalid_login_rate > 0 and self._rng.random() < self._over_cap_invalid_login_rate:
+                    self._counters.rejected_over_cap_401 += 1
+                    rejection = unauthorized()
+                else:
+                    self._counters.rejected_429 += 1
+                    rejection = concurrency_limit_exceeded(self._concurrency_limit)
                 admitted = False
             else:
                 self._in_flight += 1
                 self._counters.peak_in_flight = max(self._counters.peak_in_flight, self._in_flight)
                 admitted = True
         if not admitted:
-            return self._error_response(
-                NetSuiteApiError(
-                    429,
-                    CONCURRENCY_LIMIT_EXCEEDED,
-                    f"Concurrency limit exceeded: the account allows {limit} concurrent requests "
-                    "(SOAP, REST and RESTlets combined). Request blocked; retry later.",
-                )
-            )
+            assert rejection is not None
+            return self._error_response(rejection)
         try:
             delay = 0.0
             try:
@@ -834,9 +895,8 @@ class NetSuiteSimulator:
             amount = _number(line.get("amount"), f"{path}.amount")
             doc = self._by_id.get(TRANSACTION_TABLE, {}).get(str((line.get("doc") or {}).get("id")))
             if doc is None or doc.record_type != doc_type:
-                raise bad_request(
-                    INVALID_KEY_OR_REF, f"Invalid Field Value for the following field: doc ({doc_type})", f"{path}.doc"
-                )
+                shown = (line.get("doc") or {}).get("id")
+                raise invalid_reference(shown, f"doc ({doc_type})", f"{path}.doc")
             doc_party = doc.fields.get("customer" if doc_type == "customerPayment" else "entity") or {}
             if party is not None and _ref_id(doc_party) != party.internal_id:
                 raise bad_request(USER_ERROR, "You can only apply documents of the same customer.", f"{path}.doc")
@@ -993,7 +1053,22 @@ class NetSuiteSimulator:
         with self._lock:
             rows = self._suiteql_table(query.table)
             self._counters.suiteql += 1
+            self._suiteql_requests += 1
+            order_seed = f"{self._initial.seed}:{self._suiteql_requests}"
+            cap = self._suiteql_max_results
+        if offset >= cap:
+            raise bad_request(
+                INVALID_PARAMETER,
+                f"Invalid value for the query parameter 'offset': a SuiteQL query returns at most {cap} results. "
+                "Narrow the query (for example WHERE id > <last id> ORDER BY id) instead of paging further.",
+                "offset",
+            )
         result = query.run(rows)
+        if not query.order_by:
+            # No ORDER BY, no defined order: each request may see the rows in another order (Oracle warns that
+            # paging needs a unique sort order, section_158394344595). Seeded, so a failing test replays.
+            random.Random(order_seed).shuffle(result)
+        result = result[:cap]
         return _json_response(_page(f"{root}/query/v1/suiteql", result, limit, offset), 200, COLLECTION_CONTENT_TYPE)
 
     def _suiteql_table(self, table: str) -> list[dict[str, str]]:
@@ -1151,6 +1226,12 @@ def _paging(request: Request) -> tuple[int, int]:
             INVALID_PARAMETER,
             f"Invalid value for the query parameter 'limit': it must be between 1 and {MAX_PAGE_LIMIT}.",
             "limit",
+        )
+    if offset % limit != 0:
+        raise bad_request(
+            INVALID_PARAMETER,
+            f"Invalid value for the query parameter 'offset': {offset} is not a multiple of the limit ({limit}).",
+            "offset",
         )
     return limit, offset
 

@@ -5,6 +5,10 @@
       [ORDER BY col [ASC|DESC], ...]
 
     cond := col = 'v' | col = 42 | col != 'v' | col <> 'v' | col [NOT] IN ('a', 'b') | col IS [NOT] NULL
+          | col > 42 | col >= 42 | col < 42 | col <= 42 | col [NOT] LIKE 'zuora-%'
+
+``LIKE`` takes ``%`` (any run of characters) and ``_`` (one character) and is case-sensitive, as in Oracle
+SQL; ``<``/``>`` compare numbers as numbers (``id > 99`` is keyset paging), other values as text.
 
 Keywords and column names are case-insensitive; columns come back lower case, as SuiteQL returns
 them; a null column is left out of its row (as SuiteQL does). Values are strings; booleans are
@@ -23,17 +27,17 @@ from sandbox.netsuite_errors import INVALID_PARAMETER, NetSuiteApiError, bad_req
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<number>-?\d+(?:\.\d+)?)|(?P<ident>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"
-    r"|(?P<op><>|!=|=|\(|\)|,|\*|;))"
+    r"|(?P<op><>|!=|>=|<=|=|>|<|\(|\)|,|\*|;))"
 )
 _KEYWORDS = frozenset(
-    {"select", "from", "where", "and", "or", "in", "not", "is", "null", "order", "by", "asc", "desc", "as"}
+    {"select", "from", "where", "and", "or", "in", "not", "is", "null", "order", "by", "asc", "desc", "as", "like"}
 )
 
 
 @dataclass(frozen=True)
 class Condition:
     column: str
-    op: str  # "=", "!=", "in", "not in", "is null", "is not null"
+    op: str  # "=", "!=", "in", "not in", "is null", "is not null", ">", ">=", "<", "<=", "like", "not like"
     values: tuple[str, ...] = ()
 
     def matches(self, row: Mapping[str, str]) -> bool:
@@ -48,6 +52,12 @@ class Condition:
             return _equal(value, self.values[0])
         if self.op == "!=":
             return not _equal(value, self.values[0])
+        if self.op in (">", ">=", "<", "<="):
+            order = _compare(value, self.values[0])
+            return {">": order > 0, ">=": order >= 0, "<": order < 0, "<=": order <= 0}[self.op]
+        if self.op in ("like", "not like"):
+            hit = _like(self.values[0]).fullmatch(value) is not None
+            return hit if self.op == "like" else not hit
         hit = any(_equal(value, v) for v in self.values)
         return hit if self.op == "in" else not hit
 
@@ -112,6 +122,19 @@ def _equal(value: str, literal: str) -> bool:
         return Decimal(value) == Decimal(literal)
     except InvalidOperation:
         return False
+
+
+def _compare(value: str, literal: str) -> int:
+    try:
+        left, right = Decimal(value), Decimal(literal)
+    except InvalidOperation:
+        return (value > literal) - (value < literal)
+    return (left > right) - (left < right)
+
+
+def _like(pattern: str) -> re.Pattern[str]:
+    parts = ["." if ch == "_" else ".*" if ch == "%" else re.escape(ch) for ch in pattern]
+    return re.compile("".join(parts), re.DOTALL)
 
 
 def _column_key(column: str) -> Callable[[Mapping[str, str]], tuple[int, Decimal, str]]:
@@ -204,11 +227,17 @@ class _Parser:
             return Condition(column, "=", (self._literal(),))
         if self._accept_op("!=") or self._accept_op("<>"):
             return Condition(column, "!=", (self._literal(),))
+        for op in (">=", "<=", ">", "<"):
+            if self._accept_op(op):
+                return Condition(column, op, (self._literal(),))
         if self._accept_kw("is"):
             negated = self._accept_kw("not")
             self._expect_kw("null")
             return Condition(column, "is not null" if negated else "is null")
         negated = self._accept_kw("not")
+        if self._accept_kw("like"):
+            pattern = self._literal()
+            return Condition(column, "not like" if negated else "like", (pattern,))
         self._expect_kw("in")
         if not self._accept_op("("):
             raise invalid_query("Expected '(' after IN.")

@@ -28,6 +28,7 @@ from sandbox.environment import patched_environ
 from sandbox.netsuite_simulator import NetSuiteSimulator, closed_periods_before
 from sandbox.zuora_callouts import CalloutAuth, ZuoraCallouts
 from sandbox.zuora_simulator import ZuoraSimulator
+from zuora_netsuite.record_types import DEPENDENCY_ORDER, RecordType
 
 STACK_NAME = "zuora-netsuite-sandbox"
 # moto keeps one set of AWS backends per process: each sandbox gets its own stack name, so two sandboxes
@@ -35,6 +36,13 @@ STACK_NAME = "zuora-netsuite-sandbox"
 _stack_numbers = itertools.count(1)
 NETSUITE_ACCOUNT = "1234567_SB1"
 EVENTS = Path(__file__).resolve().parent.parent / "events"
+
+
+# What a tenant without Invoice Settlement is configured with (docs/configuration.md): no memo types.
+LEGACY_TENANT_CONFIG: dict[str, Any] = {
+    "zuora": {"invoice_settlement": False},
+    "enabled_types": [t.value for t in DEPENDENCY_ORDER if t not in (RecordType.DEBIT_MEMO, RecordType.CREDIT_MEMO)],
+}
 
 
 @dataclass
@@ -57,6 +65,9 @@ class SandboxOptions:
     aws_in_own_process: bool = False
     log_file: Path | None = None  # connector logs go here instead of stdout
     invoices: int = 0  # > 0: add transactions (sandbox/dataset_transactions.py) to the generated data set
+    # A Zuora tenant without Invoice Settlement: InvoicePayment through Actions, no memos; the connector is
+    # configured so (zuora.invoice_settlement false, the memo types disabled).
+    legacy_tenant: bool = False
 
 
 @dataclass
@@ -83,7 +94,9 @@ class Sandbox:
             seed=self.options.seed, accounts=self.options.accounts, charges=self.options.charges
         )
         if dataset is None and self.options.invoices > 0:
-            add_transactions(self.dataset, invoices=self.options.invoices)
+            add_transactions(
+                self.dataset, invoices=self.options.invoices, invoice_settlement=not self.options.legacy_tenant
+            )
         self.tax_item_id: str | None = None  # the NetSuite item tax lines go to (seeded on start)
         self.credentials = Credentials()
         self.aws = LocalAws(own_process=self.options.aws_in_own_process)
@@ -93,6 +106,7 @@ class Sandbox:
             page_size=self.options.zuora_page_size,
             latency_seconds=self.options.zuora_latency_seconds,
             seed=self.options.seed,
+            invoice_settlement=not self.options.legacy_tenant,
         )
         self.netsuite = NetSuiteSimulator(
             NETSUITE_ACCOUNT,
@@ -204,6 +218,7 @@ class Sandbox:
             "item_subsidiaries": [root_subsidiary],
             "item_include_children": True,
             **({"tax_item_id": self.tax_item_id} if self.tax_item_id else {}),
+            **(LEGACY_TENANT_CONFIG if self.options.legacy_tenant else {}),
         }
 
     def function_env(self) -> dict[str, str]:

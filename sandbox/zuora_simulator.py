@@ -38,6 +38,7 @@ from typing import Any, Protocol
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
+from sandbox import zuora_settlement
 from sandbox.http_server import LoopbackServer
 from sandbox.zoql import FieldType, ZoqlError, coerce, compile_query, format_datetime
 
@@ -87,6 +88,11 @@ DEFAULT_SCHEMA: dict[str, dict[str, FieldType]] = {
         "AppliedAmount": N, "UnappliedAmount": N, "RefundAmount": N, **_TRANSACTION,
     },
     "InvoicePayment": {**_SYSTEM, "InvoiceId": S, "PaymentId": S, "Amount": N},
+    "RefundInvoicePayment": {**_SYSTEM, "RefundId": S, "InvoicePaymentId": S, "RefundAmount": N},
+    # Invoice Settlement applications (served by GET /v1/payments|credit-memos|refunds/{key}/parts only).
+    "PaymentPart": {**_SYSTEM, "PaymentId": S, "InvoiceId": S, "DebitMemoId": S, "Amount": N},
+    "CreditMemoPart": {**_SYSTEM, "CreditMemoId": S, "InvoiceId": S, "DebitMemoId": S, "Amount": N},
+    "RefundPart": {**_SYSTEM, "RefundId": S, "PaymentId": S, "CreditMemoId": S, "Amount": N},
     "Refund": {
         **_SYSTEM,
         "AccountId": S, "PaymentId": S, "RefundNumber": S, "RefundDate": D, "Status": S, "Type": S,
@@ -115,7 +121,12 @@ DEFAULT_SCHEMA: dict[str, dict[str, FieldType]] = {
 }  # fmt: skip
 
 # PUT /v1/creditmemos/{id} and /v1/debitmemos/{id}: the REST resources of the Invoice Settlement objects.
-MEMO_RESOURCES = {"creditmemos": "CreditMemo", "debitmemos": "DebitMemo"}
+MEMO_RESOURCES = {
+    "creditmemos": "CreditMemo",
+    "debitmemos": "DebitMemo",
+    "credit-memos": "CreditMemo",
+    "debit-memos": "DebitMemo",
+}
 TRANSFERRED_TO_ACCOUNTING_VALUES = frozenset({"No", "Processing", "Yes", "Error", "Ignore"})
 
 # Types POST /v1/action/update accepts. Credit and debit memos (Invoice Settlement) are not among them:
@@ -205,8 +216,13 @@ class ZuoraSimulator:
         latency_seconds: float = 0.0,
         seed: int = 0,
         clock: Callable[[], datetime] = _now_utc,
+        invoice_settlement: bool = True,
     ) -> None:
         self.client_id = client_id
+        # The tenant profile: Invoice Settlement on (memos, payment/refund parts, Actions refuse memo objects)
+        # or a legacy tenant (InvoicePayment / RefundInvoicePayment through Actions, no memos).
+        self.invoice_settlement = invoice_settlement
+        self.indexed_custom_fields: set[str] = set()  # custom fields Object Query may filter on
         self.client_secret = client_secret
         self.page_size = page_size  # upper bound on a page, whatever conf.batchSize asks (max 2000)
         self.latency_seconds = latency_seconds  # slept on every request
@@ -532,10 +548,26 @@ class ZuoraSimulator:
         }
         handler = routes.get(path)
         parts = path.strip("/").split("/")
+        if handler is None and request.method == "GET":
+            self._authenticate(request)
+            with self._lock:
+                answered = zuora_settlement.answer(
+                    self._store,
+                    self._schema,
+                    "GET",
+                    request.path,
+                    list(request.args.items(multi=True)),
+                    invoice_settlement=self.invoice_settlement,
+                    indexed_custom_fields=frozenset(self.indexed_custom_fields),
+                )
+            if answered is not None:
+                return _json(answered[1], answered[0])
         if handler is None and len(parts) == 3 and parts[0] == "v1" and parts[1] in MEMO_RESOURCES:
             if request.method != "PUT":
                 return _reasons(90000010, f"Method {request.method} not allowed for {request.path}", 405)
             self._authenticate(request)
+            if not self.invoice_settlement:
+                return _reasons(zuora_settlement.FEATURE_OFF_CODE, zuora_settlement.feature_off_message(), 400)
             return self._update_memo(request, MEMO_RESOURCES[parts[1]], request.path.strip("/").split("/")[2])
         if handler is None:
             return _reasons(90000020, f"Resource not found: {request.path}", 404)
@@ -617,6 +649,9 @@ class ZuoraSimulator:
                 compiled = compile_query(query_string, self._schema)
             except ZoqlError as error:
                 return _invalid(f"You have an error in your ZOQL syntax: {error}", code="INVALID_VALUE")
+            refusal = zuora_settlement.actions_refusal(compiled.object_name, self.invoice_settlement)
+            if refusal:
+                return _invalid(refusal, code="INVALID_TYPE")
             records = compiled.run(list(self._store[compiled.object_name].values()))
             snapshot_id = uuid.uuid4().hex
             self._snapshots[snapshot_id] = _Snapshot(self._clock(), copy.deepcopy(records))
@@ -662,6 +697,9 @@ class ZuoraSimulator:
             object_type = self._object_type(type_name)
         except ValueError:
             return _invalid(f"invalid type: {type_name}")
+        refusal = zuora_settlement.actions_refusal(object_type, self.invoice_settlement)
+        if refusal:
+            return _invalid(refusal, code="INVALID_TYPE")
         if object_type not in UPDATABLE_TYPES:
             return _invalid(
                 f"{object_type} cannot be updated with action/update; "

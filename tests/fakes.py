@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sandbox import zuora_settlement
 from sandbox.zoql import compile_query
 from sandbox.zuora_simulator import DEFAULT_SCHEMA as ZUORA_SCHEMA
 from zuora_netsuite.failures import FailureKind, NetSuiteError, ZuoraError
@@ -22,8 +23,12 @@ from zuora_netsuite.state import StaleStateError
 class FakeZuora:
     """Zuora objects in a dict, queried with the sandbox's ZOQL engine."""
 
-    def __init__(self, objects: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> None:
+    def __init__(
+        self, objects: Mapping[str, Sequence[Mapping[str, Any]]] | None = None, *, invoice_settlement: bool = True
+    ) -> None:
         self.objects: dict[str, dict[str, dict[str, Any]]] = {}
+        self.invoice_settlement = invoice_settlement  # the tenant profile, as in the simulator
+        self.gets: list[str] = []  # REST GET / Object Query paths, in order
         self.queries: list[str] = []
         self.updates: list[tuple[str, list[dict[str, Any]]]] = []
         self.fail_queries: int = 0
@@ -44,11 +49,17 @@ class FakeZuora:
             self.fail_queries -= 1
             raise ZuoraError("Zuora answered 503", code="503", kind=FailureKind.TRANSIENT, http_status=503)
         compiled = compile_query(zoql, ZUORA_SCHEMA)
+        refusal = zuora_settlement.actions_refusal(compiled.object_name, self.invoice_settlement)
+        if refusal:
+            raise ZuoraError(f"Zuora ZOQL query failed (HTTP 400, INVALID_TYPE): {refusal}", code="INVALID_TYPE")
         rows = [r for r in self.objects.get(compiled.object_name, {}).values() if compiled.matches(r)]
         return iter([compiled.project(r) for r in rows])
 
     def update(self, object_type: str, objects: Sequence[Mapping[str, Any]]) -> list[ZuoraUpdateResult]:
         self.updates.append((object_type, [dict(o) for o in objects]))
+        refusal = zuora_settlement.actions_refusal(object_type, self.invoice_settlement)
+        if refusal:
+            raise ZuoraError(f"Zuora update failed (HTTP 400, INVALID_TYPE): {refusal}", code="INVALID_TYPE")
         if self.fail_updates:
             self.fail_updates -= 1
             raise ZuoraError("Zuora answered 503", code="503", kind=FailureKind.TRANSIENT, http_status=503)
@@ -63,6 +74,55 @@ class FakeZuora:
                 row.pop(k, None)
             results.append(ZuoraUpdateResult(Id=row["Id"], Success=True))
         return results
+
+    def rest_get(self, path: str, params: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+        """The same answers as the simulator (sandbox/zuora_settlement.py); errors raise ZuoraError."""
+        self.gets.append(path)
+        answered = zuora_settlement.answer(
+            self.objects, ZUORA_SCHEMA, "GET", path, list(params), invoice_settlement=self.invoice_settlement
+        )
+        if answered is None:
+            raise ZuoraError(f"Zuora GET {path} failed (HTTP 404)", code="HTTP_404", http_status=404)
+        status, body = answered
+        if status != 200 or body.get("success") is False:
+            reason = body.get("reasons", [{}])[0]
+            code = str(reason.get("code"))
+            raise ZuoraError(
+                f"Zuora GET {path} failed (HTTP {status}, {code}): {reason.get('message')}",
+                code=code,
+                http_status=status,
+            )
+        return body
+
+    def rest_get_pages(self, path: str, key: str, page_size: int = 40) -> Iterator[dict[str, Any]]:
+        page = self.rest_get(path, [("pageSize", str(page_size))])
+        rows = list(page.get(key) or [])
+        while page.get("nextPage"):
+            next_path, _, query = str(page["nextPage"]).partition("?")
+            page = self.rest_get(next_path, [tuple(p.split("=", 1)) for p in query.split("&")])  # type: ignore[misc]
+            rows += page.get(key) or []
+        return iter(rows)
+
+    def object_query(
+        self,
+        resource: str,
+        *,
+        filters: Sequence[str] = (),
+        fields: Sequence[str] = (),
+        expand: Sequence[str] = (),
+        sort: str | None = None,
+        page_size: int = 99,
+    ) -> Iterator[dict[str, Any]]:
+        params = [("pageSize", str(page_size)), *(("filter[]", f) for f in filters)]
+        params += [("fields[]", ",".join(fields))] if fields else []
+        params += [("expand[]", e) for e in expand] + ([("sort[]", sort)] if sort else [])
+        cursor: list[tuple[str, str]] = []
+        while True:  # lazily, page by page, as the client does
+            page = self.rest_get(f"/object-query/{resource}", [*params, *cursor])
+            yield from page["data"]
+            if not page.get("nextPage"):
+                return
+            cursor = [("cursor", str(page["nextPage"]))]
 
     def update_memo(self, resource: str, memo_id: str, fields: Mapping[str, Any]) -> None:
         """PUT /v1/creditmemos/{id} or /v1/debitmemos/{id}: recorded in `updates` under the memo's object name."""

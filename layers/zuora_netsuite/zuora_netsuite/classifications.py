@@ -64,11 +64,11 @@ class NetSuiteReferenceData:
         return rows
 
     def classification_id(self, kind: Classification, full_name: str) -> str | None:
-        table = self._table(kind.value, f"SELECT id, fullname FROM {kind.value}", "fullname")  # noqa: S608
+        table = self._table(kind.value, f"SELECT id, fullname FROM {kind.value} ORDER BY id", "fullname")  # noqa: S608
         return table.get(normalise_name(full_name))
 
     def currency_id(self, code: str) -> str | None:
-        return self._table("currency", "SELECT id, symbol FROM currency", "symbol").get(code.casefold())
+        return self._table("currency", "SELECT id, symbol FROM currency ORDER BY id", "symbol").get(code.casefold())
 
 
 class ClassificationChoice:

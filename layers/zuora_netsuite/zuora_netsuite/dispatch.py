@@ -75,7 +75,7 @@ class Dispatcher:
         type keeps its watermark (its records are looked at again next run)."""
         try:
             return self._dispatch_type(record_type, run_id)
-        except SyncFailure as failure:
+        except SyncFailure as failure:  # e.g. TenantMismatch: the reason names the setting to change
             reason = failure.reason
         except Exception as exc:  # a bug: reported like a vendor failure, and the run still ends failed
             reason = f"{type(exc).__name__}: {exc}"

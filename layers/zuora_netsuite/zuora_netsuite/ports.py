@@ -30,6 +30,27 @@ class ZuoraApi(Protocol):
         cover. Raises ZuoraError."""
         ...
 
+    def rest_get(self, path: str, params: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+        """GET a v1 REST resource (Invoice Settlement: /v1/credit-memos/{key}, ...). Raises ZuoraError."""
+        ...
+
+    def rest_get_pages(self, path: str, key: str, page_size: int = 40) -> Iterator[dict[str, Any]]:
+        """Every row of a paged v1 list ('items', 'parts'), following nextPage. Raises ZuoraError."""
+        ...
+
+    def object_query(
+        self,
+        resource: str,
+        *,
+        filters: Sequence[str] = (),
+        fields: Sequence[str] = (),
+        expand: Sequence[str] = (),
+        sort: str | None = None,
+        page_size: int = 99,
+    ) -> Iterator[dict[str, Any]]:
+        """GET /object-query/{resource}: filters ANDed ('field.OP:value'), cursor paging. Raises ZuoraError."""
+        ...
+
 
 class NetSuiteApi(Protocol):
     def upsert(

@@ -12,15 +12,23 @@ still pending (TransferredToAccounting No / Error / Processing / empty) or was t
 
 Amounts are compared exactly (Decimal) in the transaction's currency. Totals are signed as in Zuora: a negative
 invoice (a NetSuite credit memo) counts negative on both sides.
+
+NetSuite side: only the connector's own transactions are read (``externalid LIKE 'zuora-%'`` and the four types
+it writes), keyset-paged by internal id (:func:`zuora_netsuite.netsuite.suiteql.keyset_rows`): a SuiteQL query
+stops at 100,000 results and offset paging is stable only in a unique order (Oracle NetSuite help, "Executing
+SuiteQL Queries Through REST Web Services", section_157909186990), so an account with more transactions than
+that is still read whole, each record once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from zuora_netsuite.netsuite.suiteql import keyset_rows
 from zuora_netsuite.ports import NetSuiteApi, ZuoraApi
 from zuora_netsuite.record_types import DEPENDENCY_ORDER, RECORD_TYPES, TRANSACTION_TYPES, RecordType, external_id
 from zuora_netsuite.settings import SyncConfig
@@ -103,7 +111,8 @@ class _NetSuiteRecord:
 def reconcile(zuora: ZuoraApi, netsuite: NetSuiteApi, config: SyncConfig) -> Reconciliation:
     """Compare the enabled transaction types of Zuora and NetSuite, record by record."""
     currencies = {
-        str(row["id"]): str(row["symbol"]).upper() for row in netsuite.suiteql("SELECT id, symbol FROM currency")
+        str(row["id"]): str(row["symbol"]).upper()
+        for row in netsuite.suiteql("SELECT id, symbol FROM currency ORDER BY id")
     }
     in_netsuite = _netsuite_transactions(netsuite, currencies)
     result = Reconciliation()
@@ -171,7 +180,13 @@ def reconcile(zuora: ZuoraApi, netsuite: NetSuiteApi, config: SyncConfig) -> Rec
     return result
 
 
+_MEMO_RESOURCES = {RecordType.DEBIT_MEMO: "debit-memos", RecordType.CREDIT_MEMO: "credit-memos"}
+_TRANSFER_PENDING = (None, "", "No", "Error", "Processing")
+
+
 def _zuora_rows(zuora: ZuoraApi, record_type: RecordType, scope: _Scope, config: SyncConfig) -> list[dict[str, Any]]:
+    if record_type in _MEMO_RESOURCES:
+        return _memo_rows(zuora, _MEMO_RESOURCES[record_type], config.cutover_dates.get(record_type))
     cutover = config.cutover_dates.get(record_type)
     since = f" and {scope.date_field} >= '{cutover.isoformat()}'" if cutover else ""
     fields = ("Id", "AccountId", scope.amount_field, scope.number_field, "IntegrationError__NS")
@@ -186,6 +201,32 @@ def _zuora_rows(zuora: ZuoraApi, record_type: RecordType, scope: _Scope, config:
     return list(zuora.query(query))
 
 
+def _memo_rows(zuora: ZuoraApi, resource: str, cutover: date | None) -> list[dict[str, Any]]:
+    """Memos (Invoice Settlement: Actions refuse them) with Object Query; the transfer status, which Object Query
+    does not return, is read from the memo's REST resource for memos the connector has not synced."""
+    filters = ["status.EQ:Posted", *([f"memodate.GE:{cutover.isoformat()}"] if cutover else [])]
+    fields = ("id", "accountId", "totalAmount", "memoNumber", "IntegrationId__NS", "IntegrationStatus__NS",
+              "IntegrationError__NS")  # fmt: skip
+    rows: list[dict[str, Any]] = []
+    for row in zuora.object_query(resource, filters=filters, fields=fields):
+        if row.get("IntegrationStatus__NS") == "Ignore":
+            continue
+        if not row.get("IntegrationId__NS"):
+            transfer = zuora.rest_get(f"/v1/{resource}/{row['id']}").get("transferredToAccounting")
+            if transfer not in _TRANSFER_PENDING:
+                continue  # transferred by other means: out of scope
+        rows.append(
+            {
+                "Id": row["id"],
+                "AccountId": row.get("accountId"),
+                "TotalAmount": row.get("totalAmount"),
+                "MemoNumber": row.get("memoNumber"),
+                "IntegrationError__NS": row.get("IntegrationError__NS"),
+            }
+        )
+    return rows
+
+
 def _account_currencies(zuora: ZuoraApi, account_ids: Iterable[str]) -> dict[str, str]:
     ids = sorted(account_ids)
     found: dict[str, str] = {}
@@ -198,7 +239,15 @@ def _account_currencies(zuora: ZuoraApi, account_ids: Iterable[str]) -> dict[str
 
 
 def _netsuite_transactions(netsuite: NetSuiteApi, currencies: dict[str, str]) -> dict[str, _NetSuiteRecord]:
-    rows = netsuite.suiteql("SELECT id, externalid, type, foreigntotal, currency FROM transaction")
+    rows = keyset_rows(
+        netsuite,
+        columns=("id", "externalid", "type", "foreigntotal", "currency"),
+        table="transaction",
+        where=(
+            f"externalid LIKE '{_EXTERNAL_ID_COMMON_PREFIX}%'",
+            "type IN (" + ", ".join(f"'{t}'" for t in sorted(_NETSUITE_TYPES)) + ")",
+        ),
+    )
     found: dict[str, _NetSuiteRecord] = {}
     for row in rows:
         eid = row.get("externalid")
@@ -211,6 +260,18 @@ def _netsuite_transactions(netsuite: NetSuiteApi, currencies: dict[str, str]) ->
             currency=currencies.get(str(row.get("currency"))) if row.get("currency") is not None else None,
         )
     return found
+
+
+# The start every transaction external id of the connector shares ("zuora-"): the SuiteQL LIKE filter.
+def _common_prefix(texts: Iterable[str]) -> str:
+    values = list(texts)
+    prefix = min(values, key=len) if values else ""
+    while prefix and not all(text.startswith(prefix) for text in values):
+        prefix = prefix[:-1]
+    return prefix.replace("'", "''")
+
+
+_EXTERNAL_ID_COMMON_PREFIX = _common_prefix(RECORD_TYPES[t].external_id_prefix for t in TRANSACTION_TYPES)
 
 
 def _type_of_external_id(eid: str) -> RecordType | None:

@@ -43,7 +43,7 @@ class RecordReset:
         deleted = False
         try:
             current = self.state.get(record_type, record_id)
-            [result] = update_zuora_objects(  # credit and debit memos through their own REST resource
+            [result] = update_zuora_objects(  # memos: PUT /v1/credit-memos/{id} (Actions refuse them)
                 self.zuora,
                 zuora_object,
                 [{"Id": record_id, "IntegrationId__NS": "", "IntegrationStatus__NS": "", "IntegrationError__NS": ""}],

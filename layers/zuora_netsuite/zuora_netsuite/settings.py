@@ -6,7 +6,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from zuora_netsuite.netsuite_account import (
@@ -104,6 +104,18 @@ class SyncConfig(BaseModel):
 
     def constants_for(self, netsuite_type: str) -> dict[str, ConstantValue]:
         return next((fields for name, fields in self.constant_fields.items() if name == netsuite_type), {})
+
+    @model_validator(mode="after")
+    def _memos_need_invoice_settlement(self) -> SyncConfig:
+        memos = {RecordType.DEBIT_MEMO, RecordType.CREDIT_MEMO} & self.enabled_types
+        if memos and not self.zuora.invoice_settlement:
+            names = ", ".join(sorted(t.value for t in memos))
+            raise ValueError(
+                f"zuora.invoice_settlement is false (a Zuora tenant without Invoice Settlement has no credit or debit "
+                f"memos) but enabled_types includes {names}: remove them from enabled_types, or set "
+                "zuora.invoice_settlement to true if the tenant has Invoice Settlement"
+            )
+        return self
 
     def enabled_in_order(self) -> list[RecordType]:
         return [t for t in DEPENDENCY_ORDER if t in self.enabled_types]

@@ -196,10 +196,11 @@ def test_internal_ids_are_increasing_integers(http, base):
 # --- validation ---------------------------------------------------------------------------------
 
 
-def test_a_reference_to_a_missing_subsidiary_is_invalid_key_or_ref(sim, http, base):
+def test_a_reference_to_a_missing_subsidiary_is_a_user_error_naming_the_field(sim, http, base):
     response = http.put(f"{base}/record/v1/customer/eid:c-1", json=customer(subsidiary="99"), timeout=5)
     assert response.status_code == 400
-    assert error_of(response)["o:errorCode"] == "INVALID_KEY_OR_REF"
+    assert error_of(response)["o:errorCode"] == "USER_ERROR"
+    assert "Invalid Field Value 99 for the following field: subsidiary" in error_of(response)["detail"]
     assert error_of(response)["o:errorPath"] == "subsidiary"
     assert sim.records("customer") == []
 
@@ -216,7 +217,7 @@ def test_an_invoice_line_naming_a_missing_item_points_at_the_line(http, base):
     response = http.put(f"{base}/record/v1/invoice/eid:inv-1", json=body, timeout=5)
     assert response.status_code == 400
     assert (error_of(response)["o:errorCode"], error_of(response)["o:errorPath"]) == (
-        "INVALID_KEY_OR_REF",
+        "USER_ERROR",
         "item.items[1].item",
     )
 
@@ -265,14 +266,16 @@ def test_rejected_external_ids_fail_permanently(sim, http, base):
 # --- SuiteQL -------------------------------------------------------------------------------------
 
 
-def test_suiteql_pages_with_limit_and_offset(http, base):
+def test_suiteql_pages_with_limit_and_offset_in_the_order_by_order(http, base):
     for n in range(5):
         http.put(f"{base}/record/v1/customer/eid:c-{n}", json=customer(f"Customer {n}"), timeout=5)
     seen: list[dict[str, Any]] = []
     offset = 0
     pages = 0
     while True:
-        response = suiteql(http, base, "SELECT id, externalid, companyname FROM customer", limit=2, offset=offset)
+        response = suiteql(
+            http, base, "SELECT id, externalid, companyname FROM customer ORDER BY id", limit=2, offset=offset
+        )
         assert response.status_code == 200
         page = response.json()
         assert (page["offset"], page["totalResults"], page["count"]) == (offset, 5, len(page["items"]))
@@ -423,7 +426,7 @@ def test_the_connectors_netsuite_client_runs_against_the_simulator(sim, base):
     assert record is not None
     assert record["companyName"] == "Acme 2"
     assert client.get_by_external_id("customer", "zuora-account-0") is None
-    rows = list(client.suiteql("SELECT id, fullname FROM subsidiary"))
+    rows = list(client.suiteql("SELECT id, fullname FROM subsidiary ORDER BY id"))
     assert [row["id"] for row in rows] == ["1", "2", "3"]
     client.close()
 

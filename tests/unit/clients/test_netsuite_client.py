@@ -288,8 +288,8 @@ def test_get_by_external_id_returns_the_record_or_none(api, client):
 
 
 def test_suiteql_pages_through_has_more_and_drops_links(api, client):
-    # Given 2,500 rows across three pages
-    query = "SELECT id, externalid FROM customer"
+    # Given 2,500 rows across three pages of an ordered query
+    query = "SELECT id, externalid FROM customer ORDER BY id"
 
     def page(request: requests.PreparedRequest):
         params = parse_qs(urlsplit(request.url).query)

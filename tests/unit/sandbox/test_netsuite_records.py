@@ -45,21 +45,21 @@ def test_references_are_stored_resolved_as_netsuite_returns_them():
     assert stored["currency"] == {"id": "1", "refName": "currency 1"}
 
 
-def test_a_reference_to_nothing_is_invalid_key_or_ref_with_the_field_as_path():
+def test_a_reference_to_nothing_is_a_user_error_naming_the_field_in_detail_and_path():
     error = error_of("customer", {**COMPANY, "subsidiary": {"id": "9"}})
-    assert (error.code, error.path) == ("INVALID_KEY_OR_REF", "subsidiary")
-    assert "9" in error.detail
+    assert (error.code, error.path) == ("USER_ERROR", "subsidiary")
+    assert "Invalid Field Value 9 for the following field: subsidiary" in error.detail
 
 
 def test_a_reference_in_a_sublist_names_the_line_in_its_path():
     body = {"entity": {"id": "101"}, "item": {"items": [{"item": {"id": "102"}}, {"item": {"externalId": "nope"}}]}}
     error = error_of("invoice", body)
-    assert (error.code, error.path) == ("INVALID_KEY_OR_REF", "item.items[1].item")
+    assert (error.code, error.path) == ("USER_ERROR", "item.items[1].item")
 
 
 def test_item_subsidiaries_are_a_multi_select_checked_one_by_one():
     error = error_of("serviceSaleItem", {**ITEM, "subsidiary": {"items": [{"id": "1"}, {"id": "3"}]}})
-    assert (error.code, error.path) == ("INVALID_KEY_OR_REF", "subsidiary.items[1]")
+    assert (error.code, error.path) == ("USER_ERROR", "subsidiary.items[1]")
 
 
 def test_a_reference_that_is_not_an_object_is_a_user_error():

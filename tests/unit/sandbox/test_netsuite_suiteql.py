@@ -82,3 +82,23 @@ def test_stored_values_render_as_suiteql_does():
     assert to_suiteql_value({"items": [{"id": "1"}, {"id": "2"}]}) == "1, 2"
     assert to_suiteql_value(12.5) == "12.5"
     assert to_suiteql_value(None) is None
+
+
+def test_id_comparisons_are_numeric_for_keyset_paging():
+    # Given ids 1, 2 and 10 (text order would put 10 before 2)
+    # When rows after id 2 are asked for, in id order
+    rows = parse("SELECT id FROM subsidiary WHERE id > 2 ORDER BY id").run(SUBSIDIARIES)
+    # Then only id 10 comes back
+    assert rows == [{"id": "10"}]
+    assert parse("SELECT id FROM subsidiary WHERE id <= 2 ORDER BY id").run(SUBSIDIARIES) == [{"id": "1"}, {"id": "2"}]
+    assert parse("SELECT id FROM subsidiary WHERE id >= 2 AND id < 10").run(SUBSIDIARIES) == [{"id": "2"}]
+
+
+def test_like_matches_percent_and_underscore_case_sensitively():
+    assert parse("SELECT id FROM subsidiary WHERE fullname LIKE 'Americas%'").run(SUBSIDIARIES) == [
+        {"id": "2"},
+        {"id": "10"},
+    ]
+    assert parse("SELECT id FROM subsidiary WHERE name LIKE '_ast'").run(SUBSIDIARIES) == [{"id": "2"}]
+    assert parse("SELECT id FROM subsidiary WHERE fullname LIKE 'americas%'").run(SUBSIDIARIES) == []
+    assert parse("SELECT id FROM subsidiary WHERE fullname NOT LIKE 'Americas%'").run(SUBSIDIARIES) == [{"id": "1"}]

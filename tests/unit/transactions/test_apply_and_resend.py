@@ -40,7 +40,7 @@ def test_a_payment_whose_invoice_cannot_sync_fails_naming_the_invoice_and_is_not
     # Given a payment applied to an invoice whose lines do not add up to its amount (it cannot sync)
     ledger.add_invoice(amounts=(Decimal("10"),), Amount=Decimal("100"))
     ledger.zuora.put("Payment", payment())
-    ledger.zuora.put("InvoicePayment", {"Id": "ip1", "InvoiceId": INVOICE_ID, "PaymentId": PAYMENT_ID, "Amount": 100})
+    ledger.zuora.put("PaymentPart", {"Id": "pp1", "InvoiceId": INVOICE_ID, "PaymentId": PAYMENT_ID, "Amount": 100})
     # When the payment syncs
     outcome = sync(ledger, RecordType.PAYMENT, PAYMENT_ID)
     # Then it fails for good with a reason naming the invoice, and no payment reached NetSuite
@@ -55,8 +55,9 @@ def test_mapping_a_refund_whose_payment_has_no_netsuite_id_names_the_payment(led
     ledger.zuora.put(
         "Refund",
         {"Id": REFUND_ID, "AccountId": ACCOUNT_ID, "RefundNumber": "R-00001", "RefundDate": "2026-11-08",
-         "Status": "Processed", "Amount": 20, "PaymentId": PAYMENT_ID, **STAMP},
+         "Status": "Processed", "Amount": 20, **STAMP},
     )  # fmt: skip
+    ledger.zuora.put("RefundPart", {"Id": "rp1", "RefundId": REFUND_ID, "PaymentId": PAYMENT_ID, "Amount": 20})
     ledger.zuora.put("Payment", payment())
     mapping = mappings_for(ledger.config.zuora)[RecordType.REFUND]
     source = mapping.fetch(ledger.zuora, [REFUND_ID])[REFUND_ID]

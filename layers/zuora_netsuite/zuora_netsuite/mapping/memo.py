@@ -1,18 +1,21 @@
-"""Zuora debit memo -> NetSuite invoice; Zuora credit memo -> NetSuite creditMemo applied to the original invoice.
+"""Zuora debit memo -> NetSuite invoice; Zuora credit memo -> NetSuite creditMemo applied to what it was applied to
+in Zuora. Memos exist only with Invoice Settlement: listed with Object Query (`GET /object-query/credit-memos`),
+read from `GET /v1/credit-memos/{key}` (Zuora's REST field names in brackets), items from Object Query
+`credit-memo-items`, applications from `GET /v1/credit-memos/{key}/parts`.
 
 | Zuora DebitMemo / CreditMemo (+ items)  | NetSuite invoice (debit) / creditMemo (credit)                     |
 | Id                                      | externalId = zuora-debitmemo-<Id> / zuora-creditmemo-<Id>          |
-| MemoNumber                              | tranId                                                            |
-| MemoDate                                | tranDate                                                          |
+| MemoNumber [number]                     | tranId                                                            |
+| MemoDate [creditMemoDate/debitMemoDate] | tranDate                                                          |
 | AccountId                               | entity = the customer with externalId zuora-account-<AccountId>   |
 | Account.Currency                        | currency (base currency when multi-currency is off)               |
 | Account Department__NS / Class__NS / Location__NS, else defaults | department / class / location      |
 | item ProductRatePlanChargeId            | item.items[].item = the item with externalId zuora-charge-<Id>    |
 | item ChargeName / Quantity / Amount     | item.items[].description / quantity / amount                      |
 | TaxAmount                               | one more line on the configured tax item (tax_item_id)            |
-| TotalAmount                             | the lines add up to it exactly                                    |
-| ReferredInvoiceId (credit memo)         | apply.items[0].doc = {"id": NetSuite internal id of that invoice} |
-| AppliedAmount (credit memo; else TotalAmount) | apply.items[0].amount                                       |
+| TotalAmount [amount]                    | the lines add up to it exactly                                    |
+| credit memo part invoiceId / debitMemoId | apply.items[].doc = {"id": the NetSuite invoice's internal id}     |
+| credit memo part amount                 | apply.items[].amount (the unapplied part stays unapplied)         |
 | (credit memo, always)                   | autoApply = false                                                 |
 
 Both are written with ?replace= on the sublists the connector owns (item; and apply on a credit memo), so a
@@ -23,25 +26,36 @@ https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545297048
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
-from zuora_netsuite.failures import ValidationFailure
+from zuora_netsuite.failures import ValidationFailure, ZuoraError
 from zuora_netsuite.mapping.base import (
+    IGNORE,
+    SYNC_COMPLETE,
     Mapped,
     MappingContext,
     Parent,
     SourceRecord,
     ZoqlPending,
     netsuite_ids_of,
-    transfer_pending_filter,
+)
+from zuora_netsuite.mapping.settlement import (
+    all_pages,
+    chunks,
+    is_not_found,
+    iterate_on_settlement_tenant,
+    legacy_tenant_has_no_memos,
+    on_settlement_tenant,
 )
 from zuora_netsuite.mapping.transaction import (
     ZERO,
     TransactionSource,
     accounts_by_id,
+    application_parents,
+    application_target,
     customer_parent,
     header,
     item_lines,
@@ -56,41 +70,90 @@ from zuora_netsuite.models.netsuite import (
     NetSuiteInvoice,
     RecordRef,
 )
-from zuora_netsuite.models.zuora import ZuoraMemo, ZuoraMemoItem
+from zuora_netsuite.models.zuora import (
+    ZuoraApplication,
+    ZuoraMemo,
+    ZuoraMemoItem,
+    memo_from_rest,
+    memo_item_from_object_query,
+    rest_datetime,
+)
 from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RECORD_TYPES, RecordType, external_id
 
+PENDING_TRANSFER = ("No", "Error", "Processing")  # TransferredToAccounting of a memo still to sync (null: No)
+
 
 class _MemoMapping(ZoqlPending):
+    """Memos exist only on Invoice Settlement tenants, where Actions refuse them: listed with Object Query, read from
+    their REST resources (mapping/settlement.py)."""
+
     record_type: RecordType
     memo_id_field: str  # the memo's id on its items: CreditMemoId / DebitMemoId
+    resource: str  # v1 REST resource and Object Query resource: credit-memos / debit-memos
 
     @property
     def zuora_object(self) -> str:
         return RECORD_TYPES[self.record_type].zuora_object
 
-    def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
-        since = f" and MemoDate >= '{cutover.isoformat()}'" if cutover else ""
-        return (
-            f"select Id, UpdatedDate from {self.zuora_object} where Status = 'Posted'"  # noqa: S608
-            f" and {transfer_pending_filter()}{since}"
-        )
+    def _require_settlement(self) -> None:
+        if not self.tenant.invoice_settlement:
+            raise legacy_tenant_has_no_memos(f"{RECORD_TYPES[self.record_type].label}s cannot sync")
 
-    def fields(self) -> tuple[str, ...]:
-        return ZuoraMemo.ZOQL_FIELDS
+    def pending(self, zuora: ZuoraApi, watermark: datetime, cutover: date | None = None) -> Iterator[Mapping[str, Any]]:
+        """Posted memos not yet transferred to accounting and not set to Ignore. Object Query filters on status and
+        memo date only (TransferredToAccounting is not filterable, custom fields only when indexed), so the
+        integration status is read from the listed rows and the transfer status from each remaining memo.
+        https://developer.zuora.com/v1-api-reference/api/operation/queryCreditMemos/"""
+        self._require_settlement()
+        filters = ["status.EQ:Posted", *([f"memodate.GE:{cutover.isoformat()}"] if cutover else [])]
+        what = f"listing {RECORD_TYPES[self.record_type].label.lower()}s"
+        rows = zuora.object_query(
+            self.resource, filters=filters, fields=("id", "updatedDate", "IntegrationStatus__NS"), sort="id.ASC"
+        )
+        for row in iterate_on_settlement_tenant(what, rows):
+            if row.get("IntegrationStatus__NS") in (SYNC_COMPLETE, IGNORE):
+                continue
+            memo_id = str(row["id"])
+            memo = on_settlement_tenant(what, zuora.rest_get, f"/v1/{self.resource}/{memo_id}")
+            if memo.get("transferredToAccounting") not in (None, "", *PENDING_TRANSFER):
+                continue
+            yield {"Id": memo_id, "UpdatedDate": rest_datetime(row.get("updatedDate"))}
 
     def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
-        rows = query_where(zuora, self.zuora_object, self.fields(), "Id", ids)
-        memos = [ZuoraMemo.model_validate(row) for row in rows]
-        item_fields = (*ZuoraMemoItem.ZOQL_FIELDS, self.memo_id_field)
-        item_rows = query_where(
-            zuora, f"{self.zuora_object}Item", item_fields, self.memo_id_field, [m.id for m in memos]
-        )
+        self._require_settlement()
+        what = f"reading {RECORD_TYPES[self.record_type].label.lower()}s"
+        memos: list[ZuoraMemo] = []
+        for memo_id in sorted(set(ids)):
+            try:
+                body = on_settlement_tenant(what, zuora.rest_get, f"/v1/{self.resource}/{memo_id}")
+            except ZuoraError as error:
+                if is_not_found(error):
+                    continue  # missing ids are left out
+                raise
+            memos.append(ZuoraMemo.model_validate(memo_from_rest(body)))
         items: dict[str, list[ZuoraMemoItem]] = defaultdict(list)
-        for item in (ZuoraMemoItem.model_validate(row) for row in item_rows):
-            items[item.memo_id].append(item)
+        item_fields = (
+            "id",
+            self.memo_id_field,
+            "productRatePlanChargeId",
+            "chargeName",
+            "quantity",
+            "amount",
+            "taxAmount",
+        )
+        for chunk in chunks([m.id for m in memos]):
+            rows = zuora.object_query(
+                f"{self.resource[:-1]}-items",
+                filters=[f"{self.memo_id_field.lower()}.IN:[{','.join(chunk)}]"],
+                fields=item_fields,
+            )
+            for row in iterate_on_settlement_tenant(what, rows):
+                item = ZuoraMemoItem.model_validate(memo_item_from_object_query(row))
+                items[item.memo_id].append(item)
+        applications = self._applications(zuora, memos, what)
         accounts = accounts_by_id(zuora, memos)
-        invoice_ids = [m.referred_invoice_id for m in memos if m.referred_invoice_id]
+        invoice_ids = [a.invoice_id for found in applications.values() for a in found if a.invoice_id]
         invoice_rows = query_where(zuora, "Invoice", ("Id", "InvoiceNumber"), "Id", invoice_ids)
         numbers = {str(row["Id"]): str(row.get("InvoiceNumber") or row["Id"]) for row in invoice_rows}
         return {
@@ -98,10 +161,16 @@ class _MemoMapping(ZoqlPending):
                 memo,
                 accounts.get(memo.account_id or ""),
                 tuple(sorted(items[memo.id], key=lambda line: line.id)),
+                applications=tuple(sorted(applications.get(memo.id, ()), key=lambda a: a.target_id)),
                 invoice_numbers=numbers,
             )
             for memo in memos
         }
+
+    def _applications(
+        self, zuora: ZuoraApi, memos: Sequence[ZuoraMemo], what: str
+    ) -> dict[str, list[ZuoraApplication]]:
+        return {}
 
     def describe(self, source: SourceRecord) -> str:
         memo = cast(ZuoraMemo, cast(TransactionSource, source).record)
@@ -144,6 +213,7 @@ class _MemoMapping(ZoqlPending):
 class DebitMemoMapping(_MemoMapping):
     record_type = RecordType.DEBIT_MEMO
     memo_id_field = "DebitMemoId"
+    resource = "debit-memos"
 
     def map(self, source: SourceRecord, context: MappingContext, *, is_update: bool) -> Mapped:
         problems: list[str] = []
@@ -156,44 +226,43 @@ class DebitMemoMapping(_MemoMapping):
 class CreditMemoMapping(_MemoMapping):
     record_type = RecordType.CREDIT_MEMO
     memo_id_field = "CreditMemoId"
+    resource = "credit-memos"
 
-    def fields(self) -> tuple[str, ...]:
-        return ZuoraMemo.CREDIT_ZOQL_FIELDS
+    def _applications(
+        self, zuora: ZuoraApi, memos: Sequence[ZuoraMemo], what: str
+    ) -> dict[str, list[ZuoraApplication]]:
+        """What each credit memo was applied to: GET /v1/credit-memos/{key}/parts (the unapplied part left out).
+        https://developer.zuora.com/v1-api-reference/api/operation/GET_CreditMemoParts/"""
+        found: dict[str, list[ZuoraApplication]] = {}
+        for memo in memos:
+            parts = on_settlement_tenant(what, all_pages, zuora, f"/v1/{self.resource}/{memo.id}/parts", "parts")
+            found[memo.id] = [a for a in (ZuoraApplication.from_part(part) for part in parts) if a is not None]
+        return found
 
     def parents(self, source: SourceRecord) -> list[Parent]:
-        transaction = cast(TransactionSource, source)
-        memo = cast(ZuoraMemo, transaction.record)
-        parents = super().parents(source)
-        if memo.referred_invoice_id:
-            number = transaction.invoice_numbers.get(memo.referred_invoice_id, memo.referred_invoice_id)
-            parents.append(Parent(RecordType.INVOICE, memo.referred_invoice_id, f"invoice {number}"))
-        return parents
+        return super().parents(source) + application_parents(cast(TransactionSource, source))
 
     def map(self, source: SourceRecord, context: MappingContext, *, is_update: bool) -> Mapped:
         transaction = cast(TransactionSource, source)
-        memo = cast(ZuoraMemo, transaction.record)
         problems: list[str] = []
         body, currency, total = self._common(source, context, problems)
-        apply = None
-        applied = ZERO
-        if memo.referred_invoice_id:
-            applied = (
-                money(memo.applied_amount, currency, "AppliedAmount", problems)
-                if memo.applied_amount is not None
-                else total
-            )
-            if applied > total:
-                problems.append(f"AppliedAmount {applied} is more than TotalAmount {total}")
+        applied_to: list[tuple[Parent, Decimal]] = []
+        for application in transaction.applications:
+            target_type, target_id, role = application_target(application, transaction.invoice_numbers)
+            applied = money(application.amount, currency, f"the amount applied to {role}", problems)
+            if applied > ZERO:
+                applied_to.append((Parent(target_type, target_id, role), applied))
+        applied_total = sum((amount for _, amount in applied_to), ZERO)
+        if applied_total > total:
+            problems.append(f"it applies {applied_total} {currency} but its TotalAmount is {total} {currency}")
         if problems:
             raise self._fail(source, problems)
-        if memo.referred_invoice_id and applied > ZERO:
-            number = transaction.invoice_numbers.get(memo.referred_invoice_id, memo.referred_invoice_id)
-            (invoice_id,) = netsuite_ids_of(
-                context,
-                [Parent(RecordType.INVOICE, memo.referred_invoice_id, f"invoice {number}")],
-                self.describe(source),
-            )
-            apply = NetSuiteApplySublist(items=[NetSuiteApplyLine(doc=RecordRef(id=invoice_id), amount=applied)])
+        doc_ids = netsuite_ids_of(context, [parent for parent, _ in applied_to], self.describe(source))
+        lines = [
+            NetSuiteApplyLine(doc=RecordRef(id=doc_id), amount=amount)
+            for doc_id, (_, amount) in zip(doc_ids, applied_to, strict=True)
+        ]
+        apply = NetSuiteApplySublist(items=lines) if lines else None
         return Mapped(
             "creditMemo",
             NetSuiteCreditMemo.model_validate({**body, "apply": apply, "autoApply": False}),

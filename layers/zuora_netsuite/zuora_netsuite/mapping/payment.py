@@ -8,9 +8,11 @@
 | Account.Currency                        | currency (base currency when multi-currency is off)               |
 | Account Department__NS / Class__NS / Location__NS, else defaults | department / class / location      |
 | Amount                                  | payment (what is not applied stays unapplied in NetSuite too)     |
-| InvoicePayment.InvoiceId                | apply.items[].doc = {"id": NetSuite internal id of that invoice}  |
-| InvoicePayment.Amount                   | apply.items[].amount (a partial payment stays partial)            |
+| part invoiceId / debitMemoId (1)        | apply.items[].doc = {"id": the NetSuite invoice's internal id}     |
+| part amount (1)                         | apply.items[].amount (a partial payment stays partial)            |
 | (always)                                | autoApply = false; written with ?replace=apply                    |
+
+(1) Invoice Settlement: the parts of GET /v1/payments/{key}/parts; a legacy tenant: InvoicePayment InvoiceId / Amount.
 
 Unapplied payments (no InvoicePayment, AppliedAmount 0) are not synced.
 
@@ -39,10 +41,13 @@ from zuora_netsuite.mapping.base import (
     netsuite_ids_of,
     transfer_pending_filter,
 )
+from zuora_netsuite.mapping.settlement import all_pages, on_legacy_tenant, on_settlement_tenant
 from zuora_netsuite.mapping.transaction import (
     ZERO,
     TransactionSource,
     accounts_by_id,
+    application_parents,
+    application_target,
     customer_parent,
     header,
     money,
@@ -54,7 +59,7 @@ from zuora_netsuite.models.netsuite import (
     NetSuiteCustomerPayment,
     RecordRef,
 )
-from zuora_netsuite.models.zuora import ZuoraInvoicePayment, ZuoraPayment
+from zuora_netsuite.models.zuora import ZuoraApplication, ZuoraInvoicePayment, ZuoraPayment
 from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RecordType, external_id
 
@@ -72,13 +77,11 @@ class PaymentMapping(ZoqlPending):
     def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
         rows = query_where(zuora, "Payment", ZuoraPayment.ZOQL_FIELDS, "Id", ids)
         payments = [ZuoraPayment.model_validate(row) for row in rows]
-        application_rows = query_where(
-            zuora, "InvoicePayment", ZuoraInvoicePayment.ZOQL_FIELDS, "PaymentId", [p.id for p in payments]
-        )
-        applications: dict[str, list[ZuoraInvoicePayment]] = defaultdict(list)
-        for application in (ZuoraInvoicePayment.model_validate(row) for row in application_rows):
-            applications[application.payment_id].append(application)
-        invoice_ids = [a.invoice_id for items in applications.values() for a in items]
+        if self.tenant.invoice_settlement:
+            applications = self._parts(zuora, payments)
+        else:
+            applications = self._invoice_payments(zuora, payments)
+        invoice_ids = [a.invoice_id for items in applications.values() for a in items if a.invoice_id]
         invoice_rows = query_where(zuora, "Invoice", ("Id", "InvoiceNumber"), "Id", invoice_ids)
         numbers = {str(row["Id"]): str(row.get("InvoiceNumber") or row["Id"]) for row in invoice_rows}
         accounts = accounts_by_id(zuora, payments)
@@ -86,11 +89,41 @@ class PaymentMapping(ZoqlPending):
             payment.id: TransactionSource(
                 payment,
                 accounts.get(payment.account_id or ""),
-                applications=tuple(sorted(applications[payment.id], key=lambda a: a.invoice_id)),
+                applications=tuple(sorted(applications.get(payment.id, ()), key=lambda a: a.target_id)),
                 invoice_numbers=numbers,
             )
             for payment in payments
         }
+
+    @staticmethod
+    def _parts(zuora: ZuoraApi, payments: Sequence[ZuoraPayment]) -> dict[str, list[ZuoraApplication]]:
+        """Invoice Settlement: what each payment was applied to, from GET /v1/payments/{key}/parts (invoices and
+        debit memos; the unapplied part left out). https://developer.zuora.com/v1-api-reference/api/operation/GET_PaymentParts/"""
+        found: dict[str, list[ZuoraApplication]] = {}
+        for payment in payments:
+            parts = on_settlement_tenant(
+                f"reading the applications of payment {payment.number or payment.id}",
+                all_pages,
+                zuora,
+                f"/v1/payments/{payment.id}/parts",
+                "parts",
+            )
+            found[payment.id] = [a for a in (ZuoraApplication.from_part(part) for part in parts) if a is not None]
+        return found
+
+    @staticmethod
+    def _invoice_payments(zuora: ZuoraApi, payments: Sequence[ZuoraPayment]) -> dict[str, list[ZuoraApplication]]:
+        """A legacy tenant: InvoicePayment rows, read with ZOQL."""
+        rows = on_legacy_tenant(
+            "reading payment applications (InvoicePayment)",
+            lambda: query_where(
+                zuora, "InvoicePayment", ZuoraInvoicePayment.ZOQL_FIELDS, "PaymentId", [p.id for p in payments]
+            ),
+        )
+        found: dict[str, list[ZuoraApplication]] = defaultdict(list)
+        for row in (ZuoraInvoicePayment.model_validate(row) for row in rows):
+            found[row.payment_id].append(ZuoraApplication.from_invoice_payment(row))
+        return found
 
     def describe(self, source: SourceRecord) -> str:
         payment = cast(ZuoraPayment, cast(TransactionSource, source).record)
@@ -98,15 +131,7 @@ class PaymentMapping(ZoqlPending):
 
     def parents(self, source: SourceRecord) -> list[Parent]:
         transaction = cast(TransactionSource, source)
-        invoices = [
-            Parent(
-                RecordType.INVOICE,
-                a.invoice_id,
-                f"invoice {transaction.invoice_numbers.get(a.invoice_id, a.invoice_id)}",
-            )
-            for a in transaction.applications
-        ]
-        return customer_parent(transaction) + invoices
+        return customer_parent(transaction) + application_parents(transaction)
 
     def map(self, source: SourceRecord, context: MappingContext, *, is_update: bool) -> Mapped:
         transaction = cast(TransactionSource, source)
@@ -119,11 +144,11 @@ class PaymentMapping(ZoqlPending):
             problems.append("EffectiveDate is empty")
         applied_to: list[tuple[Parent, Decimal]] = []
         for application in transaction.applications:
-            number = transaction.invoice_numbers.get(application.invoice_id, application.invoice_id)
-            applied = money(application.amount, currency, f"the amount applied to invoice {number}", problems)
+            target_type, target_id, role = application_target(application, transaction.invoice_numbers)
+            applied = money(application.amount, currency, f"the amount applied to {role}", problems)
             if applied <= ZERO:
                 continue
-            applied_to.append((Parent(RecordType.INVOICE, application.invoice_id, f"invoice {number}"), applied))
+            applied_to.append((Parent(target_type, target_id, role), applied))
         if not applied_to:
             problems.append("it is not applied to any invoice; unapplied payments are not synced")
         applied_total = sum((amount for _, amount in applied_to), ZERO)

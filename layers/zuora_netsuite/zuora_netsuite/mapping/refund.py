@@ -7,10 +7,13 @@
 | AccountId                               | customer = the customer with externalId zuora-account-<AccountId> |
 | Account.Currency                        | currency (base currency when multi-currency is off)               |
 | Account Department__NS / Class__NS / Location__NS, else defaults | department / class / location      |
-| PaymentId                               | apply.items[0].doc = {"id": NetSuite internal id of that payment} |
+| PaymentId (1)                           | apply.items[0].doc = {"id": NetSuite internal id of that payment} |
 | Amount                                  | apply.items[0].amount; written with ?replace=apply                |
 
-Refunds of a credit balance (no PaymentId) are not supported: they fail validation with that reason.
+(1) Invoice Settlement: the paymentId of GET /v1/refunds/{key}/parts.
+
+Refunds of a credit balance (no PaymentId) and, with Invoice Settlement, refunds of credit memos (a refund part
+with a creditMemoId) are not supported: they fail validation with that reason.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from zuora_netsuite.mapping.base import (
     netsuite_ids_of,
     transfer_pending_filter,
 )
+from zuora_netsuite.mapping.settlement import on_settlement_tenant
 from zuora_netsuite.mapping.transaction import (
     ZERO,
     TransactionSource,
@@ -57,15 +61,44 @@ class RefundMapping(ZoqlPending):
     def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
         rows = query_where(zuora, "Refund", ZuoraRefund.ZOQL_FIELDS, "Id", ids)
         refunds = [ZuoraRefund.model_validate(row) for row in rows]
+        credit_memos: dict[str, tuple[str, ...]] = {}
+        if self.tenant.invoice_settlement:
+            refunds, credit_memos = self._sources(zuora, refunds)
         payment_rows = query_where(
             zuora, "Payment", ("Id", "PaymentNumber"), "Id", [r.payment_id for r in refunds if r.payment_id]
         )
         numbers = {str(row["Id"]): str(row.get("PaymentNumber") or row["Id"]) for row in payment_rows}
         accounts = accounts_by_id(zuora, refunds)
         return {
-            refund.id: TransactionSource(refund, accounts.get(refund.account_id or ""), invoice_numbers=numbers)
+            refund.id: TransactionSource(
+                refund,
+                accounts.get(refund.account_id or ""),
+                invoice_numbers=numbers,
+                refunded_credit_memos=credit_memos.get(refund.id, ()),
+            )
             for refund in refunds
         }
+
+    @staticmethod
+    def _sources(
+        zuora: ZuoraApi, refunds: Sequence[ZuoraRefund]
+    ) -> tuple[list[ZuoraRefund], dict[str, tuple[str, ...]]]:
+        """Invoice Settlement: what each refund draws from, GET /v1/refunds/{key}/parts (a payment or a credit memo).
+        https://developer.zuora.com/v1-api-reference/api/operation/GET_RefundParts/"""
+        found: list[ZuoraRefund] = []
+        credit_memos: dict[str, tuple[str, ...]] = {}
+        for refund in refunds:
+            body = on_settlement_tenant(
+                f"reading the sources of refund {refund.number or refund.id}",
+                zuora.rest_get,
+                f"/v1/refunds/{refund.id}/parts",
+            )
+            parts = [p for p in body.get("parts") or [] if isinstance(p, dict)]
+            payment_ids = sorted({str(p["paymentId"]) for p in parts if p.get("paymentId")})
+            credit_memos[refund.id] = tuple(sorted({str(p["creditMemoId"]) for p in parts if p.get("creditMemoId")}))
+            payment_id = payment_ids[0] if len(payment_ids) == 1 else None
+            found.append(refund.model_copy(update={"payment_id": payment_id or refund.payment_id if parts else None}))
+        return found, credit_memos
 
     def describe(self, source: SourceRecord) -> str:
         refund = cast(ZuoraRefund, cast(TransactionSource, source).record)
@@ -90,7 +123,14 @@ class RefundMapping(ZoqlPending):
             problems.append(f"Amount {total} is not positive")
         if refund.refund_date is None:
             problems.append("RefundDate is empty")
-        if not refund.payment_id:
+        if transaction.refunded_credit_memos:
+            memos = ", ".join(transaction.refunded_credit_memos)
+            problems.append(
+                f"it refunds credit memo {memos}; refunds of credit memos are not supported by this connector "
+                "(only refunds of payments sync): record the refund in NetSuite by hand, then set this refund's "
+                "IntegrationStatus__NS to Ignore"
+            )
+        elif not refund.payment_id:
             problems.append("it is not the refund of a payment (PaymentId is empty); only payment refunds sync")
         if problems or head.customer is None or refund.refund_date is None or not refund.payment_id:
             raise ValidationFailure([f"{self.describe(source)}: {p}" for p in problems])

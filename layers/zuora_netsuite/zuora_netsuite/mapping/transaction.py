@@ -18,8 +18,8 @@ from zuora_netsuite.mapping.base import MappingContext, Parent
 from zuora_netsuite.models.netsuite import NetSuiteItemLine, NetSuiteItemSublist, RecordRef
 from zuora_netsuite.models.zuora import (
     ZuoraAccount,
+    ZuoraApplication,
     ZuoraInvoiceItem,
-    ZuoraInvoicePayment,
     ZuoraMemoItem,
     ZuoraTransaction,
 )
@@ -39,8 +39,9 @@ class TransactionSource:
     record: ZuoraTransaction
     account: ZuoraAccount | None
     lines: tuple[ZuoraInvoiceItem | ZuoraMemoItem, ...] = ()
-    applications: tuple[ZuoraInvoicePayment, ...] = ()
+    applications: tuple[ZuoraApplication, ...] = ()  # what a payment or credit memo was applied to
     invoice_numbers: dict[str, str] = field(default_factory=dict)  # invoice Id -> InvoiceNumber, for reasons
+    refunded_credit_memos: tuple[str, ...] = ()  # a refund's credit memo sources (Invoice Settlement)
 
     @property
     def id(self) -> str:
@@ -82,6 +83,24 @@ def accounts_by_id(zuora: ZuoraApi, records: Iterable[ZuoraTransaction]) -> dict
     account_ids = [r.account_id for r in records if r.account_id]
     rows = query_where(zuora, "Account", ZuoraAccount.ZOQL_FIELDS, "Id", account_ids)
     return {account.id: account for account in (ZuoraAccount.model_validate(row) for row in rows)}
+
+
+def application_target(application: ZuoraApplication, numbers: dict[str, str]) -> tuple[RecordType, str, str]:
+    """(record type, Zuora id, how a finance person names it) of what a payment or credit memo was applied to:
+    an invoice, or a debit memo (a NetSuite invoice too)."""
+    if application.invoice_id:
+        number = numbers.get(application.invoice_id, application.invoice_id)
+        return RecordType.INVOICE, application.invoice_id, f"invoice {number}"
+    memo_id = application.debit_memo_id or ""
+    return RecordType.DEBIT_MEMO, memo_id, f"debit memo {numbers.get(memo_id, memo_id)}"
+
+
+def application_parents(source: TransactionSource) -> list[Parent]:
+    seen: dict[str, Parent] = {}
+    for application in source.applications:
+        record_type, record_id, role = application_target(application, source.invoice_numbers)
+        seen.setdefault(record_id, Parent(record_type, record_id, role))
+    return list(seen.values())
 
 
 def customer_parent(source: TransactionSource) -> list[Parent]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
@@ -198,6 +198,88 @@ class ZuoraInvoicePayment(BaseModel):
     invoice_id: str = Field(alias="InvoiceId")
     payment_id: str = Field(alias="PaymentId")
     amount: Decimal = Field(alias="Amount")
+
+
+class ZuoraApplication(BaseModel):
+    """How much of a payment or credit memo went to one invoice or debit memo: a legacy InvoicePayment row, or a
+    part of GET /v1/payments/{key}/parts or /v1/credit-memos/{key}/parts (Invoice Settlement)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+    id: str
+    invoice_id: str | None = None
+    debit_memo_id: str | None = None
+    amount: Decimal
+
+    @property
+    def target_id(self) -> str:
+        return self.invoice_id or self.debit_memo_id or ""
+
+    @classmethod
+    def from_invoice_payment(cls, row: ZuoraInvoicePayment) -> ZuoraApplication:
+        return cls(id=row.id, invoice_id=row.invoice_id, amount=row.amount)
+
+    @classmethod
+    def from_part(cls, part: dict[str, object]) -> ZuoraApplication | None:
+        """None for the unapplied part (neither an invoice nor a debit memo)."""
+        invoice_id, debit_memo_id = part.get("invoiceId"), part.get("debitMemoId")
+        if not invoice_id and not debit_memo_id:
+            return None
+        return cls.model_validate(
+            {
+                "id": str(part.get("id") or ""),
+                "invoice_id": str(invoice_id) if invoice_id else None,
+                "debit_memo_id": str(debit_memo_id) if debit_memo_id else None,
+                "amount": part.get("amount"),
+            }
+        )
+
+
+def rest_datetime(value: object) -> str | None:
+    """A v1 REST time ('2017-03-01 10:08:43', in the tenant's zone; read as UTC) or an Object Query time
+    ('2024-08-28T23:32:59-07:00') as ISO 8601 with an offset."""
+    if not isinstance(value, str) or not value:
+        return None
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).isoformat()
+
+
+def memo_from_rest(body: dict[str, object]) -> dict[str, object]:
+    """GET /v1/credit-memos/{key} or /v1/debit-memos/{key} -> the Zuora field names ZuoraMemo reads.
+    https://developer.zuora.com/v1-api-reference/api/operation/GET_CreditMemo/"""
+    fields: dict[str, object] = {
+        "Id": body.get("id"),
+        "AccountId": body.get("accountId"),
+        "MemoNumber": body.get("number"),
+        "MemoDate": body.get("creditMemoDate") or body.get("debitMemoDate"),
+        "Status": body.get("status"),
+        "TotalAmount": body.get("amount"),
+        "TaxAmount": body.get("taxAmount"),
+        "Balance": body.get("balance"),
+        "ReferredInvoiceId": body.get("referredInvoiceId"),
+        "AppliedAmount": body.get("appliedAmount"),
+        "TransferredToAccounting": body.get("transferredToAccounting"),
+        "UpdatedDate": rest_datetime(body.get("updatedDate")),
+    }
+    fields.update({k: v for k, v in body.items() if k.endswith(("__NS", "__c"))})  # custom fields, top level
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+def memo_item_from_object_query(row: dict[str, object]) -> dict[str, object]:
+    """An Object Query credit-memo-items / debit-memo-items record -> the Zuora field names ZuoraMemoItem reads."""
+    fields = {
+        "Id": row.get("id"),
+        "CreditMemoId": row.get("creditMemoId"),
+        "DebitMemoId": row.get("debitMemoId"),
+        "ProductRatePlanChargeId": row.get("productRatePlanChargeId"),
+        "ChargeName": row.get("chargeName"),
+        "Quantity": row.get("quantity"),
+        "Amount": row.get("amount"),
+        "TaxAmount": row.get("taxAmount"),
+    }
+    return {k: v for k, v in fields.items() if v is not None}
 
 
 class ZuoraRefund(ZuoraTransaction):

@@ -9,10 +9,24 @@ the account id as NetSuite spells it in the Authorization header: upper case, ``
 base URL is given whole, so this client never derives a host from the account id.
 
 Retries (bounded by ``max_attempts`` per call; backoff in :mod:`zuora_netsuite.http`): only what
-:func:`zuora_netsuite.failures.netsuite_failure_kind` calls transient - 429, 5xx, timeouts, connection
-errors, ``RCRD_HAS_BEEN_CHANGED`` and the concurrency-limit codes. Writes are ``PUT .../eid:{externalId}``,
-the one idempotent NetSuite write: a retried PUT that NetSuite had already committed updates the same
-record, never a duplicate. Permanent errors (400 USER_ERROR, INVALID_KEY_OR_REF, 401, ...) raise at once.
+:func:`zuora_netsuite.failures.netsuite_failure_kind` calls transient - 429 (its ``Retry-After`` honoured), 5xx,
+timeouts, connection errors, ``RCRD_HAS_BEEN_CHANGED`` and the concurrency-limit codes, and the USER_ERROR
+details REST uses for the same things ("Record has been changed", "locked by a user defined workflow"; Oracle
+NetSuite help, "Error Handling in REST Web Services", section_156570709583). Writes are
+``PUT .../eid:{externalId}``, the one idempotent NetSuite write: a retried PUT that NetSuite had already
+committed updates the same record, never a duplicate. Permanent errors (400 USER_ERROR, INVALID_KEY_OR_REF, ...)
+raise at once, with advice when the detail names the problem (an invalid reference).
+
+401 ``INVALID_LOGIN``: NetSuite also answers some requests over the account's concurrency limit this way
+(integrators report it; Oracle's "Web Services and RESTlet Concurrency Governance", section_1500275531, only
+says "an error is thrown"), so a 401 is retried ``auth_retries`` times (default 2) with backoff before it is
+final: a real credentials problem still ends permanent, with a reason saying what to check.
+
+SuiteQL (Oracle, "Executing SuiteQL Queries Through REST Web Services", section_157909186990): pages of at most
+1000 rows (``limit``/``offset``, the offset a multiple of the limit), at most 100,000 results a query. A query
+that needs more than one page must have an ORDER BY (Oracle: without a unique sort order paging skips or
+repeats rows); a result that reaches the cap is refused rather than silently truncated. Queries over tables
+that can grow past the cap page by key instead: :mod:`zuora_netsuite.netsuite.suiteql`.
 
 Secrets (consumer/token keys and secrets) never appear in logs, exception messages or ``repr``.
 """
@@ -30,7 +44,14 @@ from urllib.parse import quote, unquote, urlsplit
 import requests
 from requests_oauthlib import OAuth1
 
-from zuora_netsuite.failures import FailureKind, NetSuiteError, SyncFailure, netsuite_failure_kind
+from zuora_netsuite.failures import (
+    INVALID_LOGIN,
+    FailureKind,
+    NetSuiteError,
+    SyncFailure,
+    netsuite_error_advice,
+    netsuite_failure_kind,
+)
 from zuora_netsuite.http import Backoff, Sleep, body_excerpt, build_session, json_bytes, send
 
 logger = logging.getLogger(__name__)
@@ -43,6 +64,9 @@ for _name in ("requests_oauthlib", "oauthlib"):
 EXTERNAL_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 RECORD_TYPE_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 SUITEQL_MAX_PAGE = 1000
+SUITEQL_RESULT_CAP = 100_000  # results a SuiteQL query returns without SuiteAnalytics Connect
+DEFAULT_AUTH_RETRIES = 2
+_ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
 
 _Kind = Literal["write", "read", "suiteql"]
 
@@ -65,6 +89,7 @@ class NetSuiteStats:
     suiteql: int = 0
     retries: int = 0
     throttled_429: int = 0
+    auth_retries: int = 0  # 401 INVALID_LOGIN answers retried (bursts over the concurrency limit)
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -88,6 +113,8 @@ class NetSuiteClient:
         sleep: Sleep = time.sleep,
         backoff: Backoff | None = None,
         suiteql_page_size: int = SUITEQL_MAX_PAGE,
+        auth_retries: int = DEFAULT_AUTH_RETRIES,
+        suiteql_result_cap: int = SUITEQL_RESULT_CAP,
     ) -> None:
         if not base_url.startswith(("https://", "http://")):
             raise ValueError("NetSuite base_url must be an absolute http(s) URL ending in /services/rest")
@@ -95,6 +122,8 @@ class NetSuiteClient:
             raise ValueError("max_attempts must be at least 1")
         if not 1 <= suiteql_page_size <= SUITEQL_MAX_PAGE:
             raise ValueError(f"suiteql_page_size must be between 1 and {SUITEQL_MAX_PAGE}")
+        if auth_retries < 0:
+            raise ValueError("auth_retries must be 0 or more")
         self.base_url = base_url.rstrip("/")
         self.realm = netsuite_realm(account_id)
         self._auth = OAuth1(
@@ -112,6 +141,8 @@ class NetSuiteClient:
         self._sleep = sleep
         self._backoff = backoff if backoff is not None else Backoff()
         self._page_size = suiteql_page_size
+        self._auth_retries = auth_retries
+        self._result_cap = suiteql_result_cap
         self.stats = NetSuiteStats()
 
     def __repr__(self) -> str:
@@ -180,11 +211,23 @@ class NetSuiteClient:
         return record
 
     def suiteql(self, query: str) -> Iterator[dict[str, Any]]:
-        """Run a SuiteQL query; yields every row (without ``links``), paging with limit/offset on hasMore."""
+        """Run a SuiteQL query; yields every row (without ``links``), paging with limit/offset on hasMore.
+
+        Raises a permanent NetSuiteError rather than answer an incomplete result: when a query without ORDER BY
+        needs a second page, and when the result reaches NetSuite's 100,000-row cap."""
         if not query or not query.strip():
             raise ValueError("empty SuiteQL query")
+        ordered = _ORDER_BY.search(query) is not None
         offset = 0
+        rows = 0
         while True:
+            if offset > 0 and not ordered:
+                raise NetSuiteError(
+                    "NetSuite SuiteQL query has more than one page but no ORDER BY: offset paging without a unique "
+                    f"sort order skips and repeats rows (Oracle NetSuite help section_158394344595). Query: {query}",
+                    code="SUITEQL_UNORDERED",
+                    kind=FailureKind.PERMANENT,
+                )
             response = self._send(
                 "POST",
                 f"SuiteQL query (offset {offset})",
@@ -205,7 +248,16 @@ class NetSuiteClient:
                 )
             for item in items:
                 if isinstance(item, dict):
+                    rows += 1
                     yield {key: value for key, value in item.items() if key != "links"}
+            if rows >= self._result_cap:
+                raise NetSuiteError(
+                    f"NetSuite SuiteQL query reached the {self._result_cap}-result cap, so its result may be "
+                    "incomplete: page by key instead (WHERE id > <last id> ORDER BY id; "
+                    f"zuora_netsuite.netsuite.suiteql.keyset_rows). Query: {query}",
+                    code="SUITEQL_RESULT_CAP",
+                    kind=FailureKind.PERMANENT,
+                )
             if not page.get("hasMore") or not items:
                 return
             offset += len(items)
@@ -253,6 +305,7 @@ class NetSuiteClient:
                 ) from None
             request_headers["Content-Type"] = "application/json"
         attempt = 0
+        auth_retries = 0
         while True:
             attempt += 1
             self.stats.requests += 1
@@ -288,7 +341,22 @@ class NetSuiteClient:
                     self.stats.throttled_429 += 1
                 failure = _error_from_response(what, response)
 
-            if not failure.is_transient or attempt >= self._max_attempts:
+            if failure.code == INVALID_LOGIN and failure.http_status == 401 and auth_retries < self._auth_retries:
+                # Over the concurrency limit NetSuite sometimes answers 401 INVALID_LOGIN: a few more tries tell a
+                # burst from a credentials problem (which then ends permanent, with what to check).
+                auth_retries += 1
+                self.stats.auth_retries += 1
+                auth_delay = self._backoff.delay(attempt + 1)
+                logger.warning(
+                    "%s (401 %d of %d tolerated: NetSuite answers so over its concurrency cap too); retrying in %.2fs",
+                    failure.reason,
+                    auth_retries,
+                    self._auth_retries,
+                    auth_delay,
+                )
+                self._sleep(auth_delay)
+                continue
+            if not failure.is_transient or attempt - auth_retries >= self._max_attempts:
                 raise _final(failure, attempt)
             delay = self._backoff.wait_for(attempt, response.headers if response is not None else None)
             if delay is None:
@@ -311,6 +379,7 @@ def _error_from_response(what: str, response: requests.Response) -> NetSuiteErro
     code: str | None = None
     path: str | None = None
     messages: list[str] = []
+    texts: list[str] = []  # NetSuite's details as sent, for the classification
     if isinstance(body, dict):
         details = body.get("o:errorDetails")
         if isinstance(details, list):
@@ -320,6 +389,7 @@ def _error_from_response(what: str, response: requests.Response) -> NetSuiteErro
                 detail_code = _text(detail.get("o:errorCode"))
                 detail_path = _text(detail.get("o:errorPath"))
                 text = _text(detail.get("detail")) or detail_code or "no detail"
+                texts.append(text)
                 messages.append(f"{text} (at {detail_path})" if detail_path else text)
                 code = code or detail_code
                 path = path or detail_path
@@ -329,11 +399,16 @@ def _error_from_response(what: str, response: requests.Response) -> NetSuiteErro
         messages.append(f"non-JSON answer: {body_excerpt(response)}")
     message = "; ".join(dict.fromkeys(messages)) or "empty answer"
     reason = f"NetSuite {what} failed (HTTP {status}{', ' + code if code else ''}): {message}"
+    detail_text = " ".join(texts)
+    kind = netsuite_failure_kind(status, code, detail_text)
+    advice = netsuite_error_advice(status, code, detail_text, path) if kind is FailureKind.PERMANENT else None
+    if advice:
+        reason += f" -> {advice}"
     code = code or f"HTTP_{status}"
     operation_id = response.headers.get("X-N-OperationId")
     if operation_id:
         reason += f" [X-N-OperationId {operation_id}]"
-    return NetSuiteError(reason, code=code, path=path, http_status=status, kind=netsuite_failure_kind(status, code))
+    return NetSuiteError(reason, code=code, path=path, http_status=status, kind=kind)
 
 
 def _final(failure: NetSuiteError, attempts: int, note: str | None = None) -> NetSuiteError:

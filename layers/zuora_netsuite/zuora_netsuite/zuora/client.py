@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import requests
 
@@ -35,10 +36,15 @@ from zuora_netsuite.models.zuora import ZuoraUpdateResult
 
 logger = logging.getLogger(__name__)
 
-_CallKind = Literal["token", "query", "query_more", "update"]
+_CallKind = Literal["token", "query", "query_more", "update", "get"]
 
 # Invoice Settlement objects: action/update does not cover them; each has its own REST resource.
 MEMO_RESOURCES = frozenset({"creditmemos", "debitmemos"})
+
+OBJECT_QUERY_PAGE_SIZE = 99
+"""Object Query answers at most 99 records a page (400 above)."""
+V1_PAGE_SIZE = 40
+"""Paged v1 lists (items, parts) answer at most 40 rows a page."""
 
 UPDATE_CHUNK_SIZE = 50
 """Zuora's Actions update accepts at most 50 objects (of one type) a call."""
@@ -52,13 +58,14 @@ class ZuoraStats:
     query: int = 0
     query_more: int = 0
     update: int = 0
+    get: int = 0  # REST resources and Object Query (Invoice Settlement)
     retries: int = 0  # waits before another attempt (whole calls and re-sent update objects)
     throttled: int = 0  # HTTP 429 answers
     token_refreshes: int = 0  # tokens dropped because an API call answered 401
 
     @property
     def requests(self) -> int:
-        return self.token + self.query + self.query_more + self.update
+        return self.token + self.query + self.query_more + self.update + self.get
 
     def as_dict(self) -> dict[str, int]:
         return {**asdict(self), "requests": self.requests}
@@ -147,6 +154,69 @@ class ZuoraClient:
             results.extend(self._update_chunk(object_type, chunk))
         return results
 
+    # --- Invoice Settlement: REST resources and Object Query --------------------------------------
+
+    def rest_get(self, path: str, params: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+        """GET a v1 REST resource (e.g. /v1/credit-memos/{key}/parts); the JSON object answered.
+        `success: false` and HTTP errors raise ZuoraError."""
+        if not path.startswith("/") or "?" in path:
+            raise ValueError("path must be absolute (start with /) and carry no query string; pass params")
+        target = path + (f"?{urlencode(list(params))}" if params else "")
+        body = self._call("get", f"GET {path}", target, method="GET")
+        if not isinstance(body, dict):
+            raise self._invalid_response(f"GET {path}", "the answer is not a JSON object")
+        return body
+
+    def rest_get_pages(self, path: str, key: str, page_size: int = V1_PAGE_SIZE) -> Iterator[dict[str, Any]]:
+        """Every row of a paged v1 list (`key`: 'items', 'parts'), following `nextPage` until it is absent."""
+        page = self.rest_get(path, [("pageSize", str(page_size))])
+        while True:
+            rows = page.get(key) or []
+            if not isinstance(rows, list):
+                raise self._invalid_response(f"GET {path}", f"'{key}' is not a list")
+            yield from rows
+            next_page = page.get("nextPage")
+            if not next_page:
+                return
+            parsed = urlsplit(str(next_page))  # a URL (absolute, or a path) with page and pageSize
+            page = self.rest_get(parsed.path, parse_qsl(parsed.query))
+
+    def object_query(
+        self,
+        resource: str,
+        *,
+        filters: Sequence[str] = (),
+        fields: Sequence[str] = (),
+        expand: Sequence[str] = (),
+        sort: str | None = None,
+        page_size: int = OBJECT_QUERY_PAGE_SIZE,
+    ) -> Iterator[dict[str, Any]]:
+        """GET /object-query/{resource} with `filter[]` (ANDed, e.g. 'status.EQ:Posted'), `fields[]`, `expand[]`
+        and `sort[]`; yields every record, following `nextPage` with `cursor`.
+        https://developer.zuora.com/docs/guides/expand-filter-fields-sort/"""
+        if not resource.replace("-", "").isalpha():
+            raise ValueError(f"unknown Object Query resource {resource!r}")
+        if not 1 <= page_size <= OBJECT_QUERY_PAGE_SIZE:
+            raise ValueError(f"page_size must be from 1 to {OBJECT_QUERY_PAGE_SIZE}")
+        params: list[tuple[str, str]] = [("pageSize", str(page_size))]
+        params += [("filter[]", text) for text in filters]
+        if fields:
+            params.append(("fields[]", ",".join(fields)))
+        params += [("expand[]", name) for name in expand]
+        if sort:
+            params.append(("sort[]", sort))
+        cursor: str | None = None
+        while True:
+            page = self.rest_get(f"/object-query/{resource}", [*params, *([("cursor", cursor)] if cursor else [])])
+            rows = page.get("data") or []
+            if not isinstance(rows, list):
+                raise self._invalid_response(f"Object Query {resource}", "'data' is not a list")
+            yield from rows
+            next_page = page.get("nextPage")
+            if not next_page:
+                return
+            cursor = str(next_page)
+
     # --- update --------------------------------------------------------------------------------
 
     def _update_chunk(self, object_type: str, chunk: list[dict[str, Any]]) -> list[ZuoraUpdateResult]:
@@ -226,7 +296,7 @@ class ZuoraClient:
         json: Any = None,
         data: Mapping[str, str] | None = None,
         authorized: bool = True,
-        method: Literal["POST", "PUT"] = "POST",
+        method: Literal["POST", "PUT", "GET"] = "POST",
     ) -> Any:
         url = self.base_url + path
         try:
