@@ -63,7 +63,7 @@ def synced_transactions(sandbox: Sandbox) -> list[tuple[RecordType, str]]:
 def resent() -> Iterator[tuple[Sandbox, dict[str, Shape], dict[str, Shape], dict[str, Any], dict[str, Any], int]]:
     # Given a ledger synced once: invoices (some with tax), negative invoices, debit and credit memos, partial
     # and multi-invoice payments, refunds
-    with running_sandbox(SandboxOptions(seed=31, accounts=25, charges=10, invoices=30)) as sandbox:
+    with running_sandbox(SandboxOptions(seed=31, accounts=25, charges=10, invoices=45)) as sandbox:
         sandbox.run_cycle()
         netsuite = wiring.netsuite_client()
         before, applied_before = netsuite_shapes(netsuite), applications(sandbox)
