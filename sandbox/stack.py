@@ -10,6 +10,7 @@ import logging
 import os
 import secrets
 import threading
+import uuid
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -21,13 +22,13 @@ from typing import Any
 from sandbox.api_gateway import LocalApiGateway, function_handler
 from sandbox.aws import AWS_ENV, AwsResources, LocalAws
 from sandbox.containers import ContainerPool
-from sandbox.dataset import Dataset, generate_dataset
+from sandbox.dataset import ZUORA_ERROR_FIELD, Dataset, generate_dataset
 from sandbox.dataset_transactions import add_transactions
 from sandbox.driver import DrainStats, LambdaContext, SqsEventSourceMapping
 from sandbox.environment import patched_environ
 from sandbox.netsuite_simulator import NetSuiteSimulator, closed_periods_before
 from sandbox.zuora_callouts import CalloutAuth, ZuoraCallouts
-from sandbox.zuora_simulator import ZuoraSimulator
+from sandbox.zuora_simulator import SYNCED_OBJECTS, ZuoraSimulator
 
 STACK_NAME = "zuora-netsuite-sandbox"
 # moto keeps one set of AWS backends per process: each sandbox gets its own stack name, so two sandboxes
@@ -61,7 +62,7 @@ class SandboxOptions:
 
 @dataclass
 class Credentials:
-    zuora_client_id: str = field(default_factory=lambda: "sandbox-" + secrets.token_hex(4))
+    zuora_client_id: str = field(default_factory=lambda: str(uuid.uuid4()))  # Zuora's OAuth client ids are UUIDs
     zuora_client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     netsuite_consumer_key: str = field(default_factory=lambda: secrets.token_hex(32))
     netsuite_consumer_secret: str = field(default_factory=lambda: secrets.token_hex(32))
@@ -93,6 +94,9 @@ class Sandbox:
             page_size=self.options.zuora_page_size,
             latency_seconds=self.options.zuora_latency_seconds,
             seed=self.options.seed,
+            # The tenant's administrator created a __c field for the connector's error reasons on every synced
+            # object (docs/configuration.md, zuora.error_field).
+            custom_fields={object_type: [ZUORA_ERROR_FIELD] for object_type in SYNCED_OBJECTS},
         )
         self.netsuite = NetSuiteSimulator(
             NETSUITE_ACCOUNT,
@@ -193,6 +197,7 @@ class Sandbox:
         return {
             "item_income_account_id": self.dataset.income_account_id,
             "classification_defaults": {"subsidiary": root_subsidiary},
+            "zuora": {"error_field": ZUORA_ERROR_FIELD},
             **({"tax_item_id": self.tax_item_id} if self.tax_item_id else {}),
         }
 

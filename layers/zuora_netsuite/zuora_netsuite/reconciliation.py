@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from zuora_netsuite.mapping.base import on_or_after, query_where
 from zuora_netsuite.ports import NetSuiteApi, ZuoraApi
 from zuora_netsuite.record_types import DEPENDENCY_ORDER, RECORD_TYPES, TRANSACTION_TYPES, RecordType, external_id
 from zuora_netsuite.settings import SyncConfig
+from zuora_netsuite.zuora import zoql
 
 ZERO = Decimal(0)
-_ID_CHUNK = 100  # ids per ZOQL `or` chain
 
 
 @dataclass(frozen=True)
@@ -36,14 +37,19 @@ class _Scope:
     amount_field: str
     number_field: str
     netsuite_types: tuple[str, str]  # (for an amount >= 0, for an amount < 0)
-    extra: str = ""
+    extra: zoql.Filter = zoql.ALL
 
 
 _SCOPES: dict[RecordType, _Scope] = {
     RecordType.INVOICE: _Scope("Posted", "InvoiceDate", "Amount", "InvoiceNumber", ("invoice", "creditMemo")),
     RecordType.DEBIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber", ("invoice", "invoice")),
     RecordType.PAYMENT: _Scope(
-        "Processed", "EffectiveDate", "Amount", "PaymentNumber", ("customerPayment",) * 2, " and AppliedAmount > 0"
+        "Processed",
+        "EffectiveDate",
+        "Amount",
+        "PaymentNumber",
+        ("customerPayment",) * 2,
+        zoql.cond("AppliedAmount", ">", 0),
     ),
     RecordType.CREDIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber", ("creditMemo", "creditMemo")),
     RecordType.REFUND: _Scope("Processed", "RefundDate", "Amount", "RefundNumber", ("customerRefund",) * 2),
@@ -128,7 +134,8 @@ def reconcile(zuora: ZuoraApi, netsuite: NetSuiteApi, config: SyncConfig) -> Rec
             number = str(row.get(scope.number_field) or zuora_id)
             expected_type = scope.netsuite_types[1 if amount is not None and amount < ZERO else 0]
             if found is None:
-                why = str(row.get("IntegrationError__NS") or "") or "not synced yet"
+                error_field = config.zuora.error_field
+                why = (str(row.get(error_field) or "") if error_field else "") or "not synced yet"
                 result.differences.append(
                     Difference(record_type, zuora_id, number, currency, amount, None, f"not in NetSuite: {why}")
                 )
@@ -172,29 +179,29 @@ def reconcile(zuora: ZuoraApi, netsuite: NetSuiteApi, config: SyncConfig) -> Rec
 
 
 def _zuora_rows(zuora: ZuoraApi, record_type: RecordType, scope: _Scope, config: SyncConfig) -> list[dict[str, Any]]:
-    cutover = config.cutover_dates.get(record_type)
-    since = f" and {scope.date_field} >= '{cutover.isoformat()}'" if cutover else ""
-    fields = ("Id", "AccountId", scope.amount_field, scope.number_field, "IntegrationError__NS")
-    query = (
-        f"select {', '.join(fields)} from {RECORD_TYPES[record_type].zuora_object}"  # noqa: S608
-        f" where Status = '{scope.status}'{scope.extra}{since}"
-        " and (IntegrationStatus__NS is null or IntegrationStatus__NS != 'Ignore')"
-        " and (TransferredToAccounting is null or TransferredToAccounting = 'No' or TransferredToAccounting = 'Error'"
-        " or TransferredToAccounting = 'Processing'"
-        " or (TransferredToAccounting = 'Yes' and IntegrationId__NS is not null))"
+    fields = ["Id", "AccountId", scope.amount_field, scope.number_field]
+    if config.zuora.error_field:
+        fields.append(config.zuora.error_field)
+    # Syncable and not Ignore; not transferred yet, or transferred by this connector (it has an Integration ID).
+    where = zoql.all_of(
+        zoql.eq("Status", scope.status),
+        scope.extra,
+        on_or_after(scope.date_field, config.cutover_dates.get(record_type)),
+        zoql.is_null_or_not("IntegrationStatus__NS", "Ignore"),
+        zoql.any_of(
+            zoql.is_null("TransferredToAccounting"),
+            zoql.one_of("TransferredToAccounting", ("No", "Error", "Processing")),
+            zoql.all_of(zoql.eq("TransferredToAccounting", "Yes"), zoql.not_null("IntegrationId__NS")),
+        ),
     )
-    return list(zuora.query(query))
+    return list(zuora.query(zoql.select(RECORD_TYPES[record_type].zuora_object, fields, where)))
 
 
 def _account_currencies(zuora: ZuoraApi, account_ids: Iterable[str]) -> dict[str, str]:
-    ids = sorted(account_ids)
-    found: dict[str, str] = {}
-    for start in range(0, len(ids), _ID_CHUNK):
-        chunk = ids[start : start + _ID_CHUNK]
-        where = " or ".join(f"Id = '{account_id}'" for account_id in chunk)
-        for row in zuora.query(f"select Id, Currency from Account where {where}"):  # noqa: S608
-            found[str(row["Id"])] = str(row.get("Currency") or "?").upper()
-    return found
+    return {
+        str(row["Id"]): str(row.get("Currency") or "?").upper()
+        for row in query_where(zuora, "Account", ("Id", "Currency"), "Id", account_ids)
+    }
 
 
 def _netsuite_transactions(netsuite: NetSuiteApi, currencies: dict[str, str]) -> dict[str, _NetSuiteRecord]:

@@ -12,12 +12,14 @@ import requests
 from sandbox.dataset import generate_dataset
 from sandbox.zuora_simulator import ZuoraSimulator
 
-CLIENT_ID, CLIENT_SECRET = "sandbox-client", "sandbox-secret"
+CLIENT_ID, CLIENT_SECRET = "3f1c9a52-7d4e-4b8a-9c61-2e5f0a7b8d93", "sandbox-secret"  # Zuora client ids are UUIDs
 
 
 @pytest.fixture
 def sim() -> Iterator[ZuoraSimulator]:
-    simulator = ZuoraSimulator(CLIENT_ID, CLIENT_SECRET, page_size=7)
+    simulator = ZuoraSimulator(
+        CLIENT_ID, CLIENT_SECRET, page_size=7, custom_fields={"Account": ["IntegrationError__c"]}
+    )
     simulator.start()
     yield simulator
     simulator.stop()
@@ -120,7 +122,7 @@ def test_given_a_batch_size_when_querying_then_pages_are_that_small(sim):
     assert page["done"] is False
 
 
-def test_given_an_expired_locator_when_calling_query_more_then_400_invalid_value(sim):
+def test_given_an_expired_locator_when_calling_query_more_then_a_400_fault(sim):
     add_accounts(sim, 10)
     bearer = token(sim)
     page = call(sim, "/v1/action/query", {"queryString": "select Id from Account"}, bearer).json()
@@ -129,7 +131,7 @@ def test_given_an_expired_locator_when_calling_query_more_then_400_invalid_value
     response = call(sim, "/v1/action/queryMore", {"queryLocator": page["queryLocator"]}, bearer)
 
     assert response.status_code == 400
-    assert response.json()["Errors"][0]["Code"] == "INVALID_VALUE"
+    assert response.json()["FaultCode"] == "INVALID_VALUE"
 
 
 def test_given_mixed_case_field_names_when_querying_then_records_use_canonical_names_without_nulls(sim):
@@ -142,9 +144,8 @@ def test_given_invalid_zoql_when_querying_then_400_with_a_message_naming_the_pro
     response = call(sim, "/v1/action/query", {"queryString": "select Id, Bogus from Account"})
     assert response.status_code == 400
     body = response.json()
-    assert body["Success"] is False
-    assert body["Errors"][0]["Code"] == "INVALID_VALUE"
-    assert "Bogus" in body["Errors"][0]["Message"]
+    assert body["FaultCode"] == "INVALID_FIELD"
+    assert "Bogus" in body["FaultMessage"]
 
 
 def test_given_a_watermark_when_querying_by_updated_date_then_only_later_edits_match(sim):
@@ -175,7 +176,7 @@ def test_given_good_and_bad_objects_when_updating_then_each_gets_its_own_result_
     objects = [
         {"Id": good, "IntegrationId__NS": "42", "IntegrationStatus__NS": "Sync Complete"},
         {"Id": "0" * 32, "IntegrationStatus__NS": "Sync Complete"},
-        {"Id": other, "IntegrationError__NS": "x" * 256},
+        {"Id": other, "IntegrationError__c": "x" * 256},
     ]
 
     results = call(sim, "/v1/action/update", {"type": "Account", "objects": objects}).json()
@@ -184,8 +185,17 @@ def test_given_good_and_bad_objects_when_updating_then_each_gets_its_own_result_
     assert [r["Success"] for r in results] == [True, False, False]
     assert "255" in results[2]["Errors"][0]["Message"]
     assert sim.get("Account", good)["IntegrationId__NS"] == "42"
-    assert "IntegrationError__NS" not in sim.get("Account", other)
+    assert "IntegrationError__c" not in sim.get("Account", other)
     assert sim.stats.objects_updated == 1
+
+
+def test_given_an_undeclared_custom_field_when_declaring_it_then_only_a_c_suffix_is_accepted(sim):
+    with pytest.raises(ValueError, match="__c"):
+        sim.define_custom_field("Account", "IntegrationError__NS")
+    sim.define_custom_field("Invoice", "Reason__c")
+    assert sim.custom_fields("Invoice") == ["Reason__c"]
+    with pytest.raises(ValueError, match="UUID"):
+        ZuoraSimulator("sandbox-client", CLIENT_SECRET)
 
 
 def test_given_a_successful_update_when_reading_back_then_updated_date_is_now(sim):

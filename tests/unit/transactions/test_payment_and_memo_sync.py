@@ -36,7 +36,7 @@ def test_a_payment_across_two_invoices_applies_each_amount_and_syncs_the_invoice
 def test_a_payment_applied_to_nothing_is_not_synced(ledger: Ledger) -> None:
     ledger.zuora.put("Payment", payment())
     assert sync(ledger, RecordType.PAYMENT, PAYMENT_ID) is SyncOutcome.WARNING
-    assert "not applied to any invoice" in ledger.zuora.get("Payment", PAYMENT_ID)["IntegrationError__NS"]
+    assert "not applied to any invoice" in ledger.zuora.get("Payment", PAYMENT_ID)["IntegrationError__c"]
 
 
 def test_a_credit_memo_is_applied_to_its_invoice_and_written_back_through_its_rest_resource(ledger: Ledger) -> None:

@@ -30,6 +30,8 @@ from zuora_netsuite.mapping.base import (
     Parent,
     SourceRecord,
     ZoqlPending,
+    fetch_synced,
+    on_or_after,
     transfer_pending_filter,
 )
 from zuora_netsuite.mapping.transaction import (
@@ -53,6 +55,7 @@ from zuora_netsuite.models.netsuite import (
 from zuora_netsuite.models.zuora import ZuoraMemo, ZuoraMemoItem
 from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RECORD_TYPES, RecordType, external_id
+from zuora_netsuite.zuora import zoql
 
 
 class _MemoMapping(ZoqlPending):
@@ -64,17 +67,15 @@ class _MemoMapping(ZoqlPending):
         return RECORD_TYPES[self.record_type].zuora_object
 
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
-        since = f" and MemoDate >= '{cutover.isoformat()}'" if cutover else ""
-        return (
-            f"select Id, UpdatedDate from {self.zuora_object} where Status = 'Posted'"  # noqa: S608
-            f" and {transfer_pending_filter()}{since}"
-        )
+        # Slice Z1 only: the ZOQL spelled without parentheses (zuora.zoql); slice Z2 moves memos to Object Query.
+        where = zoql.all_of(zoql.eq("Status", "Posted"), transfer_pending_filter(), on_or_after("MemoDate", cutover))
+        return zoql.select(self.zuora_object, ("Id", "UpdatedDate"), where)
 
     def fields(self) -> tuple[str, ...]:
         return ZuoraMemo.ZOQL_FIELDS
 
     def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
-        rows = query_where(zuora, self.zuora_object, self.fields(), "Id", ids)
+        rows = fetch_synced(zuora, self.tenant, self.zuora_object, self.fields(), ids)
         memos = [ZuoraMemo.model_validate(row) for row in rows]
         item_fields = (*ZuoraMemoItem.ZOQL_FIELDS, self.memo_id_field)
         item_rows = query_where(
