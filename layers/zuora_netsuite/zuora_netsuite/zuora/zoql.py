@@ -200,13 +200,19 @@ def in_chunks(
     start = 0
     while start < len(wanted):
         end = min(len(wanted), start + max(1, max_conditions // per_value))
-        while True:
-            query = _try_select(object_name, fields, all_of(where, one_of(field, wanted[start:end])))
-            if query is not None:
-                break
-            if end - start == 1:
+        query = _try_select(object_name, fields, all_of(where, one_of(field, wanted[start:end])))
+        if query is None:  # too long: the most values that fit (binary search)
+            fits, too_many = start, end
+            while too_many - fits > 1:
+                middle = (fits + too_many) // 2
+                candidate = _try_select(object_name, fields, all_of(where, one_of(field, wanted[start:middle])))
+                if candidate is None:
+                    too_many = middle
+                else:
+                    fits, query = middle, candidate
+            if query is None:
                 raise ZoqlLimitError(f"one {field} value alone makes the query too long for Zuora")
-            end = start + (end - start) // 2
+            end = fits
         yield query
         start = end
 
