@@ -11,6 +11,7 @@ import requests
 
 from sandbox.dataset import generate_dataset
 from sandbox.zuora_simulator import ZuoraSimulator
+from zuora_netsuite.zuora.client import ZuoraClient
 
 CLIENT_ID, CLIENT_SECRET = "3f1c9a52-7d4e-4b8a-9c61-2e5f0a7b8d93", "sandbox-secret"  # Zuora client ids are UUIDs
 
@@ -302,3 +303,51 @@ def test_given_the_dataset_when_loaded_then_every_record_is_queryable_and_expect
     assert not dataset.expected_inactive & invalid
     now = datetime.now(UTC)
     assert all(datetime.fromisoformat(a["UpdatedDate"]) < now for a in dataset.accounts)
+
+
+# ------------------------------------------------------------------------------------------ WSDL version
+
+
+def test_given_the_connectors_client_when_it_queries_and_updates_then_every_actions_call_pins_wsdl_79(sim):
+    # Given 10 accounts (7 a page) and the connector's own Zuora client
+    ids = add_accounts(sim, 10)
+    client = ZuoraClient(sim.base_url, CLIENT_ID, CLIENT_SECRET)
+    # When it pages through them and writes one back
+    assert len(list(client.query("select Id from Account"))) == 10
+    client.update("Account", [{"Id": ids[0], "IntegrationStatus__NS": "Sync Complete"}])
+    client.close()
+    # Then query, queryMore and update all carried X-Zuora-WSDL-Version: 79
+    assert sim.wsdl_versions == [
+        ("/v1/action/query", "79"),
+        ("/v1/action/queryMore", "79"),
+        ("/v1/action/update", "79"),
+    ]
+
+
+def test_given_a_field_newer_than_the_pinned_wsdl_version_when_querying_or_updating_then_it_is_unknown(sim):
+    invoice_id = sim.put("Invoice", {"InvoiceNumber": "INV-1", "Status": "Posted", "Currency": "EUR"})
+    bearer = token(sim)
+
+    def post(path: str, body: object, version: str | None) -> requests.Response:
+        headers = {"Authorization": f"Bearer {bearer}", **({"X-Zuora-WSDL-Version": version} if version else {})}
+        return requests.post(f"{sim.base_url}{path}", json=body, headers=headers, timeout=5)
+
+    query = {"queryString": "select Id, Currency from Invoice"}
+    # Invoice.Currency came with WSDL 147: unknown to 79, the default
+    assert post("/v1/action/query", query, None).json()["FaultCode"] == "INVALID_FIELD"
+    assert post("/v1/action/query", query, "79").json()["FaultCode"] == "INVALID_FIELD"
+    assert post("/v1/action/query", query, "147").json()["records"] == [{"Id": invoice_id, "Currency": "EUR"}]
+    # An update pinned to 79 ignores it like any field the object does not have
+    update = {"type": "Invoice", "objects": [{"Id": invoice_id, "Currency": "USD"}]}
+    assert post("/v1/action/update", update, "79").json() == [{"Id": invoice_id, "Success": True}]
+    assert sim.get("Invoice", invoice_id)["Currency"] == "EUR"
+    assert post("/v1/action/query", query, "x").json()["FaultCode"] == "INVALID_VALUE"
+
+
+def test_given_an_empty_string_when_updating_then_it_is_stored_and_only_fields_to_null_clears(sim):
+    (account_id,) = add_accounts(sim, 1)
+    call(sim, "/v1/action/update", {"type": "Account", "objects": [{"Id": account_id, "IntegrationError__c": ""}]})
+    assert sim.get("Account", account_id)["IntegrationError__c"] == ""
+    body = {"type": "Account", "objects": [{"Id": account_id, "fieldsToNull": ["IntegrationError__c", "Nope__c"]}]}
+    assert call(sim, "/v1/action/update", body).json() == [{"Id": account_id, "Success": True}]
+    assert "IntegrationError__c" not in sim.get("Account", account_id)
