@@ -10,6 +10,7 @@ import logging
 import os
 import secrets
 import threading
+import uuid
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -21,13 +22,13 @@ from typing import Any
 from sandbox.api_gateway import LocalApiGateway, function_handler
 from sandbox.aws import AWS_ENV, AwsResources, LocalAws
 from sandbox.containers import ContainerPool
-from sandbox.dataset import Dataset, generate_dataset
+from sandbox.dataset import ZUORA_ERROR_FIELD, Dataset, generate_dataset
 from sandbox.dataset_transactions import add_transactions
 from sandbox.driver import DrainStats, LambdaContext, SqsEventSourceMapping
 from sandbox.environment import patched_environ
 from sandbox.netsuite_simulator import NetSuiteSimulator, closed_periods_before
 from sandbox.zuora_callouts import CalloutAuth, ZuoraCallouts
-from sandbox.zuora_simulator import ZuoraSimulator
+from sandbox.zuora_simulator import SYNCED_OBJECTS, ZuoraSimulator
 from zuora_netsuite.record_types import DEPENDENCY_ORDER, RecordType
 
 STACK_NAME = "zuora-netsuite-sandbox"
@@ -39,10 +40,8 @@ EVENTS = Path(__file__).resolve().parent.parent / "events"
 
 
 # What a tenant without Invoice Settlement is configured with (docs/configuration.md): no memo types.
-LEGACY_TENANT_CONFIG: dict[str, Any] = {
-    "zuora": {"invoice_settlement": False},
-    "enabled_types": [t.value for t in DEPENDENCY_ORDER if t not in (RecordType.DEBIT_MEMO, RecordType.CREDIT_MEMO)],
-}
+# A legacy tenant (no Invoice Settlement) has no memos: those types are left out.
+LEGACY_TENANT_TYPES = [t.value for t in DEPENDENCY_ORDER if t not in (RecordType.DEBIT_MEMO, RecordType.CREDIT_MEMO)]
 
 
 @dataclass
@@ -72,7 +71,7 @@ class SandboxOptions:
 
 @dataclass
 class Credentials:
-    zuora_client_id: str = field(default_factory=lambda: "sandbox-" + secrets.token_hex(4))
+    zuora_client_id: str = field(default_factory=lambda: str(uuid.uuid4()))  # Zuora's OAuth client ids are UUIDs
     zuora_client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     netsuite_consumer_key: str = field(default_factory=lambda: secrets.token_hex(32))
     netsuite_consumer_secret: str = field(default_factory=lambda: secrets.token_hex(32))
@@ -107,6 +106,9 @@ class Sandbox:
             latency_seconds=self.options.zuora_latency_seconds,
             seed=self.options.seed,
             invoice_settlement=not self.options.legacy_tenant,
+            # The tenant's administrator created a __c field for the connector's error reasons on every synced
+            # object (docs/configuration.md, zuora.error_field).
+            custom_fields={object_type: [ZUORA_ERROR_FIELD] for object_type in SYNCED_OBJECTS},
         )
         self.netsuite = NetSuiteSimulator(
             NETSUITE_ACCOUNT,
@@ -217,8 +219,9 @@ class Sandbox:
             # customers of every subsidiary can be invoiced for them.
             "item_subsidiaries": [root_subsidiary],
             "item_include_children": True,
+            "zuora": {"error_field": ZUORA_ERROR_FIELD, "invoice_settlement": not self.options.legacy_tenant},
             **({"tax_item_id": self.tax_item_id} if self.tax_item_id else {}),
-            **(LEGACY_TENANT_CONFIG if self.options.legacy_tenant else {}),
+            **({"enabled_types": LEGACY_TENANT_TYPES} if self.options.legacy_tenant else {}),
         }
 
     def function_env(self) -> dict[str, str]:

@@ -35,6 +35,7 @@ from zuora_netsuite.mapping.base import (
     Parent,
     SourceRecord,
     ZoqlPending,
+    with_error_reason,
 )
 from zuora_netsuite.mapping.settlement import (
     all_pages,
@@ -125,7 +126,7 @@ class _MemoMapping(ZoqlPending):
                 if is_not_found(error):
                     continue  # missing ids are left out
                 raise
-            memos.append(ZuoraMemo.model_validate(memo_from_rest(body)))
+            memos.append(ZuoraMemo.model_validate(with_error_reason(memo_from_rest(body), self.tenant)))
         items: dict[str, list[ZuoraMemoItem]] = defaultdict(list)
         item_fields = (
             "id",
