@@ -431,12 +431,13 @@ def demo(echo: Callable[[str], None] = print) -> int:
         external_id = f"zuora-account-{account_id}"
         for number, new_name in enumerate((f"{account['Name']} (edited)", f"{account['Name']} (edited twice)"), 1):
             before = sandbox.netsuite.get_by_external_id("customer", external_id)
+            writes_before = sandbox.netsuite.stats.writes("customer")
             started = time.monotonic()
             sandbox.zuora.edit("Account", account_id, Name=new_name)
             callouts.wait_idle()
             drained = sandbox.drain_sync_queue()
             callouts.wait_idle()  # the write-back's own callouts: acknowledged, nothing more to write
-            sandbox.drain_sync_queue()
+            drained_after = sandbox.drain_sync_queue()
             after = sandbox.netsuite.get_by_external_id("customer", external_id)
             elapsed = time.monotonic() - started
             edit_callout = next(n for n in callouts.sent if n.object_id == account_id)
@@ -444,7 +445,9 @@ def demo(echo: Callable[[str], None] = print) -> int:
                 f"\nEdit {number}: Zuora Account {account_id} Name -> {new_name!r}\n"
                 f"  callout {edit_callout.notification_id}: HTTP {edit_callout.attempts} "
                 f"{json.dumps(edit_callout.answer)}\n"
-                f"  sync function: {drained.messages} message(s) in {drained.invocations} invocation(s)\n"
+                f"  sync function: {drained.messages + drained_after.messages} message(s) (the edit's callout and "
+                f"those of the connector's own write-backs: {len(callouts.sent)} callouts in all), "
+                f"{sandbox.netsuite.stats.writes('customer') - writes_before} NetSuite write\n"
                 f"  NetSuite customer {external_id}: "
                 f"{(before or {}).get('companyName', '(absent)')!r} -> {(after or {}).get('companyName')!r}"
                 f"  [{elapsed:.2f} s after the edit]"
