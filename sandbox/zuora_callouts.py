@@ -23,7 +23,7 @@ Zuora's pages this follows (docs/contract-tests.md lists the choices made where 
   `{{ Data.HMAC.Signed }}`; merge fields are allowed in the body, the URL and the HMAC data:
   https://docs.zuora.com/zuora-platform/extensibility/workflow/create-and-manage-workflow-definitions/workflow-reference/workflow-task-reference/notifications-callout/example-use-hmac-authentication-in-a-callout-task
   https://docs.zuora.com/zuora-platform/extensibility/events-and-notifications/callout-templates/callout-template-overview
-- Timeouts: 10 s to connect, 15 s to transfer (domain.md section 6, from the callout template pages).
+- Timeouts: 10 s to connect, 15 s to transfer (the callout template pages, e.g. the overview above).
 
 `python -m sandbox.zuora_callouts` (make demo-webhook): an account edited in Zuora reaches NetSuite through the
 webhook path, with no dispatcher run.
