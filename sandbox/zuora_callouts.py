@@ -147,7 +147,34 @@ class HmacAuth:
         return {self.signed_header_key: value}
 
 
-CalloutAuthentication = NoAuth | BasicAuth | HmacAuth
+@dataclass(frozen=True)
+class OAuth2Auth:
+    """OAuth 2.0 through an OAuth 2.0 provider of the tenant, Client Credentials grant: a token is requested from
+    the Access Token Endpoint (form fields client_id, client_secret, grant_type, scope) for each try and sent as
+    `Authorization: Bearer`.
+    https://docs.zuora.com/en/zuora-platform/system-management/administrator-settings/add-an-oauth-2.0-provider"""
+
+    token_url: str
+    client_id: str
+    client_secret: str
+    scope: str | None = None
+
+    def token(self, session: requests.Session) -> str | None:
+        form = {"grant_type": "client_credentials", "client_id": self.client_id, "client_secret": self.client_secret}
+        if self.scope:
+            form["scope"] = self.scope
+        try:
+            response = session.post(self.token_url, data=form, timeout=(CONNECT_TIMEOUT, TRANSFER_TIMEOUT))
+            token = response.json().get("access_token") if response.status_code == 200 else None
+        except (requests.RequestException, ValueError, AttributeError):
+            return None
+        return token if isinstance(token, str) and token else None
+
+    def headers(self, merge_fields: Mapping[str, str], *, challenged: bool) -> dict[str, str]:
+        return {}  # the bearer token is added by the sender, which holds the HTTP session
+
+
+CalloutAuthentication = NoAuth | BasicAuth | HmacAuth | OAuth2Auth
 
 
 @dataclass(frozen=True)
@@ -373,12 +400,20 @@ class ZuoraCallouts:
 
     def _send(self, notification: Notification, *, challenged: bool) -> int:
         template = notification.template
+        bearer: dict[str, str] = {}
+        if isinstance(template.auth, OAuth2Auth):
+            token = template.auth.token(self._session)
+            if token is None:  # no token: this try fails without calling the endpoint
+                notification.requests.append(SentRequest({}, b"", 0))
+                return 0
+            bearer = {"Authorization": f"Bearer {token}"}
         headers = {
             "Content-Type": template.content_type,
             NOTIFICATION_ID_HEADER: notification.notification_id,
             REQUEST_ID_HEADER: uuid.uuid4().hex,
             "User-Agent": "Zuora Callout (sandbox)",
             **template.auth.headers(notification.merge_fields, challenged=challenged),
+            **bearer,
         }
         body = notification.body
         url = render(template.url, notification.merge_fields)

@@ -29,6 +29,7 @@ from zuora_netsuite.zuora.client import ZuoraClient
 class Received:
     headers: dict[str, str]  # names in lower case
     body: bytes
+    path: str = "/callouts"
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -52,7 +53,7 @@ class CalloutEndpoint:
 
     def app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)
-        received = Received({k.lower(): v for k, v in request.headers.items()}, request.get_data())
+        received = Received({k.lower(): v for k, v in request.headers.items()}, request.get_data(), request.path)
         with self._lock:
             self.received.append(received)
             status, headers, body = self.answers.pop(0) if self.answers else self.default(received)
@@ -80,7 +81,7 @@ class CalloutTenant:
 
 @contextmanager
 def callout_tenant(
-    template: Callable[[str], CalloutTemplate],
+    template: Callable[[str], CalloutTemplate],  # given the endpoint's URL (its base URL + "/callouts")
     settings: CalloutSettings | None = None,
     endpoint: CalloutEndpoint | None = None,
     *,
