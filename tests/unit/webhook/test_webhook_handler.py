@@ -339,3 +339,12 @@ def test_the_sample_events_run_through_the_handler(webhook: Webhook):
     # Then both records are enqueued, by the webhook and by the operator
     assert (callout.status, manual.status) == (200, 202)
     assert [r.source for r in webhook.queue.sent] == [RequestSource.WEBHOOK, RequestSource.OPERATOR]
+
+
+def test_a_merge_field_that_is_null_on_the_record_arrives_empty_and_is_accepted(webhook: Webhook):
+    # Given a callout whose optional merge fields were null on the record (Zuora renders them as "")
+    answer = webhook.callout(notification(accountId="", updatedDate=""))
+
+    # Then it is enqueued like any other
+    assert answer.status == 200
+    assert answer.body["status"] == "enqueued"
