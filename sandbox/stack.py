@@ -27,9 +27,9 @@ from sandbox.dataset_transactions import add_transactions
 from sandbox.driver import DrainStats, LambdaContext, SqsEventSourceMapping
 from sandbox.environment import patched_environ
 from sandbox.netsuite_simulator import NetSuiteSimulator, closed_periods_before
-from sandbox.zuora_callouts import CalloutAuth, ZuoraCallouts
+from sandbox.zuora_callouts import ZuoraCallouts, connector_templates
 from sandbox.zuora_simulator import SYNCED_OBJECTS, ZuoraSimulator
-from zuora_netsuite.record_types import DEPENDENCY_ORDER, RecordType
+from zuora_netsuite.record_types import DEPENDENCY_ORDER, RECORD_TYPES, RecordType
 
 STACK_NAME = "zuora-netsuite-sandbox"
 # moto keeps one set of AWS backends per process: each sandbox gets its own stack name, so two sandboxes
@@ -261,12 +261,14 @@ class Sandbox:
         return self.api.base_url
 
     def enable_callouts(self, **options: Any) -> ZuoraCallouts:
-        """Point Zuora's callout notifications at the local API: every edit() in the Zuora simulator is then
-        POSTed, HMAC-signed, to /webhooks/zuora (as a deployed stack would receive it from Zuora)."""
+        """Point Zuora's callout notifications at the local API, with the callout templates docs/webhooks.md
+        describes (one per synced object, HMAC-signed): every change in the Zuora simulator, a user's edit() or
+        an API update (the connector's own write-backs included), is POSTed to /webhooks/zuora.
+        options: ZuoraCallouts' (settings=CalloutSettings(...), shuffle_seed=...)."""
         if self.callouts is None:
-            self.callouts = ZuoraCallouts(
-                f"{self.api_url}/webhooks/zuora", CalloutAuth(hmac_key=self.webhook_hmac_key), **options
-            )
+            objects = tuple(info.zuora_object for info in RECORD_TYPES.values())
+            templates = connector_templates(f"{self.api_url}/webhooks/zuora", self.webhook_hmac_key, objects)
+            self.callouts = ZuoraCallouts(templates, **options)
             self.zuora.change_listeners.append(self.callouts.on_change)
         return self.callouts
 

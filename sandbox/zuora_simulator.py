@@ -296,8 +296,9 @@ class ZuoraSimulator:
         # (path, X-Zuora-WSDL-Version header or None) of every Actions request, in arrival order
         self.wsdl_versions: list[tuple[str, str | None]] = []
         self._server = LoopbackServer(self.wsgi_app)
-        # Called as listener(object_type, record copy) after each edit(): Zuora's callout notifications
-        # (sandbox/zuora_callouts.py) hook in here.
+        # Called as listener(object_type, record copy) after every change of an object: a user's edit() and
+        # every change made through the API (action/update, PUT on memos), as Zuora's callout notifications
+        # fire for both (sandbox/zuora_callouts.py hooks in here).
         self.change_listeners: list[Callable[[str, dict[str, Any]], None]] = []
         for object_type, names in (custom_fields or {}).items():
             for name in names:
@@ -399,9 +400,18 @@ class ZuoraSimulator:
             if not any(name.lower() == "updateddate" for name in fields):
                 record["UpdatedDate"] = format_datetime(self._clock())
             changed = dict(record)
-        for listener in list(self.change_listeners):
-            listener(canonical_type, dict(changed))
+        self._notify_changes(canonical_type, [object_id])
         return changed
+
+    def _notify_changes(self, object_type: str, object_ids: Iterable[str]) -> None:
+        """Tell the change listeners (callout notifications) about changed objects; called outside the lock."""
+        if not self.change_listeners:
+            return
+        for object_id in object_ids:
+            record = self.get(object_type, object_id)
+            if record is not None:
+                for listener in list(self.change_listeners):
+                    listener(object_type, record)
 
     def _object_type(self, name: str) -> str:
         for candidate in self._schema:
@@ -814,6 +824,7 @@ class ZuoraSimulator:
             for item in objects:
                 results.append(self._update_one(object_type, item, visible))
             self._count(objects_updated=sum(1 for result in results if result["Success"]))
+        self._notify_changes(object_type, [str(result["Id"]) for result in results if result["Success"]])
         return _json(results)
 
     def _update_memo(self, request: Request, object_type: str, memo_id: str) -> Response:
@@ -845,6 +856,7 @@ class ZuoraSimulator:
             record["UpdatedDate"] = format_datetime(self._clock())
             record["UpdatedById"] = API_USER_ID
             self._count(objects_updated=1)
+        self._notify_changes(object_type, [memo_id])
         return _json({"success": True, "id": memo_id})
 
     def _update_one(self, object_type: str, item: Any, visible: Mapping[str, FieldType]) -> dict[str, Any]:
