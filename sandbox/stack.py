@@ -20,6 +20,7 @@ from typing import Any
 
 from sandbox.api_gateway import LocalApiGateway, function_handler
 from sandbox.aws import AWS_ENV, AwsResources, LocalAws
+from sandbox.aws_calls import invoked_as
 from sandbox.containers import ContainerPool
 from sandbox.dataset import Dataset, generate_dataset
 from sandbox.dataset_transactions import add_transactions
@@ -352,7 +353,8 @@ def lambda_invocation(module: Any) -> Callable[[dict[str, Any], Any], dict[str, 
         from zuora_netsuite.observability import metrics
 
         try:
-            response: dict[str, Any] = module.handler(event, context)
+            with invoked_as(context.function_name):  # its AWS calls are made with that function's role
+                response: dict[str, Any] = module.handler(event, context)
             return response
         finally:
             metrics.clear_metrics()
