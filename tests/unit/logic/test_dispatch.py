@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from tests.unit.logic.conftest import NOW, World, account, charge, plan
-from zuora_netsuite.dispatch import DispatchFailed, Dispatcher
+from zuora_netsuite.dispatch import Dispatcher, DispatchFailed
 from zuora_netsuite.record_types import DEPENDENCY_ORDER, RecordType
 
 
