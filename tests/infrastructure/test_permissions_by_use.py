@@ -36,6 +36,7 @@ from tests.infrastructure.iam_policy import (
     GrantedStatement,
     Request,
     Resolver,
+    UnsupportedPolicy,
     action_matches,
     conditions_hold,
     evaluate,
@@ -213,5 +214,5 @@ def test_a_sync_role_with_the_managed_sqs_poller_policy_is_refused(recording: Re
     }
 
     # Then the evaluator refuses the role: a managed policy that is not the runtime's logging/tracing
-    with pytest.raises(Exception, match="AWSLambdaSQSQueueExecutionRole"):
+    with pytest.raises(UnsupportedPolicy, match="AWSLambdaSQSQueueExecutionRole"):
         denied_calls(sam_transform(broken), "SyncFunction", recording)
