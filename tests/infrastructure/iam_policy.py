@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from tests.infrastructure.template_checks import BASIC_EXECUTION, XRAY_WRITE, as_list, function_role
@@ -76,6 +77,7 @@ class Request:
     context: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=4096)
 def _glob(pattern: str, *, ignore_case: bool) -> re.Pattern[str]:
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
     return re.compile(f"^{regex}$", re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
@@ -254,3 +256,24 @@ def managed_statements(cfn: Mapping[str, Any], function_id: str, resolve: Resolv
             raise UnsupportedPolicy(f"{function_id} carries the managed policy {resolved}: grant what it needs inline")
         statements += MANAGED_POLICIES[resolved]
     return statements
+
+
+def role_statements(cfn: Mapping[str, Any], function_id: str, resolve: Resolver) -> list[dict[str, Any]]:
+    """Every statement of the function's role, inline and managed, resolved for one deployment."""
+    inline = [g.statement for g in function_statements(cfn, function_id, resolve)]
+    return inline + managed_statements(cfn, function_id, resolve)
+
+
+class Deployments:
+    """A function's role in several deployments (e.g. every sandbox of one test process): a request names one
+    deployment's resources, so only that deployment's resolution of the policy can allow it."""
+
+    def __init__(self, cfn: Mapping[str, Any], resolvers: Sequence[Resolver]) -> None:
+        self._cfn = cfn
+        self._resolvers = resolvers
+        self._roles: dict[str, list[list[dict[str, Any]]]] = {}
+
+    def allows(self, function_id: str, request: Request) -> bool:
+        if function_id not in self._roles:
+            self._roles[function_id] = [role_statements(self._cfn, function_id, r) for r in self._resolvers]
+        return any(evaluate(statements, request) is Decision.ALLOWED for statements in self._roles[function_id])

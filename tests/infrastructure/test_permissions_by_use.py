@@ -27,7 +27,6 @@ from typing import Any
 import pytest
 import requests
 
-from sandbox.aws import ACCOUNT, REGION
 from sandbox.aws_calls import AwsCallLog, IamRequest
 from sandbox.driver import LambdaContext
 from sandbox.stack import EVENTS, Sandbox, SandboxOptions, lambda_invocation
@@ -94,26 +93,7 @@ def recording() -> Recording:
         _scheduled_cycle(sandbox)  # holds back the records in error (errors-by-type index)
         for event in ({"dry_run": True}, {}):
             _invoke(sandbox, "replay_handler", "ReplayFunction", event)
-        assert sandbox.resources is not None
-        resources = sandbox.resources
-        table_arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{resources.table_name}"
-        resolve = Resolver(
-            {
-                "Ref:AWS::Region": REGION,
-                "Ref:AWS::AccountId": ACCOUNT,
-                "Ref:AWS::Partition": "aws",
-                "Ref:AWS::URLSuffix": "amazonaws.com",
-                "Ref:AWS::NoValue": "AWS::NoValue",
-                "Ref:ZuoraSecretArn": resources.zuora_secret_arn,
-                "Ref:NetSuiteSecretArn": resources.netsuite_secret_arn,
-                "Ref:WebhookSecretArn": sandbox.webhook_secret_arn,
-                "IntegrationStateTable.Arn": table_arn,
-                "SyncQueue.Arn": resources.queue_arn,
-                "SyncDLQ.Arn": resources.dlq_arn,
-            },
-            # The sandbox gives the webhook a secret of its own, as the WebhookSecretArn parameter would.
-            {"CreateWebhookSecret": False},
-        )
+        resolve = Resolver(sandbox.template_values(), Sandbox.TEMPLATE_CONDITIONS)
     return Recording(log, resolve)
 
 
