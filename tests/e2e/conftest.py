@@ -22,12 +22,13 @@ def running_sandbox(options: SandboxOptions, **env: str) -> Iterator[Sandbox]:
 _CFN: dict[str, object] = {}
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def every_aws_call_is_allowed_by_the_functions_role() -> Iterator[None]:
-    """Permissions proven by use, on every e2e test: each AWS call a function makes (in-process invocations; the
-    fault suite's worker processes are not recorded) must be allowed by that function's role in the transformed
-    template, resolved against the sandbox whose resources it names. The grants no call needs are checked by
-    tests/infrastructure/test_permissions_by_use.py."""
+    """Permissions proven by use, on every e2e module (module-scoped, so it also records the module's own
+    fixtures, e.g. the fault suite's run): each AWS call a function makes, in this process or in a sandbox Lambda
+    container, must be allowed by that function's role in the transformed template, resolved against the sandbox
+    whose resources it names. A denied call fails the module's last test at teardown. The grants no call needs
+    are checked by tests/infrastructure/test_permissions_by_use.py."""
     log = AwsCallLog()
     with log.recording():
         yield
