@@ -1,9 +1,9 @@
 """Permissions proven by use: every AWS call each function makes is allowed by that function's role in the
 transformed template, and every action the role grants is one the function was seen using.
 
-The calls are recorded (sandbox/aws_calls.py) from a dedicated sandbox run in this module, rather than from the e2e
-and chaos suites: those run the sync function in worker processes (chaos) or share one process between tests, and
-this run is small and covers every function and every path that needs a permission in a few seconds:
+The calls are recorded (sandbox/aws_calls.py) from a dedicated sandbox run in this module. The e2e and fault suites
+record their calls too and fail on a denied one (tests/e2e/conftest.py), but "every grant is used" needs one run
+known to cover every function and every path that needs a permission, in a few seconds, with `make test` or alone:
 - two scheduled cycles (dispatcher, then the sync function through the SQS event source mapping) on a data set with
   customers, items and transactions (parents synced first) and planted faults (dead letters, records held back by
   the dispatcher through the errors-by-type index);
