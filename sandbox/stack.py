@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sandbox.api_gateway import LocalApiGateway, function_handler
-from sandbox.aws import AWS_ENV, AwsResources, LocalAws
+from sandbox.aws import ACCOUNT, AWS_ENV, REGION, AwsResources, LocalAws
+from sandbox.aws_calls import invoked_as
 from sandbox.containers import ContainerPool
 from sandbox.dataset import ZUORA_ERROR_FIELD, Dataset, generate_dataset
 from sandbox.dataset_transactions import add_transactions
@@ -32,6 +33,9 @@ from sandbox.zuora_simulator import SYNCED_OBJECTS, ZuoraSimulator
 from zuora_netsuite.record_types import DEPENDENCY_ORDER, RECORD_TYPES, RecordType
 
 STACK_NAME = "zuora-netsuite-sandbox"
+# What template.yaml's references resolved to in each sandbox started in this process (small dicts, kept after
+# the sandbox stops): the e2e suite's permission check resolves the roles' policies with them.
+STARTED_STACKS: list[dict[str, str]] = []
 # moto keeps one set of AWS backends per process: each sandbox gets its own stack name, so two sandboxes
 # in one process (tests) never share a table or a queue.
 _stack_numbers = itertools.count(1)
@@ -182,6 +186,7 @@ class Sandbox:
             Name=f"{self.stack_name}/webhook", SecretString=json.dumps({"hmac_key": self.webhook_hmac_key})
         )["ARN"]
         _reset_containers()  # a new stack: no adapter cached for a previous sandbox's endpoints
+        STARTED_STACKS.append(self.template_values())
         webhook = function_handler("webhook", "webhook_handler")
         self.api = LocalApiGateway(webhook, environment=self._webhook_environment)
         self.api.start()
@@ -253,6 +258,29 @@ class Sandbox:
     def _webhook_environment(self) -> dict[str, str]:
         """The webhook function's environment, for the local API Gateway's invocations."""
         return self.function_env()
+
+    def template_values(self) -> dict[str, str]:
+        """What template.yaml's references resolve to in this sandbox, as a deployment's values would be
+        ("Ref:<name>", "<Resource>.Arn"): the permission test evaluates the roles' policies against them."""
+        assert self.resources is not None, "start() the sandbox first"
+        resources = self.resources
+        return {
+            "Ref:AWS::Region": REGION,
+            "Ref:AWS::AccountId": ACCOUNT,
+            "Ref:AWS::Partition": "aws",
+            "Ref:AWS::URLSuffix": "amazonaws.com",
+            "Ref:AWS::NoValue": "AWS::NoValue",
+            "Ref:ZuoraSecretArn": resources.zuora_secret_arn,
+            "Ref:NetSuiteSecretArn": resources.netsuite_secret_arn,
+            # The sandbox gives the webhook a secret of its own, as the WebhookSecretArn parameter would.
+            "Ref:WebhookSecretArn": self.webhook_secret_arn,
+            "IntegrationStateTable.Arn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{resources.table_name}",
+            "SyncQueue.Arn": resources.queue_arn,
+            "SyncDLQ.Arn": resources.dlq_arn,
+        }
+
+    # The template's conditions as the sandbox deploys it (its own webhook secret is passed in, not created).
+    TEMPLATE_CONDITIONS: ClassVar[dict[str, bool]] = {"CreateWebhookSecret": False}
 
     @property
     def api_url(self) -> str:
@@ -382,7 +410,8 @@ def lambda_invocation(module: Any) -> Callable[[dict[str, Any], Any], dict[str, 
         from zuora_netsuite.observability import metrics
 
         try:
-            response: dict[str, Any] = module.handler(event, context)
+            with invoked_as(context.function_name):  # its AWS calls are made with that function's role
+                response: dict[str, Any] = module.handler(event, context)
             return response
         finally:
             metrics.clear_metrics()
