@@ -8,6 +8,14 @@ STAMP := $(VENV)/.installed
 export PYTHONPATH := $(CURDIR)/layers/zuora_netsuite:$(CURDIR)/functions/dispatcher:$(CURDIR)/functions/sync:$(CURDIR)/functions/webhook:$(CURDIR)/functions/replay:$(CURDIR)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
+# --- checkov (security scan of template.yaml, in `make lint`) --------------------------------------------
+# Its own venv: checkov's pins (boto3 1.35, packaging 23, ...) conflict with requirements-dev.txt.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+# --skip-download: no call to Prisma Cloud (guideline links only); every finding is decided by template.yaml's
+# Metadata (checkov: skip, with the reason) or fixed.
+CHECKOV_ARGS := --framework cloudformation --compact --quiet --skip-download
+
 # --- SAM CLI (build / deploy) -------------------------------------------------------------------------
 # The SAM CLI lives in its own venv: its pins conflict with the runtime dependencies in .venv.
 SAM_CLI_VERSION := 1.170.0
@@ -23,7 +31,7 @@ BUILD_DIR ?= .aws-sam/build
 PYTHON312_CANDIDATES = python3.12 $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null | sort -V -r) /usr/bin/python3.12 /usr/local/bin/python3.12
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install run sandbox ops demo-webhook chaos bench contract-zuora contract-netsuite test lint format typecheck unit integration infrastructure e2e build deploy clean
+.PHONY: help install run sandbox ops demo-webhook chaos bench contract-zuora contract-netsuite test lint checkov format typecheck unit integration infrastructure e2e build deploy clean
 
 help:
 	@echo "make run        one full sync cycle on the embedded local sandbox, with a report (ARGS='--legacy-tenant': no Invoice Settlement)"
@@ -80,9 +88,19 @@ contract-netsuite: $(STAMP)
 	  if [ -z "$${!v:-}" ]; then echo "make contract-netsuite: set $$v (docs/contract-tests.md)" >&2; exit 2; fi; done
 	$(PY) -m pytest tests/contract/netsuite -q
 
-lint: $(STAMP)
+lint: $(STAMP) checkov
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+$(CHECKOV_STAMP): requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	echo '*' > $(CHECKOV_VENV)/.gitignore  # keeps git and ruff out of it
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt 2>&1 | grep -v '^WARNING: Location'; exit $${PIPESTATUS[0]}
+	touch $@
+
+# Fails on any failed check: each finding is fixed in template.yaml or skipped there with its reason.
+checkov: $(CHECKOV_STAMP)
+	$(CHECKOV_VENV)/bin/checkov -f template.yaml $(CHECKOV_ARGS)
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -224,7 +224,8 @@ def status(ctx: Context, record_type: str, record_id: str) -> None:
         {
             "IntegrationId__NS": source.integration_id,
             "IntegrationStatus__NS": source.integration_status,
-            "IntegrationError__NS": source.integration_error,
+            "error": source.integration_error,  # from the tenant's error field (zuora.error_field), if it has one
+            "error_field": target.settings.sync_config.zuora.error_field,
             "UpdatedDate": source.updated_date.isoformat(),
             "description": mappings_for(target.settings.sync_config.zuora)[rt].describe(source),
         }
@@ -247,7 +248,11 @@ def status(ctx: Context, record_type: str, record_id: str) -> None:
             table.add_row("Zuora", zuora_fields["description"])
             table.add_row("  status", zuora_fields["IntegrationStatus__NS"] or "(blank: never attempted)")
             table.add_row("  integration id", zuora_fields["IntegrationId__NS"] or "-")
-            table.add_row("  error", zuora_fields["IntegrationError__NS"] or "-")
+            no_field = "(no error field configured: see the connector's state below)"
+            table.add_row(
+                f"  error ({zuora_fields['error_field']})" if zuora_fields["error_field"] else "  error",
+                zuora_fields["error"] or ("-" if zuora_fields["error_field"] else no_field),
+            )
             table.add_row("  updated", zuora_fields["UpdatedDate"])
         else:
             table.add_row("Zuora", "[red]not found[/]")

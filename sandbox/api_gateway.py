@@ -30,6 +30,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from sandbox.aws import ACCOUNT
+from sandbox.aws_calls import invoked_as
 from sandbox.driver import LambdaContext
 from sandbox.environment import patched_environ
 from sandbox.http_server import LoopbackServer
@@ -206,7 +207,7 @@ class LocalApiGateway:
             user_arn=f"arn:aws:iam::{ACCOUNT}:user/sandbox-operator" if route.iam else None,
         )
         try:
-            with self._function_environment():
+            with self._function_environment(), invoked_as(self._function_name):
                 self.invocations += 1
                 result = self._handler(event, LambdaContext(self._function_name, timeout_seconds=10))
         except Exception:

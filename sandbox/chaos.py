@@ -51,7 +51,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.chaos_worker import KILL_DISPATCHER_AT, KILL_HEADER, LOG_FILE
 from sandbox.containers import ContainerPool
-from sandbox.dataset import Dataset
+from sandbox.dataset import ZUORA_ERROR_FIELD, Dataset
 from sandbox.driver import DrainStats, LambdaContext, SqsEventSourceMapping
 from sandbox.environment import patched_environ
 from sandbox.netsuite_ledger import netsuite_shapes, shape_differences, zuora_shapes
@@ -579,8 +579,8 @@ def check_outcome(
                     why.append("in NetSuite")
                 if not str(zuora.get("IntegrationStatus__NS", "")).startswith("Error"):
                     why.append(f"Zuora status {zuora.get('IntegrationStatus__NS')!r}")
-                if expected not in str(zuora.get("IntegrationError__NS", "")).lower():
-                    why.append(f"Zuora error {zuora.get('IntegrationError__NS')!r} lacks {expected!r}")
+                if expected not in str(zuora.get(ZUORA_ERROR_FIELD, "")).lower():
+                    why.append(f"Zuora error {zuora.get(ZUORA_ERROR_FIELD)!r} lacks {expected!r}")
                 error = record_state.error if record_state else None
                 if error is None or error.kind is FailureKind.TRANSIENT or expected not in error.message.lower():
                     why.append(f"DynamoDB error {error.message if error else None!r}")

@@ -14,10 +14,15 @@ import time
 from collections import Counter
 from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
+from sandbox.aws_calls import AwsCallLog, IamRequest, deliver, invoked_as
+
 _handlers: dict[str, Any] = {}
+_container_log = AwsCallLog()  # the IAM requests of the container's current invocation
+_recording = ExitStack()
 _aws_calls: Counter[str] = Counter()  # "service:Operation" -> calls made by this container
 
 
@@ -29,6 +34,7 @@ class Invocation:
     cpu_seconds: float  # the container's CPU time during the invocation (I/O waits excluded)
     cold_start_seconds: float  # importing the handler module, on the container's first invocation only
     aws_calls: dict[str, int]  # "service:Operation" -> AWS API calls the invocation made
+    iam_requests: tuple[IamRequest, ...] = ()  # what IAM authorised for them (sandbox/aws_calls.py)
 
 
 def _count_aws_call(model: Any, **_: Any) -> None:
@@ -48,6 +54,7 @@ def _container_init(environment: Mapping[str, str]) -> None:
     boto3.setup_default_session()
     assert boto3.DEFAULT_SESSION is not None
     boto3.DEFAULT_SESSION.events.register("before-call", _count_aws_call)
+    _recording.enter_context(_container_log.recording())  # for the container's whole life
 
 
 def _invoke(module_name: str, event: dict[str, Any], context: Any) -> Invocation:
@@ -59,14 +66,20 @@ def _invoke(module_name: str, event: dict[str, Any], context: Any) -> Invocation
         cold = time.perf_counter() - started
         _handlers[module_name] = handler
     calls_before = Counter(_aws_calls)
+    _container_log.requests.clear()
     cpu_started = time.process_time()
     try:
-        response = handler(event, context)
+        with invoked_as(context.function_name):  # its AWS calls are made with that function's role
+            response = handler(event, context)
     finally:
         _metrics().clear_metrics()  # disabled in the sandbox, so never flushed: see stack.lambda_invocation
     cpu = time.process_time() - cpu_started
     return Invocation(
-        response=response, cpu_seconds=cpu, cold_start_seconds=cold, aws_calls=dict(_aws_calls - calls_before)
+        response=response,
+        cpu_seconds=cpu,
+        cold_start_seconds=cold,
+        aws_calls=dict(_aws_calls - calls_before),
+        iam_requests=tuple(_container_log.requests),
     )
 
 
@@ -85,7 +98,9 @@ class ContainerPool:
         return self._pool.submit(_invoke, module_name, event, context)
 
     def invoke(self, module_name: str, event: dict[str, Any], context: Any) -> Invocation:
-        return self.submit(module_name, event, context).result()
+        invocation = self.submit(module_name, event, context).result()
+        deliver(invocation.iam_requests)  # into the logs recording in this process (the permission checks)
+        return invocation
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -23,6 +23,9 @@ from typing import Any
 
 from sandbox.zoql import format_datetime
 
+# The __c field the sandbox tenant's administrator created for the connector's error reasons (on every synced
+# object; sandbox/stack.py declares it on the Zuora simulator and configures zuora.error_field with it).
+ZUORA_ERROR_FIELD = "IntegrationError__c"
 DATASET_NOW = datetime(2026, 11, 1, 9, 0, 0, tzinfo=UTC)  # every generated timestamp is before this
 
 # ------------------------------------------------------------------------- NetSuite reference data
@@ -310,7 +313,7 @@ def _accounts(gen: _Generator, count: int, dataset: Dataset) -> list[dict[str, A
             account["IntegrationStatus__NS"] = "Creating Customer"
         elif history < 0.34:
             account["IntegrationStatus__NS"] = "Error Creating Customer"
-            account["IntegrationError__NS"] = "NetSuite timed out"
+            account[ZUORA_ERROR_FIELD] = "NetSuite timed out"
         accounts.append(account)
 
     for n, index in enumerate(invalid_at):
@@ -319,7 +322,7 @@ def _accounts(gen: _Generator, count: int, dataset: Dataset) -> list[dict[str, A
         # Make it pending and otherwise valid, so validation is what stops it.
         account["Status"] = "Active"
         account["SynctoNetSuite__NS"] = "Yes"
-        for name in ("IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS", "IntegrationError__NS"):
+        for name in ("IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS", ZUORA_ERROR_FIELD):
             account.pop(name, None)  # never synced: an invalid record cannot have synced before
         if fault == "Name":
             account["Name"] = "" if n % 2 else "   "
@@ -337,14 +340,14 @@ def _accounts(gen: _Generator, count: int, dataset: Dataset) -> list[dict[str, A
             account["SynctoNetSuite__NS"] = "No"
         elif kind == "Draft":
             account["Status"] = "Draft"
-            for name in ("IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS", "IntegrationError__NS"):
+            for name in ("IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS", ZUORA_ERROR_FIELD):
                 account.pop(name, None)
         elif kind == "Ignore":
             account["IntegrationStatus__NS"] = "Ignore"
-            account.pop("IntegrationError__NS", None)
+            account.pop(ZUORA_ERROR_FIELD, None)
         else:
             account["Status"] = "Canceled"
-            for name in ("IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS", "IntegrationError__NS"):
+            for name in ("IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS", ZUORA_ERROR_FIELD):
                 account.pop(name, None)
         dataset.expected_excluded.add(account["Id"])
     return accounts

@@ -23,6 +23,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sandbox.aws import REGION
+from sandbox.aws_calls import invoked_as
 
 log = logging.getLogger("sandbox.driver")
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -115,10 +116,11 @@ class SqsEventSourceMapping:
         self.stats = DrainStats()
 
     def queue_depth(self) -> int:
-        attributes = self._sqs.get_queue_attributes(
-            QueueUrl=self._queue_url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
+        with invoked_as(self._function_name):  # Lambda's poller uses the function's execution role
+            attributes = self._sqs.get_queue_attributes(
+                QueueUrl=self._queue_url,
+                AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+            )["Attributes"]
         return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
     def drain(self, *, on_batch: Callable[[int], None] | None = None, timeout_seconds: float = 600.0) -> DrainStats:
@@ -150,7 +152,7 @@ class SqsEventSourceMapping:
     def _poll_once(self, on_batch: Callable[[int], None] | None) -> bool:
         # One poller at a time, as Lambda's pollers hand batches to concurrent invocations; moto's SQS
         # also moves messages to the DLQ during a receive and is not safe for concurrent receives.
-        with self._poll_lock:
+        with self._poll_lock, invoked_as(self._function_name):  # the poller receives with the function's role
             answer = self._sqs.receive_message(
                 QueueUrl=self._queue_url,
                 MaxNumberOfMessages=self._batch_size,
@@ -179,11 +181,14 @@ class SqsEventSourceMapping:
         succeeded = [m for mid, m in by_id.items() if mid not in failed]
         for start in range(0, len(succeeded), 10):
             chunk = succeeded[start : start + 10]
-            self._sqs.delete_message_batch(
-                QueueUrl=self._queue_url,
-                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)],
-            )
+            with invoked_as(self._function_name):
+                self._sqs.delete_message_batch(
+                    QueueUrl=self._queue_url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)],
+                )
         if failed:
+            # The sandbox's shortcut (not Lambda's: it leaves the message until its visibility timeout ends), so
+            # it is made with no function's role and needs no permission in template.yaml.
             self._sqs.change_message_visibility_batch(
                 QueueUrl=self._queue_url,
                 Entries=[

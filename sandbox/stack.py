@@ -10,27 +10,32 @@ import logging
 import os
 import secrets
 import threading
+import uuid
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from sandbox.api_gateway import LocalApiGateway, function_handler
-from sandbox.aws import AWS_ENV, AwsResources, LocalAws
+from sandbox.aws import ACCOUNT, AWS_ENV, REGION, AwsResources, LocalAws
+from sandbox.aws_calls import invoked_as
 from sandbox.containers import ContainerPool
-from sandbox.dataset import Dataset, generate_dataset
+from sandbox.dataset import ZUORA_ERROR_FIELD, Dataset, generate_dataset
 from sandbox.dataset_transactions import add_transactions
 from sandbox.driver import DrainStats, LambdaContext, SqsEventSourceMapping
 from sandbox.environment import patched_environ
 from sandbox.netsuite_simulator import NetSuiteSimulator, closed_periods_before
-from sandbox.zuora_callouts import CalloutAuth, ZuoraCallouts
-from sandbox.zuora_simulator import ZuoraSimulator
-from zuora_netsuite.record_types import DEPENDENCY_ORDER, RecordType
+from sandbox.zuora_callouts import ZuoraCallouts, connector_templates
+from sandbox.zuora_simulator import SYNCED_OBJECTS, ZuoraSimulator
+from zuora_netsuite.record_types import DEPENDENCY_ORDER, RECORD_TYPES, RecordType
 
 STACK_NAME = "zuora-netsuite-sandbox"
+# What template.yaml's references resolved to in each sandbox started in this process (small dicts, kept after
+# the sandbox stops): the e2e suite's permission check resolves the roles' policies with them.
+STARTED_STACKS: list[dict[str, str]] = []
 # moto keeps one set of AWS backends per process: each sandbox gets its own stack name, so two sandboxes
 # in one process (tests) never share a table or a queue.
 _stack_numbers = itertools.count(1)
@@ -39,10 +44,8 @@ EVENTS = Path(__file__).resolve().parent.parent / "events"
 
 
 # What a tenant without Invoice Settlement is configured with (docs/configuration.md): no memo types.
-LEGACY_TENANT_CONFIG: dict[str, Any] = {
-    "zuora": {"invoice_settlement": False},
-    "enabled_types": [t.value for t in DEPENDENCY_ORDER if t not in (RecordType.DEBIT_MEMO, RecordType.CREDIT_MEMO)],
-}
+# A legacy tenant (no Invoice Settlement) has no memos: those types are left out.
+LEGACY_TENANT_TYPES = [t.value for t in DEPENDENCY_ORDER if t not in (RecordType.DEBIT_MEMO, RecordType.CREDIT_MEMO)]
 
 
 @dataclass
@@ -72,7 +75,7 @@ class SandboxOptions:
 
 @dataclass
 class Credentials:
-    zuora_client_id: str = field(default_factory=lambda: "sandbox-" + secrets.token_hex(4))
+    zuora_client_id: str = field(default_factory=lambda: str(uuid.uuid4()))  # Zuora's OAuth client ids are UUIDs
     zuora_client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     netsuite_consumer_key: str = field(default_factory=lambda: secrets.token_hex(32))
     netsuite_consumer_secret: str = field(default_factory=lambda: secrets.token_hex(32))
@@ -107,6 +110,9 @@ class Sandbox:
             latency_seconds=self.options.zuora_latency_seconds,
             seed=self.options.seed,
             invoice_settlement=not self.options.legacy_tenant,
+            # The tenant's administrator created a __c field for the connector's error reasons on every synced
+            # object (docs/configuration.md, zuora.error_field).
+            custom_fields={object_type: [ZUORA_ERROR_FIELD] for object_type in SYNCED_OBJECTS},
         )
         self.netsuite = NetSuiteSimulator(
             NETSUITE_ACCOUNT,
@@ -180,6 +186,7 @@ class Sandbox:
             Name=f"{self.stack_name}/webhook", SecretString=json.dumps({"hmac_key": self.webhook_hmac_key})
         )["ARN"]
         _reset_containers()  # a new stack: no adapter cached for a previous sandbox's endpoints
+        STARTED_STACKS.append(self.template_values())
         webhook = function_handler("webhook", "webhook_handler")
         self.api = LocalApiGateway(webhook, environment=self._webhook_environment)
         self.api.start()
@@ -217,8 +224,9 @@ class Sandbox:
             # customers of every subsidiary can be invoiced for them.
             "item_subsidiaries": [root_subsidiary],
             "item_include_children": True,
+            "zuora": {"error_field": ZUORA_ERROR_FIELD, "invoice_settlement": not self.options.legacy_tenant},
             **({"tax_item_id": self.tax_item_id} if self.tax_item_id else {}),
-            **(LEGACY_TENANT_CONFIG if self.options.legacy_tenant else {}),
+            **({"enabled_types": LEGACY_TENANT_TYPES} if self.options.legacy_tenant else {}),
         }
 
     def function_env(self) -> dict[str, str]:
@@ -251,6 +259,29 @@ class Sandbox:
         """The webhook function's environment, for the local API Gateway's invocations."""
         return self.function_env()
 
+    def template_values(self) -> dict[str, str]:
+        """What template.yaml's references resolve to in this sandbox, as a deployment's values would be
+        ("Ref:<name>", "<Resource>.Arn"): the permission test evaluates the roles' policies against them."""
+        assert self.resources is not None, "start() the sandbox first"
+        resources = self.resources
+        return {
+            "Ref:AWS::Region": REGION,
+            "Ref:AWS::AccountId": ACCOUNT,
+            "Ref:AWS::Partition": "aws",
+            "Ref:AWS::URLSuffix": "amazonaws.com",
+            "Ref:AWS::NoValue": "AWS::NoValue",
+            "Ref:ZuoraSecretArn": resources.zuora_secret_arn,
+            "Ref:NetSuiteSecretArn": resources.netsuite_secret_arn,
+            # The sandbox gives the webhook a secret of its own, as the WebhookSecretArn parameter would.
+            "Ref:WebhookSecretArn": self.webhook_secret_arn,
+            "IntegrationStateTable.Arn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{resources.table_name}",
+            "SyncQueue.Arn": resources.queue_arn,
+            "SyncDLQ.Arn": resources.dlq_arn,
+        }
+
+    # The template's conditions as the sandbox deploys it (its own webhook secret is passed in, not created).
+    TEMPLATE_CONDITIONS: ClassVar[dict[str, bool]] = {"CreateWebhookSecret": False}
+
     @property
     def api_url(self) -> str:
         """Base URL of the local API Gateway (POST /webhooks/zuora, POST /sync/{type}/{id})."""
@@ -258,12 +289,14 @@ class Sandbox:
         return self.api.base_url
 
     def enable_callouts(self, **options: Any) -> ZuoraCallouts:
-        """Point Zuora's callout notifications at the local API: every edit() in the Zuora simulator is then
-        POSTed, HMAC-signed, to /webhooks/zuora (as a deployed stack would receive it from Zuora)."""
+        """Point Zuora's callout notifications at the local API, with the callout templates docs/webhooks.md
+        describes (one per synced object, HMAC-signed): every change in the Zuora simulator, a user's edit() or
+        an API update (the connector's own write-backs included), is POSTed to /webhooks/zuora.
+        options: ZuoraCallouts' (settings=CalloutSettings(...), shuffle_seed=...)."""
         if self.callouts is None:
-            self.callouts = ZuoraCallouts(
-                f"{self.api_url}/webhooks/zuora", CalloutAuth(hmac_key=self.webhook_hmac_key), **options
-            )
+            objects = tuple(info.zuora_object for info in RECORD_TYPES.values())
+            templates = connector_templates(f"{self.api_url}/webhooks/zuora", self.webhook_hmac_key, objects)
+            self.callouts = ZuoraCallouts(templates, **options)
             self.zuora.change_listeners.append(self.callouts.on_change)
         return self.callouts
 
@@ -377,7 +410,8 @@ def lambda_invocation(module: Any) -> Callable[[dict[str, Any], Any], dict[str, 
         from zuora_netsuite.observability import metrics
 
         try:
-            response: dict[str, Any] = module.handler(event, context)
+            with invoked_as(context.function_name):  # its AWS calls are made with that function's role
+                response: dict[str, Any] = module.handler(event, context)
             return response
         finally:
             metrics.clear_metrics()

@@ -1,21 +1,28 @@
 """A small ZOQL (Zuora Object Query Language) engine: tokenizer, recursive-descent parser, evaluator.
 
-Supported subset (what ``POST /v1/action/query`` needs for this connector)::
+The grammar ``POST /v1/action/query`` accepts, as Zuora documents it
+(https://docs.zuora.com/en/zuora-platform/data/legacy-query-methods/zoql and
+https://docs.zuora.com/en/zuora-platform/data/legacy-query-methods/zoql/filter-statements)::
 
     query      := "select" field ("," field)* "from" object ["where" or_expr]
     or_expr    := and_expr ("or" and_expr)*
-    and_expr   := primary ("and" primary)*          -- "and" binds tighter than "or"
-    primary    := "(" or_expr ")"
-                | field "is" ["not"] "null"
-                | field op literal
-    op         := "=" | "!=" | "<" | ">" | "<=" | ">="
+    and_expr   := condition ("and" condition)*      -- "and" binds tighter than "or"
+    condition  := field op literal
+    op         := "=" | "!=" | "<" | ">" | "<=" | ">=" | "like"   -- like: strings, % any run, _ one character
     literal    := 'single-quoted string' (backslash escapes \\' and \\\\) | number | null | true | false
 
-Rules, following Zuora:
-- keywords are lower case (``SELECT`` is rejected); object and field names are case-insensitive and
-  resolve to the canonical spelling of the schema;
-- a comparison with a null (missing) field is false (SQL semantics), except ``is null``;
-  ``field = null`` and ``field != null`` are accepted as ZOQL spellings of ``is null`` / ``is not null``;
+Rules, following Zuora (each one is rejected with a ``ZoqlError`` carrying Zuora's fault code):
+- no parentheses ("Parentheses to indicate order of operation are not supported in query() calls"): a
+  where clause is an OR of ANDs;
+- no IN, no joins, no comparison between two fields, no ORDER BY, no ``*``;
+- at most 200 conditions in a where clause; a query string of at most 10,000 characters
+  (https://docs.zuora.com/zuora-platform/integration/apis/soap-api/error-handling/faults);
+- null checks are ``field = null`` / ``field != null``: ``is null`` is Export ZOQL's spelling
+  ("Similar to SQL, Export ZOQL *also* supports the use of is null and is not null"), not ZOQL's;
+- keywords are lower case ("All ZOQL keywords must be in lower case", Action_POSTquery); object and field
+  names are matched case-insensitively ("In general, queries are not case sensitive") and answered in the
+  schema's canonical spelling; an unknown field is an INVALID_FIELD fault, an unknown object INVALID_TYPE;
+- a comparison with a null (missing) field is false (SQL semantics, the stricter reading), except ``= null``;
 - datetime fields compare as instants (ISO-8601 literal with or without offset; naive means UTC;
   a date-only literal means midnight UTC); date fields compare as dates.
 
@@ -25,18 +32,40 @@ and returns a ``CompiledQuery`` whose ``matches`` / ``project`` work on plain di
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-KEYWORDS = frozenset({"select", "from", "where", "and", "or", "is", "not", "null", "true", "false"})
+KEYWORDS = frozenset({"select", "from", "where", "and", "or", "like", "null", "true", "false"})
+# Words of SQL that ZOQL does not have: named in the error instead of a bare "unexpected".
+UNSUPPORTED = {
+    "is": "null checks are written 'Field = null' / 'Field != null' ('is null' is Export ZOQL, not ZOQL)",
+    "in": "ZOQL has no IN operator: write 'Field = 'a' or Field = 'b''",
+    "not": "ZOQL has no NOT: use '!='",
+    "order": "ZOQL does not support ORDER BY",
+    "join": "ZOQL does not support joins",
+    "limit": "ZOQL has no LIMIT",
+}
 OPERATORS = ("<=", ">=", "!=", "=", "<", ">")
+MAX_CONDITIONS = 200  # "A maximum of 200 conditions are allowed in a WHERE clause of a query() call"
+MAX_QUERY_LENGTH = 10_000  # "The maximum length of a query string in 10,000 characters" (MalformedQueryFault)
+
+MALFORMED_QUERY = "MALFORMED_QUERY"
+INVALID_FIELD = "INVALID_FIELD"
+INVALID_TYPE = "INVALID_TYPE"
+INVALID_VALUE = "INVALID_VALUE"
 
 
 class ZoqlError(ValueError):
-    """An invalid query: bad syntax, unknown object or field, or a literal of the wrong type."""
+    """An invalid query. ``code`` is Zuora's fault code: MALFORMED_QUERY (syntax, limits), INVALID_FIELD
+    (unknown field), INVALID_TYPE (unknown object) or INVALID_VALUE (a literal of the wrong type)."""
+
+    def __init__(self, message: str, code: str = MALFORMED_QUERY) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class FieldType(StrEnum):
@@ -58,8 +87,6 @@ class TokenKind(StrEnum):
     NUMBER = "number"
     OP = "operator"
     COMMA = "','"
-    LPAREN = "'('"
-    RPAREN = "')'"
     END = "end of query"
 
 
@@ -122,12 +149,13 @@ def tokenize(text: str) -> list[Token]:
         elif ch == ",":
             tokens.append(Token(TokenKind.COMMA, ",", i))
             i += 1
-        elif ch == "(":
-            tokens.append(Token(TokenKind.LPAREN, "(", i))
-            i += 1
-        elif ch == ")":
-            tokens.append(Token(TokenKind.RPAREN, ")", i))
-            i += 1
+        elif ch in "()":
+            raise ZoqlError(
+                f"parentheses are not supported in ZOQL (position {i}); 'and' binds tighter than 'or', "
+                "so write the filter as an OR of ANDs"
+            )
+        elif ch == "*":
+            raise ZoqlError(f"the wildcard '*' is not supported (position {i}); name every field")
         else:
             for op in OPERATORS:
                 if text.startswith(op, i):
@@ -152,14 +180,14 @@ class Literal:
 @dataclass(frozen=True)
 class Comparison:
     field: str
-    op: str  # one of OPERATORS
+    op: str  # one of OPERATORS, or "like"
     literal: Literal
 
 
 @dataclass(frozen=True)
 class NullCheck:
     field: str
-    negated: bool  # True: "is not null"
+    negated: bool  # True: "!= null"
 
 
 @dataclass(frozen=True)
@@ -207,6 +235,11 @@ class _Parser:
             raise ZoqlError(f"keywords must be lower case: {tok.text!r} at position {tok.pos}")
         return False
 
+    def _refuse_unsupported(self) -> None:
+        tok = self.tok
+        if tok.kind is TokenKind.IDENT and tok.text.lower() in UNSUPPORTED:
+            raise ZoqlError(f"{UNSUPPORTED[tok.text.lower()]} ('{tok.text}' at position {tok.pos})")
+
     def _expect_keyword(self, word: str) -> None:
         if not self._is_keyword(word):
             raise ZoqlError(f"expected '{word}' at position {self.tok.pos}, found {self.tok.describe()}")
@@ -221,6 +254,7 @@ class _Parser:
         tok = self.tok
         if tok.kind is not TokenKind.IDENT:
             raise ZoqlError(f"expected {what} at position {tok.pos}, found {tok.describe()}")
+        self._refuse_unsupported()
         if tok.text.lower() in KEYWORDS:
             if tok.text != tok.text.lower():
                 raise ZoqlError(f"keywords must be lower case: {tok.text!r} at position {tok.pos}")
@@ -244,6 +278,7 @@ class _Parser:
             self._advance()
             where = self.or_expr()
         if not self._at_end():
+            self._refuse_unsupported()
             raise ZoqlError(f"unexpected {self.tok.describe()} at position {self.tok.pos}")
         return Query(tuple(fields), object_name, where)
 
@@ -262,20 +297,14 @@ class _Parser:
         return operands[0] if len(operands) == 1 else BoolOp("and", tuple(operands))
 
     def primary(self) -> Expr:
-        if self.tok.kind is TokenKind.LPAREN:
+        field = self._name("a field name")
+        self._refuse_unsupported()
+        if self._is_keyword("like"):
             self._advance()
-            expr = self.or_expr()
-            self._expect(TokenKind.RPAREN)
-            return expr
-        field = self._name("a field name or '('")
-        if self._is_keyword("is"):
-            self._advance()
-            negated = False
-            if self._is_keyword("not"):
-                self._advance()
-                negated = True
-            self._expect_keyword("null")
-            return NullCheck(field, negated)
+            pattern = self.literal()
+            if not pattern.is_string:
+                raise ZoqlError(f"'like' needs a quoted pattern (field '{field}')")
+            return Comparison(field, "like", pattern)
         if self.tok.kind is not TokenKind.OP:
             raise ZoqlError(
                 f"expected a comparison operator after '{field}' at position {self.tok.pos}, "
@@ -304,12 +333,32 @@ class _Parser:
             if self._is_keyword(word):
                 self._advance()
                 return Literal(value)
+        if tok.kind is TokenKind.IDENT and tok.text.lower() not in KEYWORDS:
+            raise ZoqlError(
+                f"expected a value at position {tok.pos}, found {tok.describe()}: "
+                "ZOQL does not support comparing two fields (quote a string value)"
+            )
         raise ZoqlError(f"expected a value at position {tok.pos}, found {tok.describe()}")
+
+
+def count_conditions(expr: Expr | None) -> int:
+    """The comparisons (null checks included) in a where clause."""
+    if expr is None:
+        return 0
+    if isinstance(expr, BoolOp):
+        return sum(count_conditions(operand) for operand in expr.operands)
+    return 1
 
 
 def parse(text: str) -> Query:
     """Parse a ZOQL query string into a syntax tree (no schema check). Raises ZoqlError."""
-    return _Parser(text).query()
+    if len(text) > MAX_QUERY_LENGTH:
+        raise ZoqlError(f"the query string is {len(text)} characters long; the maximum is {MAX_QUERY_LENGTH}")
+    query = _Parser(text).query()
+    conditions = count_conditions(query.where)
+    if conditions > MAX_CONDITIONS:
+        raise ZoqlError(f"the where clause has {conditions} conditions; a ZOQL query allows at most {MAX_CONDITIONS}")
+    return query
 
 
 # ------------------------------------------------------------------------------------- typed values
@@ -395,7 +444,13 @@ class _BoundBoolOp:
 _Bound = _BoundComparison | _BoundNullCheck | _BoundBoolOp
 
 
+def _like(pattern: str) -> re.Pattern[str]:
+    return re.compile("".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern), re.DOTALL)
+
+
 def _compare(left: Any, op: str, right: Any) -> bool:
+    if op == "like":
+        return _like(str(right)).fullmatch(str(left)) is not None
     if op == "=":
         return bool(left == right)
     if op == "!=":
@@ -460,19 +515,21 @@ def _bind(expr: Expr, object_name: str, fields: Mapping[str, FieldType]) -> _Bou
         return _BoundBoolOp(expr.op, tuple(_bind(operand, object_name, fields) for operand in expr.operands))
     field = _canonical(fields, expr.field)
     if field is None:
-        raise ZoqlError(f"invalid field for query: {object_name}.{expr.field}")
+        raise ZoqlError(f"invalid field for query: {object_name}.{expr.field}", INVALID_FIELD)
     if isinstance(expr, NullCheck):
         return _BoundNullCheck(field, expr.negated)
     field_type = fields[field]
     raw = expr.literal.value
     if field_type in (FieldType.STRING, FieldType.DATE, FieldType.DATETIME) and not expr.literal.is_string:
-        raise ZoqlError(f"invalid value for {field_type.value} field {field}: {raw!r} (quote it)")
+        raise ZoqlError(f"invalid value for {field_type.value} field {field}: {raw!r} (quote it)", INVALID_VALUE)
+    if expr.op == "like" and field_type is not FieldType.STRING:
+        raise ZoqlError(f"'like' is only supported for string fields, not {field_type.value} field {field}")
     if field_type is FieldType.BOOLEAN and expr.op not in ("=", "!="):
         raise ZoqlError(f"operator '{expr.op}' is not supported for boolean field {field}")
     try:
         value = coerce(raw, field_type)
     except (TypeError, ValueError):
-        raise ZoqlError(f"invalid value for {field_type.value} field {field}: {raw!r}") from None
+        raise ZoqlError(f"invalid value for {field_type.value} field {field}: {raw!r}", INVALID_VALUE) from None
     return _BoundComparison(field, field_type, expr.op, value)
 
 
@@ -481,13 +538,13 @@ def compile_query(text: str, schema: Schema) -> CompiledQuery:
     query = parse(text)
     object_name = _canonical(schema, query.object_name)
     if object_name is None:
-        raise ZoqlError(f"invalid object for query: {query.object_name}")
+        raise ZoqlError(f"invalid object for query: {query.object_name}", INVALID_TYPE)
     fields = schema[object_name]
     selected: list[str] = []
     for name in query.fields:
         canonical = _canonical(fields, name)
         if canonical is None:
-            raise ZoqlError(f"invalid field for query: {object_name}.{name}")
+            raise ZoqlError(f"invalid field for query: {object_name}.{name}", INVALID_FIELD)
         if canonical not in selected:
             selected.append(canonical)
     where = None if query.where is None else _bind(query.where, object_name, fields)

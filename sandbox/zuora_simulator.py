@@ -4,11 +4,19 @@ The connector's own requests-based Zuora client runs unchanged against it and ag
 
 - ``POST /oauth/token`` (form fields, or HTTP Basic client credentials) -> bearer token (1 hour);
 - ``POST /v1/action/query`` / ``POST /v1/action/queryMore`` (ZOQL, see ``sandbox/zoql.py``);
-- ``POST /v1/action/update`` (at most 50 objects of one type, per-object results in order).
+- ``POST /v1/action/update`` (at most 50 objects of one type, per-object results in order; fields unknown to
+  the object are silently ignored; ``fieldsToNull`` clears fields);
+- ``X-Zuora-WSDL-Version`` on Actions: recorded per request (``wsdl_versions``); a field introduced in a later
+  WSDL version than the request's (default 79) is unknown to that request.
+
+Custom fields, as a tenant has them: the ``__NS`` fields of Zuora's NetSuite Connector package exist only on the
+objects that package covers; fields an administrator creates end in ``__c`` and are declared with the
+``custom_fields`` constructor argument or ``define_custom_field``.
 
 Usage::
 
-    sim = ZuoraSimulator("client-id", "client-secret", page_size=50)
+    sim = ZuoraSimulator(str(uuid.uuid4()), "client-secret", page_size=50,
+                         custom_fields={"Account": ["IntegrationError__c"]})
     sim.load(generate_dataset())
     base_url = sim.start()           # http://127.0.0.1:<port>
     ...
@@ -47,7 +55,11 @@ logger = logging.getLogger(__name__)
 S, N, B, D, DT = FieldType.STRING, FieldType.NUMBER, FieldType.BOOLEAN, FieldType.DATE, FieldType.DATETIME
 
 _SYSTEM = {"Id": S, "CreatedDate": DT, "UpdatedDate": DT, "CreatedById": S, "UpdatedById": S}
-_INTEGRATION = {"IntegrationId__NS": S, "IntegrationStatus__NS": S, "SyncDate__NS": S, "IntegrationError__NS": S}
+# The fields Zuora's NetSuite Connector package adds to every object it syncs ("Zuora custom fields":
+# https://docs.zuora.com/zuora-platform/integration/integration-hub/billing-connector-for-netsuite-gl/netsuite-connector-custom-fields/zuora-custom-fields):
+# Account, Product Rate Plan Charge, Invoice, Payment, Refund (and, with Invoice Settlement, credit and debit memos).
+# There is no error-reason field among them: a tenant that wants one creates a __c field (see custom_fields).
+_INTEGRATION = {"IntegrationId__NS": S, "IntegrationStatus__NS": S, "SyncDate__NS": S}
 _CLASSIFICATION = {"Subsidiary__NS": S, "Department__NS": S, "Class__NS": S, "Location__NS": S}
 _TRANSACTION = {"TransferredToAccounting": S, **_INTEGRATION}
 
@@ -74,6 +86,7 @@ DEFAULT_SCHEMA: dict[str, dict[str, FieldType]] = {
     },
     "Invoice": {
         **_SYSTEM,
+        "Currency": S,  # WSDL 147 (FIELD_SINCE_WSDL)
         "AccountId": S, "InvoiceNumber": S, "InvoiceDate": D, "DueDate": D, "PostedDate": DT, "Status": S,
         "Amount": N, "AmountWithoutTax": N, "TaxAmount": N, "Balance": N, **_TRANSACTION,
     },
@@ -119,6 +132,29 @@ DEFAULT_SCHEMA: dict[str, dict[str, FieldType]] = {
         "TaxAmount": N,
     },
 }  # fmt: skip
+
+CUSTOM_FIELD_SUFFIX = "__c"  # the API name of a custom field an administrator creates ends in __c
+
+# The objects the NetSuite Connector package covers (they carry the _INTEGRATION fields).
+SYNCED_OBJECTS = ("Account", "ProductRatePlanCharge", "Invoice", "Payment", "Refund", "CreditMemo", "DebitMemo")
+
+
+def schema_with_custom_fields(custom_fields: Mapping[str, Iterable[str]]) -> dict[str, dict[str, FieldType]]:
+    """DEFAULT_SCHEMA plus administrator-created (string) __c fields, e.g. for an in-memory fake of Zuora."""
+    schema = copy.deepcopy(DEFAULT_SCHEMA)
+    for object_type, names in custom_fields.items():
+        for name in names:
+            if not name.endswith(CUSTOM_FIELD_SUFFIX):
+                raise ValueError(f"a custom field's API name ends in {CUSTOM_FIELD_SUFFIX}: {name!r}")
+            schema[object_type][name] = FieldType.STRING
+    return schema
+
+
+# Zuora SOAP API version history (https://docs.zuora.com/zuora-platform/integration/apis/soap-api/zuora-soap-api-version-history):
+# the WSDL version a field appeared in. An Actions request pinned to an older version does not see it.
+FIELD_SINCE_WSDL: dict[tuple[str, str], int] = {("Invoice", "Currency"): 147}
+# "The default WSDL version for Actions is 79" (https://developer.zuora.com/v1-api-reference/api/operation/Action_POSTquery/)
+DEFAULT_WSDL_VERSION = 79
 
 # PUT /v1/creditmemos/{id} and /v1/debitmemos/{id}: the REST resources of the Invoice Settlement objects.
 MEMO_RESOURCES = {
@@ -195,6 +231,11 @@ def _invalid(message: str, status: int = 400, code: str = "INVALID_VALUE") -> Re
     return _json({"Errors": [{"Code": code, "Message": message}], "Success": False}, status)
 
 
+def _fault(code: str, message: str, status: int = 400) -> Response:
+    """A call-level fault of the Actions (FaultResponse in Zuora's OpenAPI: 400 for query/queryMore/update)."""
+    return _json({"FaultCode": code, "FaultMessage": message}, status)
+
+
 def _reasons(code: int, message: str, status: int) -> Response:
     """The error shape of Zuora's REST endpoints."""
     return _json({"success": False, "reasons": [{"code": code, "message": message}]}, status)
@@ -217,7 +258,12 @@ class ZuoraSimulator:
         seed: int = 0,
         clock: Callable[[], datetime] = _now_utc,
         invoice_settlement: bool = True,
+        custom_fields: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
+        try:
+            uuid.UUID(client_id)
+        except ValueError:
+            raise ValueError("a Zuora OAuth client id is a UUID (36 characters), e.g. str(uuid.uuid4())") from None
         self.client_id = client_id
         # The tenant profile: Invoice Settlement on (memos, payment/refund parts, Actions refuse memo objects)
         # or a legacy tenant (InvoicePayment / RefundInvoicePayment through Actions, no memos).
@@ -247,10 +293,16 @@ class ZuoraSimulator:
         self._window_start = 0.0
         self._window_count = 0
         self.request_log: list[tuple[str, str, int]] = []  # (method, path, status) of every answer
+        # (path, X-Zuora-WSDL-Version header or None) of every Actions request, in arrival order
+        self.wsdl_versions: list[tuple[str, str | None]] = []
         self._server = LoopbackServer(self.wsgi_app)
-        # Called as listener(object_type, record copy) after each edit(): Zuora's callout notifications
-        # (sandbox/zuora_callouts.py) hook in here.
+        # Called as listener(object_type, record copy) after every change of an object: a user's edit() and
+        # every change made through the API (action/update, PUT on memos), as Zuora's callout notifications
+        # fire for both (sandbox/zuora_callouts.py hooks in here).
         self.change_listeners: list[Callable[[str, dict[str, Any]], None]] = []
+        for object_type, names in (custom_fields or {}).items():
+            for name in names:
+                self.define_custom_field(object_type, name)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -284,6 +336,17 @@ class ZuoraSimulator:
         with self._lock:
             self._schema.setdefault(object_type, dict(_SYSTEM))[field] = field_type
             self._store.setdefault(object_type, {})
+
+    def define_custom_field(self, object_type: str, field: str, field_type: FieldType = FieldType.STRING) -> None:
+        """An administrator's custom field (Settings > Customize Fields): its API name ends in ``__c``."""
+        if not field.endswith(CUSTOM_FIELD_SUFFIX) or len(field) <= len(CUSTOM_FIELD_SUFFIX):
+            raise ValueError(f"a custom field's API name ends in {CUSTOM_FIELD_SUFFIX}: {field!r}")
+        self.define_field(self._object_type(object_type), field, field_type)
+
+    def custom_fields(self, object_type: str) -> list[str]:
+        """The ``__c`` fields declared on an object."""
+        with self._lock:
+            return [name for name in self._schema[self._object_type(object_type)] if name.endswith(CUSTOM_FIELD_SUFFIX)]
 
     def load(self, dataset: HasZuoraObjects | Mapping[str, Iterable[Mapping[str, Any]]]) -> None:
         """Put every object of a Dataset (its zuora_objects) or of a {type: [fields, ...]} mapping."""
@@ -337,9 +400,18 @@ class ZuoraSimulator:
             if not any(name.lower() == "updateddate" for name in fields):
                 record["UpdatedDate"] = format_datetime(self._clock())
             changed = dict(record)
-        for listener in list(self.change_listeners):
-            listener(canonical_type, dict(changed))
+        self._notify_changes(canonical_type, [object_id])
         return changed
+
+    def _notify_changes(self, object_type: str, object_ids: Iterable[str]) -> None:
+        """Tell the change listeners (callout notifications) about changed objects; called outside the lock."""
+        if not self.change_listeners:
+            return
+        for object_id in object_ids:
+            record = self.get(object_type, object_id)
+            if record is not None:
+                for listener in list(self.change_listeners):
+                    listener(object_type, record)
 
     def _object_type(self, name: str) -> str:
         for candidate in self._schema:
@@ -632,36 +704,63 @@ class ZuoraSimulator:
             raise _Failure(_invalid("The request body must be a JSON object"))
         return body
 
+    def _wsdl_version(self, request: Request) -> int:
+        """The request's X-Zuora-WSDL-Version (default 79), recorded so a test can see what a client pins."""
+        header = request.headers.get("X-Zuora-WSDL-Version")
+        with self._lock:
+            self.wsdl_versions.append((request.path, header))
+        if header is None:
+            return DEFAULT_WSDL_VERSION
+        if not header.strip().isdigit():
+            raise _Failure(_fault("INVALID_VALUE", f"invalid X-Zuora-WSDL-Version: {header!r} (a version number)"))
+        return int(header)
+
+    def _schema_for(self, wsdl_version: int) -> dict[str, dict[str, FieldType]]:
+        """The schema as an Actions request pinned to this WSDL version sees it (newer fields left out)."""
+        hidden = {key for key, since in FIELD_SINCE_WSDL.items() if since > wsdl_version}
+        if not hidden:
+            return self._schema
+        objects = {object_type for object_type, _ in hidden}
+        return {
+            name: ({f: t for f, t in fields.items() if (name, f) not in hidden} if name in objects else fields)
+            for name, fields in self._schema.items()
+        }
+
     def _query(self, request: Request) -> Response:
+        version = self._wsdl_version(request)
         body = self._body(request)
         query_string = body.get("queryString")
         if not isinstance(query_string, str) or not query_string.strip():
-            return _invalid("queryString is required")
+            return _fault("MALFORMED_QUERY", "queryString is required")
         batch_size = MAX_PAGE_SIZE
         conf = body.get("conf")
         if conf is not None:
             requested = conf.get("batchSize") if isinstance(conf, dict) else None
             if not isinstance(requested, int) or isinstance(requested, bool) or not 1 <= requested <= MAX_PAGE_SIZE:
-                return _invalid(f"conf.batchSize must be an integer from 1 to {MAX_PAGE_SIZE}")
+                return _fault("INVALID_VALUE", f"conf.batchSize must be an integer from 1 to {MAX_PAGE_SIZE}")
             batch_size = requested
         with self._lock:
             try:
-                compiled = compile_query(query_string, self._schema)
+                compiled = compile_query(query_string, self._schema_for(version))
             except ZoqlError as error:
-                return _invalid(f"You have an error in your ZOQL syntax: {error}", code="INVALID_VALUE")
+                malformed = error.code == "MALFORMED_QUERY"
+                return _fault(
+                    error.code, f"You have an error in your ZOQL syntax: {error}" if malformed else str(error)
+                )
             refusal = zuora_settlement.actions_refusal(compiled.object_name, self.invoice_settlement)
             if refusal:
-                return _invalid(refusal, code="INVALID_TYPE")
+                return _fault("INVALID_TYPE", refusal)
             records = compiled.run(list(self._store[compiled.object_name].values()))
             snapshot_id = uuid.uuid4().hex
             self._snapshots[snapshot_id] = _Snapshot(self._clock(), copy.deepcopy(records))
         return self._page(snapshot_id, 0, min(batch_size, self.page_size, MAX_PAGE_SIZE))
 
     def _query_more(self, request: Request) -> Response:
+        self._wsdl_version(request)
         body = self._body(request)
         locator = body.get("queryLocator")
         if not isinstance(locator, str) or not locator:
-            return _invalid("queryLocator is required")
+            return _fault("INVALID_VALUE", "queryLocator is required")
         snapshot_id, _, rest = locator.partition("-")
         offset_text, _, size_text = rest.partition("-")
         with self._lock:
@@ -670,7 +769,7 @@ class ZuoraSimulator:
             if expired:
                 self._snapshots.pop(snapshot_id, None)
         if expired or not offset_text.isdigit() or not size_text.isdigit():
-            return _invalid(f"invalid queryLocator: {locator} (expired or unknown)", code="INVALID_VALUE")
+            return _fault("INVALID_VALUE", f"invalid queryLocator: {locator} (expired or unknown)")
         return self._page(snapshot_id, int(offset_text), int(size_text))
 
     def _page(self, snapshot_id: str, offset: int, size: int) -> Response:
@@ -689,6 +788,7 @@ class ZuoraSimulator:
     # ------------------------------------------------------------------ update
 
     def _update(self, request: Request) -> Response:
+        version = self._wsdl_version(request)
         body = self._body(request)
         type_name = body.get("type")
         if not isinstance(type_name, str) or not type_name:
@@ -713,11 +813,18 @@ class ZuoraSimulator:
             return _invalid(
                 f"Too many objects: {len(objects)}. An update call accepts at most {MAX_UPDATE_OBJECTS} objects."
             )
+        if request.args.get("rejectUnknownFields", "").lower() == "true":
+            fields = self._schema_for(version)[object_type]
+            known = {name.lower() for name in fields} | {"fieldstonull"}
+            if any(isinstance(item, dict) and any(str(name).lower() not in known for name in item) for item in objects):
+                return _json({"message": "Error - unrecognised fields"}, 400)
         results: list[dict[str, Any]] = []
         with self._lock:
+            visible = self._schema_for(version)[object_type]
             for item in objects:
-                results.append(self._update_one(object_type, item))
+                results.append(self._update_one(object_type, item, visible))
             self._count(objects_updated=sum(1 for result in results if result["Success"]))
+        self._notify_changes(object_type, [str(result["Id"]) for result in results if result["Success"]])
         return _json(results)
 
     def _update_memo(self, request: Request, object_type: str, memo_id: str) -> Response:
@@ -735,7 +842,7 @@ class ZuoraSimulator:
                     changes["TransferredToAccounting"] = value
                     continue
                 field = self._field(object_type, str(name))
-                if field is None or not field.endswith("__NS"):
+                if field is None or not field.endswith(("__NS", "__c")):
                     return _reasons(53100020, f"'{name}' is not a field of {object_type} that can be updated", 400)
                 error = self._check_value(object_type, field, value)
                 if error:
@@ -749,9 +856,10 @@ class ZuoraSimulator:
             record["UpdatedDate"] = format_datetime(self._clock())
             record["UpdatedById"] = API_USER_ID
             self._count(objects_updated=1)
+        self._notify_changes(object_type, [memo_id])
         return _json({"success": True, "id": memo_id})
 
-    def _update_one(self, object_type: str, item: Any) -> dict[str, Any]:
+    def _update_one(self, object_type: str, item: Any, visible: Mapping[str, FieldType]) -> dict[str, Any]:
         def failure(message: str, code: str = "INVALID_VALUE") -> dict[str, Any]:
             result: dict[str, Any] = {"Success": False, "Errors": [{"Code": code, "Message": message}]}
             if isinstance(item, dict) and isinstance(item.get("Id"), str):
@@ -772,25 +880,29 @@ class ZuoraSimulator:
             return failure(f"invalid Id: no {object_type} with Id {object_id}", code="INVALID_ID")
         changes: dict[str, Any] = {}
         to_null = item.get("fieldsToNull", [])
-        if not isinstance(to_null, list):
+        if not isinstance(to_null, list) or not all(isinstance(name, str) for name in to_null):
             return failure("fieldsToNull must be a list of field names")
+        # "Zuora ignores unrecognized fields in update calls ... No error message is returned for unrecognized
+        # fields." (Action_POSTupdate). That holds for fieldsToNull too (the stricter reading: nothing happens).
         for name, value in [*((n, None) for n in to_null), *item.items()]:
             if name in ("Id", "fieldsToNull"):
                 continue
             field = self._field(object_type, str(name))
-            if field is None:
-                return failure(f"invalid field for update: {object_type}.{name}", code="INVALID_FIELD")
+            if field is None or field not in visible:
+                continue
             if field in READ_ONLY_FIELDS:
                 return failure(f"{field} is read-only and cannot be updated")
             error = self._check_value(object_type, field, value)
             if error:
                 return failure(error)
+            if name in to_null and field in changes and value is not None:
+                return failure(f"{field} is both set and listed in fieldsToNull")
             changes[field] = value
         for field, value in changes.items():
-            if value is None or value == "":
-                record.pop(field, None)  # an empty value clears the field, as in Zuora
+            if value is None:
+                record.pop(field, None)  # listed in fieldsToNull (or sent as JSON null)
             else:
-                record[field] = value
+                record[field] = value  # "" is stored as "": only fieldsToNull makes a field null
         record["UpdatedDate"] = format_datetime(self._clock())
         record["UpdatedById"] = API_USER_ID
         return {"Id": object_id, "Success": True}
@@ -802,7 +914,7 @@ class ZuoraSimulator:
         if field_type is FieldType.STRING:
             if not isinstance(value, str):
                 return f"invalid value for {field}: expected a string"
-            if field.endswith("__NS") and len(value) > CUSTOM_FIELD_MAX_LENGTH:
+            if field.endswith(("__NS", CUSTOM_FIELD_SUFFIX)) and len(value) > CUSTOM_FIELD_MAX_LENGTH:
                 return (
                     f"value of {field} is {len(value)} characters long; the maximum length is {CUSTOM_FIELD_MAX_LENGTH}"
                 )

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sandbox import zuora_settlement
+from sandbox.dataset import ZUORA_ERROR_FIELD
 from sandbox.zoql import compile_query
-from sandbox.zuora_simulator import DEFAULT_SCHEMA as ZUORA_SCHEMA
+from sandbox.zuora_simulator import SYNCED_OBJECTS, schema_with_custom_fields
 from zuora_netsuite.failures import FailureKind, NetSuiteError, ZuoraError
 from zuora_netsuite.models.messages import DeadLetter, RunSummary, SyncRequest
 from zuora_netsuite.models.replay import DeadLetterMessage
@@ -18,6 +19,9 @@ from zuora_netsuite.models.state import RecordState
 from zuora_netsuite.models.zuora import ZuoraUpdateResult
 from zuora_netsuite.record_types import RecordType
 from zuora_netsuite.state import StaleStateError
+
+# The tenant of the unit tests, like the sandbox's: an administrator-created error-reason field on synced objects.
+ZUORA_SCHEMA = schema_with_custom_fields({object_type: [ZUORA_ERROR_FIELD] for object_type in SYNCED_OBJECTS})
 
 
 class FakeZuora:
@@ -69,8 +73,9 @@ class FakeZuora:
             if row is None:
                 results.append(ZuoraUpdateResult(Id=str(fields["Id"]), Success=False, Errors=[{"Message": "no"}]))
                 continue
-            row.update({k: v for k, v in fields.items() if v != ""})
-            for k in [k for k, v in fields.items() if v == ""]:
+            # As Zuora's action/update: fieldsToNull clears; "" is stored as given.
+            row.update({k: v for k, v in fields.items() if k != "fieldsToNull"})
+            for k in fields.get("fieldsToNull", ()):
                 row.pop(k, None)
             results.append(ZuoraUpdateResult(Id=row["Id"], Success=True))
         return results
@@ -135,8 +140,8 @@ class FakeZuora:
         if row is None:
             raise ZuoraError(f"no {object_type} {memo_id}", code="50000040", http_status=404)
         renamed = {"TransferredToAccounting" if k == "transferredToAccounting" else k: v for k, v in fields.items()}
-        row.update({k: v for k, v in renamed.items() if v != ""})
-        for k in [k for k, v in renamed.items() if v == ""]:
+        row.update({k: v for k, v in renamed.items() if v is not None})
+        for k in [k for k, v in renamed.items() if v is None]:  # REST: a field sent as null is cleared
             row.pop(k, None)
 
 

@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zuora_netsuite import wiring
 from zuora_netsuite.models.events import ScheduledRun
-from zuora_netsuite.observability import logger, metrics, tracer
+from zuora_netsuite.observability import add_dispatcher_run_completed, logger, metrics, tracer
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -18,4 +18,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     run = ScheduledRun.model_validate(event or {})
     only = frozenset(run.record_types) if run.record_types else None
     summary = wiring.dispatcher().run(run_id=context.aws_request_id, only=only)
+    if summary.status == "completed":
+        add_dispatcher_run_completed()  # the heartbeat the DispatcherNoSuccessfulRunAlarm watches
     return summary.model_dump(mode="json")

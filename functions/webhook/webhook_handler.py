@@ -1,6 +1,6 @@
 """Webhook Lambda behind API Gateway (REST API): Zuora callouts and operators' manual sync triggers.
 
-POST /webhooks/zuora      authenticate (HMAC or Basic), validate, dedupe, enqueue; answers within Zuora's timeout
+POST /webhooks/zuora      authenticate (HMAC or Basic), validate, enqueue, dedupe; answers within Zuora's timeout
 POST /sync/{type}/{id}    IAM-authenticated by API Gateway; enqueues one record
 
 The routes only translate between API Gateway and the logic in zuora_netsuite.webhook.intake.
@@ -91,7 +91,7 @@ def server_error(error: Exception) -> Response[Any]:
     return Response(
         status_code=int(HTTPStatus.INTERNAL_SERVER_ERROR),
         content_type=content_types.APPLICATION_JSON,
-        body={"error": "internal_error", "message": "the request could not be enqueued; retry later"},
+        body={"success": False, "error": "internal_error", "message": "the request could not be enqueued; retry later"},
     )
 
 

@@ -94,10 +94,10 @@ def test_every_invalid_record_carries_its_reason_in_zuora_dynamodb_and_the_dlq(f
         # "Updating" when Zuora already linked the record to NetSuite before this run, else "Creating"
         verb = "Updating" if originals[record_id].get("IntegrationId__NS") else "Creating"
         assert zuora["IntegrationStatus__NS"] == f"Error {verb} {label}", record_id
-        assert field.lower() in zuora["IntegrationError__NS"].lower() or field == "Name", zuora["IntegrationError__NS"]
+        assert field.lower() in zuora["IntegrationError__c"].lower() or field == "Name", zuora["IntegrationError__c"]
         state = states[record_id]
         assert state.error is not None
-        assert state.error.message.startswith(zuora["IntegrationError__NS"][:100])
+        assert state.error.message.startswith(zuora["IntegrationError__c"][:100])
     assert dead["VALIDATION"] == len(sandbox.dataset.expected_invalid)
 
 

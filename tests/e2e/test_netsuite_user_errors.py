@@ -52,7 +52,7 @@ def test_an_invalid_reference_ends_in_error_saying_what_to_fix(cycle: Any) -> No
     # Then the refused account is in error in Zuora, with NetSuite's words and what to do
     account = sandbox.zuora.get("Account", refused)
     assert account["IntegrationStatus__NS"].startswith("Error")
-    assert "Invalid Field Value 42 for the following field: terms" in account["IntegrationError__NS"]
+    assert "Invalid Field Value 42 for the following field: terms" in account["IntegrationError__c"]
     # and its DLQ message carries the whole reason, advice included
     assert sandbox.resources is not None
     messages = dlq_messages(sandbox.aws.client("sqs"), sandbox.resources.dlq_url)

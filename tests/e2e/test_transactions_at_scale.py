@@ -175,7 +175,7 @@ def test_every_invalid_transaction_has_its_reason_in_zuora_dynamodb_and_the_dlq(
         assert expected.lower() in state.error.message.lower(), state.error
         zuora_record = sandbox.zuora.get(object_of[record_id], record_id) or {}
         assert zuora_record["IntegrationStatus__NS"].startswith("Error Creating")
-        assert expected.lower() in zuora_record["IntegrationError__NS"].lower()
+        assert expected.lower() in zuora_record["IntegrationError__c"].lower()
         assert zuora_record["TransferredToAccounting"] == "Error"
         assert len(in_dlq[record_id]) == 1
         assert expected.lower() in in_dlq[record_id][0].lower()

@@ -18,7 +18,6 @@ Template = dict[str, Any]
 
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 XRAY_WRITE = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"
-SQS_POLLER = "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"
 GUARDED_SERVICES = ("dynamodb:", "sqs:", "secretsmanager:")
 
 
@@ -246,7 +245,7 @@ def _managed(function_id: str, cfn: Template, expected: set[str]) -> list[str]:
 
 
 TABLE = "IntegrationStateTable.Arn"
-TABLE_INDEXES = "${IntegrationStateTable.Arn}/index/*"
+ERRORS_INDEX = "${IntegrationStateTable.Arn}/index/errors-by-type"
 
 
 def check_dispatcher_privileges(sam: Template, cfn: Template) -> list[str]:
@@ -258,9 +257,12 @@ def check_dispatcher_privileges(sam: Template, cfn: Template) -> list[str]:
     problems += _exactly(fn, grants, "sqs:ReceiveMessage", set())
     problems += _exactly(fn, grants, "sqs:DeleteMessage", set())
     problems += _exactly(fn, grants, "secretsmanager:GetSecretValue", {"Ref:ZuoraSecretArn"})
-    for action in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "BatchGetItem", "Query"):
+    for action in ("GetItem", "PutItem", "UpdateItem"):
         problems += _exactly(fn, grants, f"dynamodb:{action}", {TABLE})
-    for action in ("Scan", "DeleteTable", "BatchWriteItem"):
+    # IAM authorises a Query of an index on the index ARN, not the table's:
+    # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/iam-policy-specific-table-indexes.html
+    problems += _exactly(fn, grants, "dynamodb:Query", {ERRORS_INDEX})
+    for action in ("Scan", "DeleteItem", "BatchGetItem", "DeleteTable", "BatchWriteItem"):
         problems += _exactly(fn, grants, f"dynamodb:{action}", set())
     problems += _managed(fn, cfn, {BASIC_EXECUTION, XRAY_WRITE})
     return problems
@@ -271,14 +273,17 @@ def check_sync_privileges(sam: Template, cfn: Template) -> list[str]:
     grants = inline_grants(cfn, fn)
     problems = _no_wildcards(fn, grants)
     problems += _exactly(fn, grants, "sqs:SendMessage", {"SyncDLQ.Arn"})
+    # The event source mapping polls with the function's role: on the sync queue only (not the managed
+    # AWSLambdaSQSQueueExecutionRole, which allows every queue of the account).
+    for action in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes"):
+        problems += _exactly(fn, grants, f"sqs:{action}", {"SyncQueue.Arn"})
+    problems += _exactly(fn, grants, "sqs:ChangeMessageVisibility", set())
     problems += _exactly(fn, grants, "secretsmanager:GetSecretValue", {"Ref:ZuoraSecretArn", "Ref:NetSuiteSecretArn"})
     for action in ("GetItem", "PutItem", "UpdateItem", "BatchGetItem"):
         problems += _exactly(fn, grants, f"dynamodb:{action}", {TABLE})
-    problems += _exactly(fn, grants, "dynamodb:Query", {TABLE, TABLE_INDEXES})
-    for action in ("Scan", "DeleteItem", "DeleteTable", "BatchWriteItem"):
+    for action in ("Query", "Scan", "DeleteItem", "DeleteTable", "BatchWriteItem"):
         problems += _exactly(fn, grants, f"dynamodb:{action}", set())
-    # The SQS poller permissions come from the managed policy SAM adds for the SQS event source.
-    problems += _managed(fn, cfn, {BASIC_EXECUTION, XRAY_WRITE, SQS_POLLER})
+    problems += _managed(fn, cfn, {BASIC_EXECUTION, XRAY_WRITE})
     return problems
 
 

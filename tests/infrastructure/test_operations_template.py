@@ -24,6 +24,7 @@ def test_replay_function_may_only_read_the_dlq_send_to_the_queue_and_clear_recor
     statements = policy_statements(cfn_template, "ReplayFunction")
 
     # Then it may receive/delete/release on the DLQ, send to SyncQueue, get/update state items: nothing else
+    # (each proven used by tests/infrastructure/test_permissions_by_use.py)
     granted = {
         (action, json.dumps(s["Resource"], sort_keys=True))
         for s in statements
@@ -36,7 +37,6 @@ def test_replay_function_may_only_read_the_dlq_send_to_the_queue_and_clear_recor
         ("sqs:ReceiveMessage", dlq),
         ("sqs:DeleteMessage", dlq),
         ("sqs:ChangeMessageVisibility", dlq),
-        ("sqs:GetQueueAttributes", dlq),
         ("sqs:SendMessage", queue),
         ("dynamodb:GetItem", table),
         ("dynamodb:UpdateItem", table),
@@ -93,7 +93,9 @@ def test_dashboard_body_is_json_once_rendered(sam_template):
     body, variables = sam_template["Resources"]["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
     rendered = body
     for name in [*variables, "AWS::Region", "SyncQueue.QueueName", "SyncDLQ.QueueName", "SyncFunction",
-                 "DispatcherFunction", "SyncDLQNotEmptyAlarm.Arn", "SyncFailureRateAlarm.Arn"]:  # fmt: skip
+                 "DispatcherFunction", "SyncDLQNotEmptyAlarm.Arn", "SyncFailureRateAlarm.Arn",
+                 "DispatcherErrorsAlarm.Arn", "DispatcherNoSuccessfulRunAlarm.Arn", "WebhookServerErrorsAlarm.Arn",
+                 "SyncErrorsAlarm.Arn", "SyncThrottlesAlarm.Arn"]:  # fmt: skip
         rendered = rendered.replace("${" + name + "}", "x")
 
     # Then it is valid JSON with the widgets an operator looks at

@@ -20,7 +20,7 @@ def _res(t: dict[str, Any], logical_id: str) -> dict[str, Any]:
 
 
 def _sync_event(t: dict[str, Any]) -> dict[str, Any]:
-    return _res(t, "SyncFunction")["Events"]["SyncQueue"]["Properties"]
+    return _res(t, "SyncQueueEventSource")
 
 
 def _statements(t: dict[str, Any], function_id: str) -> list[dict[str, Any]]:
@@ -128,9 +128,27 @@ REGRESSIONS: dict[str, tuple[str, Mutation]] = {
     ),
     "sync DynamoDB on every table": (
         "sync_privileges",
-        lambda t: _statement(t, "SyncFunction", "IntegrationStateQueries").update(
-            Resource="arn:aws:dynamodb:*:*:table/*"
+        lambda t: _statement(t, "SyncFunction", "IntegrationState").update(Resource="arn:aws:dynamodb:*:*:table/*"),
+    ),
+    "sync polls every queue": (
+        "sync_privileges",
+        lambda t: _statement(t, "SyncFunction", "PollSyncQueue").update(Resource="arn:aws:sqs:*:*:*"),
+    ),
+    "sync polls through SAM's SQS event (managed AWSLambdaSQSQueueExecutionRole)": (
+        "sync_privileges",
+        lambda t: _res(t, "SyncFunction").update(
+            Events={"Queue": {"Type": "SQS", "Properties": {"Queue": {"Fn::GetAtt": ["SyncQueue", "Arn"]}}}}
         ),
+    ),
+    "dispatcher queries the table, not its errors index": (
+        "dispatcher_privileges",
+        lambda t: _statement(t, "DispatcherFunction", "RecordsInError").update(
+            Resource={"Fn::GetAtt": ["IntegrationStateTable", "Arn"]}
+        ),
+    ),
+    "dispatcher may delete items": (
+        "dispatcher_privileges",
+        lambda t: _statement(t, "DispatcherFunction", "IntegrationState")["Action"].append("dynamodb:DeleteItem"),
     ),
 }
 

@@ -77,7 +77,15 @@ def test_the_webhook_answers_within_zuoras_callout_timeout(sam_template):
 def test_the_webhook_gets_every_setting_it_reads_and_no_secret_value(sam_template, cfn_template):
     variables = props(cfn_template, "WebhookFunction")["Environment"]["Variables"]
     required = {field.alias for field in WebhookSettings.model_fields.values() if field.is_required()}
-    configured = {"WEBHOOK_AUTH_SCHEME", "WEBHOOK_SIGNATURE_HEADER", "WEBHOOK_SIGNATURE_ENCODING"}
+    configured = {
+        "WEBHOOK_AUTH_SCHEME",
+        "WEBHOOK_SIGNATURE_HEADER",
+        "WEBHOOK_SIGNATURE_ENCODING",
+        "WEBHOOK_HMAC_DATA_FIELDS",
+        "WEBHOOK_HMAC_VALUE",
+        "WEBHOOK_TIMESTAMP_FIELD",
+        "WEBHOOK_MAX_AGE_MINUTES",
+    }
     assert variables.keys() >= required | configured
     assert variables["WEBHOOK_SECRET_ARN"] == WEBHOOK_SECRET
     # And the stack creates a random HMAC key only when no secret is given
@@ -85,3 +93,17 @@ def test_the_webhook_gets_every_setting_it_reads_and_no_secret_value(sam_templat
     assert secret["Condition"] == "CreateWebhookSecret"
     assert secret["Properties"]["GenerateSecretString"]["GenerateStringKey"] == "hmac_key"
     assert sam_template["Parameters"]["WebhookSecretArn"]["Default"] == ""
+
+
+def test_the_hmac_parameter_defaults_are_the_webhook_settings_defaults(sam_template):
+    # The template's defaults and the function's own defaults describe the same callout template (docs/webhooks.md)
+    parameters = sam_template["Parameters"]
+    fields = WebhookSettings.model_fields
+    for parameter, setting in (
+        ("WebhookSignatureHeader", "signature_header"),
+        ("WebhookHmacDataFields", "hmac_data_fields"),
+        ("WebhookHmacValue", "hmac_value"),
+        ("WebhookTimestampField", "timestamp_field"),
+        ("WebhookMaxAgeMinutes", "max_age_minutes"),
+    ):
+        assert str(parameters[parameter]["Default"]) == str(fields[setting].default), parameter

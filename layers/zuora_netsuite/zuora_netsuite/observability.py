@@ -11,6 +11,8 @@ Metrics (namespace ZuoraNetSuiteConnector, dimension service, EMF through Powert
 | RecordsReplayed                | messages moved from SyncDLQ back to SyncQueue                         |
 | NetSuiteThrottled              | NetSuite 429 answers (each retried by the client)                     |
 | NetSuiteLatency                | milliseconds per NetSuite write                                       |
+| DispatcherRunsCompleted        | 1 per dispatcher run that completed (the heartbeat: an alarm fires    |
+|                                | when there is none for 3 schedule periods, docs/runbook.md)            |
 
 With POWERTOOLS_METRICS_DISABLED (the sandbox) the helpers below add nothing: Powertools would keep every value
 and print them all to stdout once a metric holds 100. Per-type names rather than a record_type dimension: Metrics
@@ -60,3 +62,13 @@ def add_netsuite_call(milliseconds: float) -> None:
 def add_netsuite_throttled(count: int) -> None:
     if count > 0 and not is_metrics_disabled():
         metrics.add_metric(name="NetSuiteThrottled", unit=MetricUnit.Count, value=count)
+
+
+DISPATCHER_RUN_COMPLETED = "DispatcherRunsCompleted"
+
+
+def add_dispatcher_run_completed() -> None:
+    """The heartbeat of the pipeline: one per dispatcher run that completed (not skipped, not failed)."""
+    if is_metrics_disabled():
+        return
+    metrics.add_metric(name=DISPATCHER_RUN_COMPLETED, unit=MetricUnit.Count, value=1)

@@ -22,7 +22,8 @@ class ZuoraApi(Protocol):
 
     def update(self, object_type: str, objects: Sequence[Mapping[str, Any]]) -> list[ZuoraUpdateResult]:
         """POST /v1/action/update in chunks of at most 50; one result per object, in order.
-        Raises ZuoraError for a whole-call failure."""
+        An object is {"Id", field: value, ..., "fieldsToNull": [names to clear]}; Zuora ignores fields the object
+        does not have. Raises ZuoraError for a whole-call failure."""
         ...
 
     def update_memo(self, resource: str, memo_id: str, fields: Mapping[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -60,7 +61,9 @@ class SqsSyncQueue:
             return len(requests)
         if self._sender is None:
             self._sender = ThreadPoolExecutor(self._max_concurrent_batches, thread_name_prefix="sqs-send")
-        for future in [self._sender.submit(self._send_batch, batch) for batch in batches]:
+        # Each batch runs in the caller's context (contextvars: the invocation's log and tracing context).
+        sends = [self._sender.submit(contextvars.copy_context().run, self._send_batch, batch) for batch in batches]
+        for future in sends:
             future.result()
         return len(requests)
 

@@ -24,17 +24,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from zuora_netsuite.mapping.base import on_or_after, query_where
 from zuora_netsuite.netsuite.suiteql import keyset_rows
 from zuora_netsuite.ports import NetSuiteApi, ZuoraApi
 from zuora_netsuite.record_types import DEPENDENCY_ORDER, RECORD_TYPES, TRANSACTION_TYPES, RecordType, external_id
 from zuora_netsuite.settings import SyncConfig
+from zuora_netsuite.zuora import zoql
 
 ZERO = Decimal(0)
-_ID_CHUNK = 100  # ids per ZOQL `or` chain
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,19 @@ class _Scope:
     amount_field: str
     number_field: str
     netsuite_types: tuple[str, str]  # (for an amount >= 0, for an amount < 0)
-    extra: str = ""
+    extra: zoql.Filter = zoql.ALL
 
 
 _SCOPES: dict[RecordType, _Scope] = {
     RecordType.INVOICE: _Scope("Posted", "InvoiceDate", "Amount", "InvoiceNumber", ("invoice", "creditMemo")),
     RecordType.DEBIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber", ("invoice", "invoice")),
     RecordType.PAYMENT: _Scope(
-        "Processed", "EffectiveDate", "Amount", "PaymentNumber", ("customerPayment",) * 2, " and AppliedAmount > 0"
+        "Processed",
+        "EffectiveDate",
+        "Amount",
+        "PaymentNumber",
+        ("customerPayment",) * 2,
+        zoql.cond("AppliedAmount", ">", 0),
     ),
     RecordType.CREDIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber", ("creditMemo", "creditMemo")),
     RecordType.REFUND: _Scope("Processed", "RefundDate", "Amount", "RefundNumber", ("customerRefund",) * 2),
@@ -137,7 +142,8 @@ def reconcile(zuora: ZuoraApi, netsuite: NetSuiteApi, config: SyncConfig) -> Rec
             number = str(row.get(scope.number_field) or zuora_id)
             expected_type = scope.netsuite_types[1 if amount is not None and amount < ZERO else 0]
             if found is None:
-                why = str(row.get("IntegrationError__NS") or "") or "not synced yet"
+                error_field = config.zuora.error_field
+                why = (str(row.get(error_field) or "") if error_field else "") or "not synced yet"
                 result.differences.append(
                     Difference(record_type, zuora_id, number, currency, amount, None, f"not in NetSuite: {why}")
                 )
@@ -181,32 +187,39 @@ def reconcile(zuora: ZuoraApi, netsuite: NetSuiteApi, config: SyncConfig) -> Rec
 
 
 _MEMO_RESOURCES = {RecordType.DEBIT_MEMO: "debit-memos", RecordType.CREDIT_MEMO: "credit-memos"}
+_MEMO_TYPES = {resource: record_type for record_type, resource in _MEMO_RESOURCES.items()}
 _TRANSFER_PENDING = (None, "", "No", "Error", "Processing")
 
 
 def _zuora_rows(zuora: ZuoraApi, record_type: RecordType, scope: _Scope, config: SyncConfig) -> list[dict[str, Any]]:
     if record_type in _MEMO_RESOURCES:
-        return _memo_rows(zuora, _MEMO_RESOURCES[record_type], config.cutover_dates.get(record_type))
-    cutover = config.cutover_dates.get(record_type)
-    since = f" and {scope.date_field} >= '{cutover.isoformat()}'" if cutover else ""
-    fields = ("Id", "AccountId", scope.amount_field, scope.number_field, "IntegrationError__NS")
-    query = (
-        f"select {', '.join(fields)} from {RECORD_TYPES[record_type].zuora_object}"  # noqa: S608
-        f" where Status = '{scope.status}'{scope.extra}{since}"
-        " and (IntegrationStatus__NS is null or IntegrationStatus__NS != 'Ignore')"
-        " and (TransferredToAccounting is null or TransferredToAccounting = 'No' or TransferredToAccounting = 'Error'"
-        " or TransferredToAccounting = 'Processing'"
-        " or (TransferredToAccounting = 'Yes' and IntegrationId__NS is not null))"
+        return _memo_rows(zuora, _MEMO_RESOURCES[record_type], config)
+    fields = ["Id", "AccountId", scope.amount_field, scope.number_field]
+    if config.zuora.error_field:
+        fields.append(config.zuora.error_field)
+    # Syncable and not Ignore; not transferred yet, or transferred by this connector (it has an Integration ID).
+    where = zoql.all_of(
+        zoql.eq("Status", scope.status),
+        scope.extra,
+        on_or_after(scope.date_field, config.cutover_dates.get(record_type)),
+        zoql.is_null_or_not("IntegrationStatus__NS", "Ignore"),
+        zoql.any_of(
+            zoql.is_null("TransferredToAccounting"),
+            zoql.one_of("TransferredToAccounting", ("No", "Error", "Processing")),
+            zoql.all_of(zoql.eq("TransferredToAccounting", "Yes"), zoql.not_null("IntegrationId__NS")),
+        ),
     )
-    return list(zuora.query(query))
+    return list(zuora.query(zoql.select(RECORD_TYPES[record_type].zuora_object, fields, where)))
 
 
-def _memo_rows(zuora: ZuoraApi, resource: str, cutover: date | None) -> list[dict[str, Any]]:
+def _memo_rows(zuora: ZuoraApi, resource: str, config: SyncConfig) -> list[dict[str, Any]]:
     """Memos (Invoice Settlement: Actions refuse them) with Object Query; the transfer status, which Object Query
     does not return, is read from the memo's REST resource for memos the connector has not synced."""
+    cutover = config.cutover_dates.get(_MEMO_TYPES[resource])
+    error_field = config.zuora.error_field
     filters = ["status.EQ:Posted", *([f"memodate.GE:{cutover.isoformat()}"] if cutover else [])]
     fields = ("id", "accountId", "totalAmount", "memoNumber", "IntegrationId__NS", "IntegrationStatus__NS",
-              "IntegrationError__NS")  # fmt: skip
+              *([error_field] if error_field else []))  # fmt: skip
     rows: list[dict[str, Any]] = []
     for row in zuora.object_query(resource, filters=filters, fields=fields):
         if row.get("IntegrationStatus__NS") == "Ignore":
@@ -221,21 +234,17 @@ def _memo_rows(zuora: ZuoraApi, resource: str, cutover: date | None) -> list[dic
                 "AccountId": row.get("accountId"),
                 "TotalAmount": row.get("totalAmount"),
                 "MemoNumber": row.get("memoNumber"),
-                "IntegrationError__NS": row.get("IntegrationError__NS"),
+                **({error_field: row.get(error_field)} if error_field else {}),
             }
         )
     return rows
 
 
 def _account_currencies(zuora: ZuoraApi, account_ids: Iterable[str]) -> dict[str, str]:
-    ids = sorted(account_ids)
-    found: dict[str, str] = {}
-    for start in range(0, len(ids), _ID_CHUNK):
-        chunk = ids[start : start + _ID_CHUNK]
-        where = " or ".join(f"Id = '{account_id}'" for account_id in chunk)
-        for row in zuora.query(f"select Id, Currency from Account where {where}"):  # noqa: S608
-            found[str(row["Id"])] = str(row.get("Currency") or "?").upper()
-    return found
+    return {
+        str(row["Id"]): str(row.get("Currency") or "?").upper()
+        for row in query_where(zuora, "Account", ("Id", "Currency"), "Id", account_ids)
+    }
 
 
 def _netsuite_transactions(netsuite: NetSuiteApi, currencies: dict[str, str]) -> dict[str, _NetSuiteRecord]:

@@ -15,7 +15,7 @@ from zuora_netsuite.observability import logger
 from zuora_netsuite.ports import IntegrationStateStore, SyncQueue, ZuoraApi
 from zuora_netsuite.record_types import RECORD_TYPES, RecordType
 from zuora_netsuite.settings import ZuoraTenant
-from zuora_netsuite.writeback import update_zuora_objects
+from zuora_netsuite.writeback import FIELDS_TO_NULL, update_zuora_objects
 
 RESET_LEASE_SECONDS = 60
 
@@ -43,11 +43,11 @@ class RecordReset:
         deleted = False
         try:
             current = self.state.get(record_type, record_id)
-            [result] = update_zuora_objects(  # memos: PUT /v1/credit-memos/{id} (Actions refuse them)
-                self.zuora,
-                zuora_object,
-                [{"Id": record_id, "IntegrationId__NS": "", "IntegrationStatus__NS": "", "IntegrationError__NS": ""}],
-            )
+            cleared = ["IntegrationId__NS", "IntegrationStatus__NS"]
+            if self.tenant.error_field:
+                cleared.append(self.tenant.error_field)
+            # Cleared with fieldsToNull (a memo: JSON null on its REST resource), never with "".
+            [result] = update_zuora_objects(self.zuora, zuora_object, [{"Id": record_id, FIELDS_TO_NULL: cleared}])
             if not result.success:
                 raise ResetRefused(
                     f"Zuora did not clear the integration fields of {zuora_object} {record_id}: {result.errors}"

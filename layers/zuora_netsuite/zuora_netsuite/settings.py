@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 from typing import Literal
@@ -38,6 +39,21 @@ class ZuoraTenant(BaseModel):
     # and Object Query, not from Actions. Off: a legacy tenant with InvoicePayment / RefundInvoicePayment and
     # no memos. https://docs.zuora.com/en/zuora-billing/bill-your-customer/invoice-settlement/invoice-settlement-api-impacts
     invoice_settlement: bool = True
+    # The Zuora custom field the reason of a sync error is written to, on every synced object: a field the Zuora
+    # administrator creates (Settings > Billing > Customize Fields), so its API name ends in __c. Zuora's NetSuite
+    # Connector package has no such field. None: the reason is not written to Zuora; it stays in DynamoDB, the
+    # dead-letter queue and the logs (docs/configuration.md).
+    error_field: str | None = None
+
+    @field_validator("error_field")
+    @classmethod
+    def _custom_field_api_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*__c", value):
+            raise ValueError(
+                f"zuora.error_field {value!r} is not the API name of a Zuora custom field: a field an administrator "
+                "creates ends in __c (e.g. IntegrationError__c); leave it unset to keep reasons out of Zuora"
+            )
+        return value
 
 
 class SyncConfig(BaseModel):

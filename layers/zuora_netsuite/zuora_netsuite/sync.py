@@ -70,7 +70,7 @@ class RecordSync:
     _held: set[tuple[RecordType, str]] = field(init=False, default_factory=set)  # leases this worker holds
 
     def __post_init__(self) -> None:
-        self.write_backs = WriteBackBuffer(self.zuora)
+        self.write_backs = WriteBackBuffer(self.zuora, error_field=self.config.zuora.error_field)
         self._mappings = mappings_for(self.config.zuora)
 
     def prefetch(self, requests: Sequence[SyncRequest]) -> None:

@@ -1,4 +1,11 @@
-"""Integration ID / Status / Sync Date written back to Zuora, batched per object type at the end of a batch."""
+"""Integration ID / Status / Sync Date (and the error reason, when the tenant has a field for it) written back to
+Zuora, batched per object type at the end of a batch.
+
+A field is cleared by listing it in ``fieldsToNull`` (action/update's zObject: "Used to set a list of fields to
+null", https://developer.zuora.com/v1-api-reference/api/operation/Action_POSTupdate/), never by sending "" (which
+Zuora may store as an empty string). Credit and debit memos are updated through their REST resources, where a
+field is cleared by sending it as JSON null.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +22,7 @@ from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RECORD_TYPES, TRANSACTION_TYPES
 
 ZUORA_TEXT_MAX = 255
+FIELDS_TO_NULL = "fieldsToNull"
 
 # Transactions also carry Zuora's standard TransferredToAccounting, set from the integration status.
 TRANSACTION_OBJECTS = frozenset(RECORD_TYPES[t].zuora_object for t in TRANSACTION_TYPES)
@@ -45,11 +53,12 @@ def update_zuora_objects(
     results: list[ZuoraUpdateResult] = []
     for fields in prepared:
         memo_id = str(fields["Id"])
-        body = {
+        body: dict[str, Any] = {
             ("transferredToAccounting" if name == "TransferredToAccounting" else name): value
             for name, value in fields.items()
-            if name != "Id"
+            if name not in ("Id", FIELDS_TO_NULL)
         }
+        body.update(dict.fromkeys(fields.get(FIELDS_TO_NULL, ())))  # REST: a field sent as null is cleared
         try:
             zuora.update_memo(resource, memo_id, body)
         except SyncFailure as failure:  # this memo's write-back did not land: its message is retried
@@ -79,15 +88,20 @@ class WriteBack:
     integration_id: str | None = None
     integration_error: str | None = None  # None clears it
 
-    def fields(self) -> dict[str, str]:
-        fields = {
+    def fields(self, error_field: str | None = None) -> dict[str, Any]:
+        """The zObject to send. `error_field` is the tenant's __c field for the reason (None: not written)."""
+        fields: dict[str, Any] = {
             "Id": self.record_id,
             "IntegrationStatus__NS": self.integration_status,
             "SyncDate__NS": self.sync_date.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "IntegrationError__NS": (self.integration_error or "")[:ZUORA_TEXT_MAX],
         }
         if self.integration_id:
             fields["IntegrationId__NS"] = self.integration_id
+        if error_field:
+            if self.integration_error:
+                fields[error_field] = self.integration_error[:ZUORA_TEXT_MAX]
+            else:
+                fields[FIELDS_TO_NULL] = [error_field]
         return fields
 
 
@@ -95,8 +109,9 @@ class WriteBackBuffer:
     """Collects write-backs keyed by the SQS message that caused them; `flush` sends them in as few
     `action/update` calls as possible and answers which messages' write-back did not land."""
 
-    def __init__(self, zuora: ZuoraApi) -> None:
+    def __init__(self, zuora: ZuoraApi, error_field: str | None = None) -> None:
         self._zuora = zuora
+        self._error_field = error_field
         self._pending: dict[str, list[tuple[str, WriteBack]]] = defaultdict(list)
 
     def add(self, message_id: str, write_back: WriteBack) -> None:
@@ -110,7 +125,9 @@ class WriteBackBuffer:
         pending, self._pending = self._pending, defaultdict(list)
         for zuora_object, items in pending.items():
             try:
-                results = update_zuora_objects(self._zuora, zuora_object, [wb.fields() for _, wb in items])
+                results = update_zuora_objects(
+                    self._zuora, zuora_object, [wb.fields(self._error_field) for _, wb in items]
+                )
             except SyncFailure as failure:
                 logger.warning(
                     "Zuora write-back failed; the records will be retried",

@@ -11,13 +11,16 @@ import requests
 
 from sandbox.dataset import generate_dataset
 from sandbox.zuora_simulator import ZuoraSimulator
+from zuora_netsuite.zuora.client import ZuoraClient
 
-CLIENT_ID, CLIENT_SECRET = "sandbox-client", "sandbox-secret"
+CLIENT_ID, CLIENT_SECRET = "3f1c9a52-7d4e-4b8a-9c61-2e5f0a7b8d93", "sandbox-secret"  # Zuora client ids are UUIDs
 
 
 @pytest.fixture
 def sim() -> Iterator[ZuoraSimulator]:
-    simulator = ZuoraSimulator(CLIENT_ID, CLIENT_SECRET, page_size=7)
+    simulator = ZuoraSimulator(
+        CLIENT_ID, CLIENT_SECRET, page_size=7, custom_fields={"Account": ["IntegrationError__c"]}
+    )
     simulator.start()
     yield simulator
     simulator.stop()
@@ -120,7 +123,7 @@ def test_given_a_batch_size_when_querying_then_pages_are_that_small(sim):
     assert page["done"] is False
 
 
-def test_given_an_expired_locator_when_calling_query_more_then_400_invalid_value(sim):
+def test_given_an_expired_locator_when_calling_query_more_then_a_400_fault(sim):
     add_accounts(sim, 10)
     bearer = token(sim)
     page = call(sim, "/v1/action/query", {"queryString": "select Id from Account"}, bearer).json()
@@ -129,7 +132,7 @@ def test_given_an_expired_locator_when_calling_query_more_then_400_invalid_value
     response = call(sim, "/v1/action/queryMore", {"queryLocator": page["queryLocator"]}, bearer)
 
     assert response.status_code == 400
-    assert response.json()["Errors"][0]["Code"] == "INVALID_VALUE"
+    assert response.json()["FaultCode"] == "INVALID_VALUE"
 
 
 def test_given_mixed_case_field_names_when_querying_then_records_use_canonical_names_without_nulls(sim):
@@ -142,9 +145,8 @@ def test_given_invalid_zoql_when_querying_then_400_with_a_message_naming_the_pro
     response = call(sim, "/v1/action/query", {"queryString": "select Id, Bogus from Account"})
     assert response.status_code == 400
     body = response.json()
-    assert body["Success"] is False
-    assert body["Errors"][0]["Code"] == "INVALID_VALUE"
-    assert "Bogus" in body["Errors"][0]["Message"]
+    assert body["FaultCode"] == "INVALID_FIELD"
+    assert "Bogus" in body["FaultMessage"]
 
 
 def test_given_a_watermark_when_querying_by_updated_date_then_only_later_edits_match(sim):
@@ -175,7 +177,7 @@ def test_given_good_and_bad_objects_when_updating_then_each_gets_its_own_result_
     objects = [
         {"Id": good, "IntegrationId__NS": "42", "IntegrationStatus__NS": "Sync Complete"},
         {"Id": "0" * 32, "IntegrationStatus__NS": "Sync Complete"},
-        {"Id": other, "IntegrationError__NS": "x" * 256},
+        {"Id": other, "IntegrationError__c": "x" * 256},
     ]
 
     results = call(sim, "/v1/action/update", {"type": "Account", "objects": objects}).json()
@@ -184,8 +186,17 @@ def test_given_good_and_bad_objects_when_updating_then_each_gets_its_own_result_
     assert [r["Success"] for r in results] == [True, False, False]
     assert "255" in results[2]["Errors"][0]["Message"]
     assert sim.get("Account", good)["IntegrationId__NS"] == "42"
-    assert "IntegrationError__NS" not in sim.get("Account", other)
+    assert "IntegrationError__c" not in sim.get("Account", other)
     assert sim.stats.objects_updated == 1
+
+
+def test_given_an_undeclared_custom_field_when_declaring_it_then_only_a_c_suffix_is_accepted(sim):
+    with pytest.raises(ValueError, match="__c"):
+        sim.define_custom_field("Account", "IntegrationError__NS")
+    sim.define_custom_field("Invoice", "Reason__c")
+    assert sim.custom_fields("Invoice") == ["Reason__c"]
+    with pytest.raises(ValueError, match="UUID"):
+        ZuoraSimulator("sandbox-client", CLIENT_SECRET)
 
 
 def test_given_a_successful_update_when_reading_back_then_updated_date_is_now(sim):
@@ -292,3 +303,51 @@ def test_given_the_dataset_when_loaded_then_every_record_is_queryable_and_expect
     assert not dataset.expected_inactive & invalid
     now = datetime.now(UTC)
     assert all(datetime.fromisoformat(a["UpdatedDate"]) < now for a in dataset.accounts)
+
+
+# ------------------------------------------------------------------------------------------ WSDL version
+
+
+def test_given_the_connectors_client_when_it_queries_and_updates_then_every_actions_call_pins_wsdl_79(sim):
+    # Given 10 accounts (7 a page) and the connector's own Zuora client
+    ids = add_accounts(sim, 10)
+    client = ZuoraClient(sim.base_url, CLIENT_ID, CLIENT_SECRET)
+    # When it pages through them and writes one back
+    assert len(list(client.query("select Id from Account"))) == 10
+    client.update("Account", [{"Id": ids[0], "IntegrationStatus__NS": "Sync Complete"}])
+    client.close()
+    # Then query, queryMore and update all carried X-Zuora-WSDL-Version: 79
+    assert sim.wsdl_versions == [
+        ("/v1/action/query", "79"),
+        ("/v1/action/queryMore", "79"),
+        ("/v1/action/update", "79"),
+    ]
+
+
+def test_given_a_field_newer_than_the_pinned_wsdl_version_when_querying_or_updating_then_it_is_unknown(sim):
+    invoice_id = sim.put("Invoice", {"InvoiceNumber": "INV-1", "Status": "Posted", "Currency": "EUR"})
+    bearer = token(sim)
+
+    def post(path: str, body: object, version: str | None) -> requests.Response:
+        headers = {"Authorization": f"Bearer {bearer}", **({"X-Zuora-WSDL-Version": version} if version else {})}
+        return requests.post(f"{sim.base_url}{path}", json=body, headers=headers, timeout=5)
+
+    query = {"queryString": "select Id, Currency from Invoice"}
+    # Invoice.Currency came with WSDL 147: unknown to 79, the default
+    assert post("/v1/action/query", query, None).json()["FaultCode"] == "INVALID_FIELD"
+    assert post("/v1/action/query", query, "79").json()["FaultCode"] == "INVALID_FIELD"
+    assert post("/v1/action/query", query, "147").json()["records"] == [{"Id": invoice_id, "Currency": "EUR"}]
+    # An update pinned to 79 ignores it like any field the object does not have
+    update = {"type": "Invoice", "objects": [{"Id": invoice_id, "Currency": "USD"}]}
+    assert post("/v1/action/update", update, "79").json() == [{"Id": invoice_id, "Success": True}]
+    assert sim.get("Invoice", invoice_id)["Currency"] == "EUR"
+    assert post("/v1/action/query", query, "x").json()["FaultCode"] == "INVALID_VALUE"
+
+
+def test_given_an_empty_string_when_updating_then_it_is_stored_and_only_fields_to_null_clears(sim):
+    (account_id,) = add_accounts(sim, 1)
+    call(sim, "/v1/action/update", {"type": "Account", "objects": [{"Id": account_id, "IntegrationError__c": ""}]})
+    assert sim.get("Account", account_id)["IntegrationError__c"] == ""
+    body = {"type": "Account", "objects": [{"Id": account_id, "fieldsToNull": ["IntegrationError__c", "Nope__c"]}]}
+    assert call(sim, "/v1/action/update", body).json() == [{"Id": account_id, "Success": True}]
+    assert "IntegrationError__c" not in sim.get("Account", account_id)

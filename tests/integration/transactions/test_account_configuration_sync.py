@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from sandbox.dataset import ZUORA_ERROR_FIELD
 from sandbox.netsuite_account import AccountConfiguration, CustomForm
 from sandbox.netsuite_simulator import NetSuiteSimulator
 from tests.unit.logic.conftest import REFERENCE
@@ -75,6 +76,7 @@ def configure(ledger: StrictAccountLedger, **settings: Any) -> None:
             "classification_defaults": {"subsidiary": "Parent Co"},
             "item_income_account_id": "400",
             "tax_item_id": tax_item,
+            "zuora": {"error_field": ZUORA_ERROR_FIELD},
             **settings,
         }
     )
@@ -109,7 +111,7 @@ def test_with_the_settings_the_account_needs_a_child_subsidiary_customers_invoic
     # When the invoice syncs (customer and item first)
     outcome = sync(ledger, RecordType.INVOICE, INVOICE_ID)
     # Then NetSuite holds it on its form, with its fields, tax codes, and a number of its own
-    assert outcome is SyncOutcome.SYNCED, ledger.zuora.get("Invoice", INVOICE_ID).get("IntegrationError__NS")
+    assert outcome is SyncOutcome.SYNCED, ledger.zuora.get("Invoice", INVOICE_ID).get("IntegrationError__c")
     invoice = ledger.simulator.get_by_external_id("invoice", external_id(RecordType.INVOICE, INVOICE_ID)) or {}
     assert (invoice["customForm"]["id"], invoice["custbody_source"]) == ("171", "Zuora")
     assert [line["taxCode"]["id"] for line in invoice["item"]["items"]] == ["7", "7"]
@@ -141,4 +143,4 @@ def test_without_a_setting_the_account_needs_the_reason_names_it(
     # Then it fails, and the reason names the setting to change
     assert outcome in (SyncOutcome.ERROR, SyncOutcome.WARNING)
     zuora_object = "Account" if record_type is RecordType.CUSTOMER else "Invoice"
-    assert named in ledger.zuora.get(zuora_object, record_id)["IntegrationError__NS"]
+    assert named in ledger.zuora.get(zuora_object, record_id)["IntegrationError__c"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -20,9 +21,10 @@ KEYS = ("ck", "cs", "tid", "ts")
 
 @pytest.fixture
 def zuora() -> Iterator[tuple[ZuoraSimulator, ZuoraClient]]:
-    sim = ZuoraSimulator("client", "secret")
+    client_id = str(uuid.uuid4())  # Zuora's OAuth client ids are UUIDs
+    sim = ZuoraSimulator(client_id, "secret")
     with sim:
-        client = ZuoraClient(sim.base_url, "client", "secret")
+        client = ZuoraClient(sim.base_url, client_id, "secret")
         yield sim, client
         client.close()
 

@@ -388,3 +388,36 @@ def test_rejected_client_credentials_do_not_leak_the_secret(api, client):
     assert "invalid client" in error.reason
     assert SECRET not in str(error)
     assert client.stats.token == 1
+
+
+def test_every_actions_call_pins_the_wsdl_version_and_the_token_call_does_not(api, client):
+    # Given Zuora answering a query in two pages and an update
+    add_token(api)
+    api.add(responses.POST, QUERY_URL, json=query_page([{"Id": "1"}], done=False, locator="loc-1"))
+    api.add(responses.POST, QUERY_MORE_URL, json=query_page([{"Id": "2"}], done=True))
+    api.add(responses.POST, UPDATE_URL, json=[{"Id": "1", "Success": True}])
+    # When the connector queries and updates
+    list(client.query("select Id from Invoice"))
+    client.update("Invoice", [{"Id": "1", "fieldsToNull": ["IntegrationError__c"]}])
+    # Then query, queryMore and update carry X-Zuora-WSDL-Version: 79 (the token request has no reason to)
+    pinned = {call.request.url: call.request.headers.get("X-Zuora-WSDL-Version") for call in api.calls}
+    assert pinned == {TOKEN_URL: None, QUERY_URL: "79", QUERY_MORE_URL: "79", UPDATE_URL: "79"}
+    assert json.loads(api.calls[-1].request.body)["objects"] == [{"Id": "1", "fieldsToNull": ["IntegrationError__c"]}]
+
+
+def test_an_actions_fault_is_a_permanent_error_with_its_fault_code(api, client):
+    # Given Zuora's FaultResponse for a query it cannot parse
+    add_token(api)
+    api.add(
+        responses.POST,
+        QUERY_URL,
+        status=400,
+        json={"FaultCode": "MALFORMED_QUERY", "FaultMessage": "You have an error in your ZOQL syntax"},
+    )
+    # When it runs, Then it fails at once, permanently, with Zuora's code and words
+    with pytest.raises(ZuoraError) as caught:
+        list(client.query("select Id from Invoice where (Id = '1')"))
+    assert caught.value.kind is FailureKind.PERMANENT
+    assert caught.value.code == "MALFORMED_QUERY"
+    assert "error in your ZOQL syntax" in caught.value.reason
+    assert client.stats.query == 1

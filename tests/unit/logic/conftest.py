@@ -5,9 +5,10 @@ from typing import Any
 
 import pytest
 
+from sandbox.dataset import ZUORA_ERROR_FIELD
 from tests.fakes import FakeNetSuite, FakeQueue, FakeStateStore, FakeZuora
 from zuora_netsuite.classifications import NetSuiteReferenceData
-from zuora_netsuite.settings import ClassificationDefaults, SyncConfig
+from zuora_netsuite.settings import ClassificationDefaults, SyncConfig, ZuoraTenant
 from zuora_netsuite.sync import RecordSync
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -67,6 +68,7 @@ class World:
         self.config = SyncConfig(
             classification_defaults=ClassificationDefaults(subsidiary="Parent Co"),
             item_income_account_id="400",
+            zuora=ZuoraTenant(error_field=ZUORA_ERROR_FIELD),
         )
         self.reference = NetSuiteReferenceData(self.netsuite)
 

@@ -43,7 +43,7 @@ def test_new_account_becomes_a_customer_and_zuora_gets_the_integration_fields(wo
     zuora_row = world.zuora.get("Account", ACCOUNT_ID)
     assert zuora_row["IntegrationStatus__NS"] == "Sync Complete"
     assert zuora_row["IntegrationId__NS"] == world.netsuite.records["customer"][eid]["id"]
-    assert "IntegrationError__NS" not in zuora_row
+    assert "IntegrationError__c" not in zuora_row
     # And the state remembers the link
     state = world.state.get(RecordType.CUSTOMER, ACCOUNT_ID)
     assert state is not None
@@ -96,8 +96,8 @@ def test_invalid_account_gets_a_warning_with_every_reason_and_goes_to_the_dlq(wo
     assert world.netsuite.writes == []
     row = world.zuora.get("Account", ACCOUNT_ID)
     assert row["IntegrationStatus__NS"] == "Error Creating Customer"
-    assert 'Subsidiary__NS "Atlantis" does not exist in NetSuite' in row["IntegrationError__NS"]
-    assert 'currency "XAF" does not exist in NetSuite' in row["IntegrationError__NS"]
+    assert 'Subsidiary__NS "Atlantis" does not exist in NetSuite' in row["IntegrationError__c"]
+    assert 'currency "XAF" does not exist in NetSuite' in row["IntegrationError__c"]
     state = world.state.get(RecordType.CUSTOMER, ACCOUNT_ID)
     assert state is not None
     assert state.error is not None
@@ -127,7 +127,7 @@ def test_fixed_account_syncs_and_clears_its_error(world: World) -> None:
     assert world.netsuite.writes[-1][2]["subsidiary"] == {"id": "2"}
     row = world.zuora.get("Account", ACCOUNT_ID)
     assert row["IntegrationStatus__NS"] == "Sync Complete"
-    assert "IntegrationError__NS" not in row
+    assert "IntegrationError__c" not in row
     state = world.state.get(RecordType.CUSTOMER, ACCOUNT_ID)
     assert state is not None
     assert state.error is None
@@ -145,7 +145,7 @@ def test_netsuite_rejection_is_permanent_and_the_same_payload_is_not_resent(worl
     # Then it is an error with NetSuite's reason, and NetSuite saw it once
     assert (first, second) == (SyncOutcome.ERROR, SyncOutcome.ERROR)
     assert len(world.netsuite.writes) == 1
-    assert "Invalid email address" in world.zuora.get("Account", ACCOUNT_ID)["IntegrationError__NS"]
+    assert "Invalid email address" in world.zuora.get("Account", ACCOUNT_ID)["IntegrationError__c"]
 
 
 def test_transient_netsuite_failure_is_raised_for_sqs_to_retry(world: World) -> None:
@@ -204,7 +204,7 @@ def test_charge_without_a_valid_item_type_fails_validation(world: World, item_ty
     world.zuora.put("ProductRatePlanCharge", charge(ItemType__NS=item_type))
     outcome = sync_one(world, request("c" * 32, RecordType.ITEM))
     assert outcome is SyncOutcome.WARNING
-    assert reason in world.zuora.get("ProductRatePlanCharge", "c" * 32)["IntegrationError__NS"]
+    assert reason in world.zuora.get("ProductRatePlanCharge", "c" * 32)["IntegrationError__c"]
     assert world.netsuite.writes == []
 
 
@@ -232,7 +232,7 @@ def test_customer_without_any_subsidiary_fails_validation_in_one_world(world: Wo
     )
     world.zuora.put("Account", account())
     assert sync_one(world, request()) is SyncOutcome.WARNING
-    assert "no subsidiary" in world.zuora.get("Account", ACCOUNT_ID)["IntegrationError__NS"]
+    assert "no subsidiary" in world.zuora.get("Account", ACCOUNT_ID)["IntegrationError__c"]
 
 
 @pytest.mark.parametrize(

@@ -87,7 +87,7 @@ def test_a_failed_netsuite_write_ends_in_error_creating(world: World):
 
     # Then it went Creating -> Error Creating, with the reason on the Zuora record
     assert statuses_sent(world) == [["Creating Customer"], ["Error Creating Customer"]]
-    assert world.zuora.get("Account", A1)["IntegrationError__NS"] == "Invalid entityId"
+    assert world.zuora.get("Account", A1)["IntegrationError__c"] == "Invalid entityId"
 
 
 def test_a_record_left_creating_and_found_in_netsuite_is_linked_without_a_second_write(world: World):

@@ -42,9 +42,23 @@ def test_given_and_or_without_parentheses_when_evaluated_then_and_binds_tighter(
     assert ids("select Id from Account where Status = 'Active' or Status = 'Canceled' and Balance > 5") == ["a1"]
 
 
-def test_given_parentheses_when_evaluated_then_they_override_precedence():
+def test_given_parentheses_when_compiled_then_they_are_refused_because_zoql_has_none():
     query = "select Id from Account where (Status = 'Active' or Status = 'Canceled') and Balance >= 0"
-    assert ids(query) == ["a1", "a2"]
+    with pytest.raises(ZoqlError, match="parentheses are not supported") as raised:
+        compile_query(query, SCHEMA)
+    assert raised.value.code == "MALFORMED_QUERY"
+
+
+def test_given_200_conditions_when_compiled_then_accepted_and_201_refused():
+    two_hundred = " or ".join(["Status = 'Active'"] * 200)
+    assert ids("select Id from Account where " + two_hundred) == ["a1"]  # noqa: S608
+    with pytest.raises(ZoqlError, match="201 conditions"):
+        compile_query("select Id from Account where " + two_hundred + " or Status = 'Draft'", SCHEMA)  # noqa: S608
+
+
+def test_given_a_like_pattern_when_evaluated_then_percent_matches_any_run():
+    assert ids("select Id from Account where Name like 'Ac%'") == ["a1"]
+    assert ids("select Id from Account where Name like '%Ltd'") == ["a3"]
 
 
 def test_given_a_missing_field_when_compared_then_the_comparison_is_false_even_for_not_equal():
@@ -53,10 +67,9 @@ def test_given_a_missing_field_when_compared_then_the_comparison_is_false_even_f
     assert ids("select Id from Account where SynctoNetSuite__NS != 'No'") == ["a1"]
 
 
-def test_given_is_null_and_equals_null_when_evaluated_then_both_match_missing_fields():
-    assert ids("select Id from Account where IntegrationStatus__NS is null") == ["a1", "a3"]
+def test_given_equals_null_when_evaluated_then_it_matches_missing_fields():
     assert ids("select Id from Account where IntegrationStatus__NS = null") == ["a1", "a3"]
-    assert ids("select Id from Account where IntegrationStatus__NS is not null") == ["a2"]
+    assert ids("select Id from Account where IntegrationStatus__NS != null") == ["a2"]
     assert ids("select Id from Account where SynctoNetSuite__NS != 'No' or SynctoNetSuite__NS = null") == [
         "a1",
         "a2",
@@ -110,12 +123,18 @@ def test_given_literals_of_each_kind_when_parsed_then_values_are_typed():
         ("select Id, from Account", "expected a field name"),
         ("select Id from Account where Status = 'Active", "unterminated string"),
         ("select Id from Account where Status = Active", "expected a value"),
-        ("select Id from Account where (Status = 'Active'", "expected ')'"),
+        ("select Id from Account where (Status = 'Active'", "parentheses are not supported"),
+        ("select Id from Account where Status is null", "'is null' is Export ZOQL"),
+        ("select Id from Account where Status in ('a')", "parentheses"),
+        ("select Id from Account where Status in 'a'", "no IN operator"),
+        ("select Id from Account where Name = Status", "comparing two fields"),
+        ("select Id from Account order by Name", "ORDER BY"),
+        ("select Id from Account where " + "Name = 'x' and " * 2000 + "Name = 'y'", "maximum is 10000"),
         ("select Id from Account where Status 'Active'", "comparison operator"),
         ("select Id from Account where Status == 'x'", "expected a value"),
         ("select Id from Account where Balance > null", "null"),
-        ("select Id from Account where Status = 'x' limit 5", "unexpected 'limit'"),
-        ("select * from Account", "unexpected character"),
+        ("select Id from Account where Status = 'x' limit 5", "no LIMIT"),
+        ("select * from Account", "wildcard '*' is not supported"),
         ("select Id from Invoice", "invalid object for query: Invoice"),
         ("select Id, Foo__c from Account", "invalid field for query: Account.Foo__c"),
         ("select Id from Account where Nope = 'x'", "Account.Nope"),

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from sandbox.dataset import ZUORA_ERROR_FIELD
 from tests.unit.logic.conftest import World, account, charge, plan
-from zuora_netsuite.settings import ClassificationDefaults, SyncConfig
+from zuora_netsuite.settings import ClassificationDefaults, SyncConfig, ZuoraTenant
 
 ACCOUNT_ID = "a" * 32
 CHARGE_ID = "c" * 32
@@ -67,6 +68,7 @@ class Ledger(World):
         self.config = SyncConfig(
             classification_defaults=ClassificationDefaults(subsidiary="Parent Co"),
             item_income_account_id="400",
+            zuora=ZuoraTenant(error_field=ZUORA_ERROR_FIELD),
             tax_item_id="900",
         )
         self.zuora.put("Account", account(ACCOUNT_ID))

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from sandbox.dataset import ZUORA_ERROR_FIELD
 from tests.unit.transactions.conftest import ACCOUNT_ID, CHARGE_ID, INVOICE_ID, Ledger
 from zuora_netsuite.failures import NetSuiteError
 from zuora_netsuite.models.messages import SyncRequest
@@ -24,6 +25,7 @@ def configure(ledger: Ledger, **settings: Any) -> None:
             "classification_defaults": {"subsidiary": "Parent Co"},
             "item_income_account_id": "400",
             "tax_item_id": "900",
+            "zuora": {"error_field": ZUORA_ERROR_FIELD},
             **settings,
         }
     )
@@ -61,7 +63,7 @@ def test_an_item_subsidiary_that_does_not_exist_fails_validation_naming_the_sett
     assert sync(ledger, RecordType.ITEM, CHARGE_ID) is SyncOutcome.WARNING
     # Then nothing is written and the reason names the setting and the subsidiary
     assert ledger.netsuite.writes == []
-    reason = ledger.zuora.get("ProductRatePlanCharge", CHARGE_ID)["IntegrationError__NS"]
+    reason = ledger.zuora.get("ProductRatePlanCharge", CHARGE_ID)["IntegrationError__c"]
     assert 'item_subsidiaries: subsidiary "Parent Co : Atlantis" does not exist in NetSuite' in reason
 
 
@@ -71,7 +73,7 @@ def test_a_new_item_without_any_subsidiary_fails_validation_on_a_oneworld_accoun
     # When the charge syncs
     assert sync(ledger, RecordType.ITEM, CHARGE_ID) is SyncOutcome.WARNING
     # Then the reason says how to give the item a subsidiary
-    reason = ledger.zuora.get("ProductRatePlanCharge", CHARGE_ID)["IntegrationError__NS"]
+    reason = ledger.zuora.get("ProductRatePlanCharge", CHARGE_ID)["IntegrationError__c"]
     assert "no subsidiary" in reason
     assert "item_subsidiaries" in reason
 
@@ -103,7 +105,7 @@ def test_a_zuora_tax_code_without_a_netsuite_tax_code_fails_validation_naming_it
     # When the invoice syncs
     assert sync(ledger, RecordType.INVOICE, INVOICE_ID) is SyncOutcome.WARNING
     # Then the reason names the Zuora tax code and the settings
-    reason = ledger.zuora.get("Invoice", INVOICE_ID)["IntegrationError__NS"]
+    reason = ledger.zuora.get("Invoice", INVOICE_ID)["IntegrationError__c"]
     assert 'Zuora tax code "VAT-RED"' in reason
     assert "tax_codes" in reason
 
@@ -177,7 +179,7 @@ def test_a_refused_document_number_fails_with_the_setting_to_change(ledger: Ledg
     # When the account syncs
     assert sync(ledger, RecordType.CUSTOMER, ACCOUNT_ID) is SyncOutcome.ERROR
     # Then the reason names the setting first, then NetSuite's words
-    reason = ledger.zuora.get("Account", ACCOUNT_ID)["IntegrationError__NS"]
+    reason = ledger.zuora.get("Account", ACCOUNT_ID)["IntegrationError__c"]
     assert reason.startswith("NetSuite numbers customer records itself: set send_document_numbers.customer to false")
     assert "You cannot enter your own number." in reason
 
@@ -198,5 +200,5 @@ def test_an_item_unavailable_to_the_customers_subsidiary_fails_with_the_setting_
     # When the invoice syncs
     assert sync(ledger, RecordType.INVOICE, INVOICE_ID) is SyncOutcome.ERROR
     # Then the reason points at item_subsidiaries
-    reason = ledger.zuora.get("Invoice", INVOICE_ID)["IntegrationError__NS"]
+    reason = ledger.zuora.get("Invoice", INVOICE_ID)["IntegrationError__c"]
     assert "item_subsidiaries" in reason

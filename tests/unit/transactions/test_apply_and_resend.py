@@ -45,8 +45,10 @@ def test_a_payment_whose_invoice_cannot_sync_fails_naming_the_invoice_and_is_not
     outcome = sync(ledger, RecordType.PAYMENT, PAYMENT_ID)
     # Then it fails for good with a reason naming the invoice, and no payment reached NetSuite
     assert outcome is SyncOutcome.ERROR
-    reason = ledger.zuora.get("Payment", PAYMENT_ID)["IntegrationError__NS"]
-    assert "invoice INV00042 has no NetSuite invoice" in reason
+    state = ledger.state.states[(RecordType.PAYMENT, PAYMENT_ID)]
+    assert state.error is not None
+    assert "invoice INV00042 has no NetSuite invoice" in state.error.message
+    assert ledger.zuora.get("Payment", PAYMENT_ID)["IntegrationStatus__NS"] == "Error Creating Payment"
     assert "customerPayment" not in ledger.netsuite.records
 
 

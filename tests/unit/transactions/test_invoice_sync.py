@@ -57,7 +57,7 @@ def test_an_invoice_whose_item_fails_fails_permanently_naming_the_charge_and_the
     outcome = sync(ledger, RecordType.INVOICE, INVOICE_ID)
     # Then it is an error whose reason names the charge and why its item failed
     assert outcome is SyncOutcome.ERROR
-    reason = ledger.zuora.get("Invoice", INVOICE_ID)["IntegrationError__NS"]
+    reason = ledger.zuora.get("Invoice", INVOICE_ID)["IntegrationError__c"]
     assert reason.startswith(f'Invoice INV00042: charge "Pro Monthly" ({CHARGE_ID}) has no NetSuite item: its item')
     assert "ItemType__NS is empty" in reason
     assert ledger.zuora.get("Invoice", INVOICE_ID)["TransferredToAccounting"] == "Error"
@@ -81,13 +81,13 @@ def test_the_invoice_syncs_on_its_own_once_the_parent_is_fixed(ledger: Ledger) -
     assert outcome is SyncOutcome.SYNCED
     assert len(ledger.netsuite.records["invoice"]) == 1
     assert ledger.zuora.get("Invoice", INVOICE_ID)["TransferredToAccounting"] == "Yes"
-    assert "IntegrationError__NS" not in ledger.zuora.get("Invoice", INVOICE_ID)
+    assert "IntegrationError__c" not in ledger.zuora.get("Invoice", INVOICE_ID)
 
 
 def test_items_that_do_not_add_up_to_the_invoice_amount_fail_validation(ledger: Ledger) -> None:
     ledger.add_invoice(amounts=(Decimal("90.00"),), Amount=Decimal("100.00"))
     assert sync(ledger, RecordType.INVOICE, INVOICE_ID) is SyncOutcome.WARNING
-    reason = ledger.zuora.get("Invoice", INVOICE_ID)["IntegrationError__NS"]
+    reason = ledger.zuora.get("Invoice", INVOICE_ID)["IntegrationError__c"]
     assert "the lines add up to 90.00 USD but the total is 100.00 USD" in reason
     assert ledger.netsuite.writes == []  # nothing written, not even the parents
 
@@ -96,6 +96,4 @@ def test_a_currency_netsuite_lacks_is_a_validation_error(ledger: Ledger) -> None
     ledger.zuora.get("Account", ACCOUNT_ID)["Currency"] = "CHF"
     ledger.add_invoice()
     assert sync(ledger, RecordType.INVOICE, INVOICE_ID) is SyncOutcome.WARNING
-    assert (
-        'currency "CHF" does not exist in NetSuite' in ledger.zuora.get("Invoice", INVOICE_ID)["IntegrationError__NS"]
-    )
+    assert 'currency "CHF" does not exist in NetSuite' in ledger.zuora.get("Invoice", INVOICE_ID)["IntegrationError__c"]

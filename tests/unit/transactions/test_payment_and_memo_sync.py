@@ -107,7 +107,7 @@ def test_a_payment_applied_to_nothing_is_not_synced(ledger: Ledger) -> None:
     ledger.zuora.put("Payment", payment(UnappliedAmount=100))
     # When it syncs, then it is rejected with the reason
     assert sync(ledger, RecordType.PAYMENT, PAYMENT_ID) is SyncOutcome.WARNING
-    assert "not applied to any invoice" in ledger.zuora.get("Payment", PAYMENT_ID)["IntegrationError__NS"]
+    assert "not applied to any invoice" in ledger.zuora.get("Payment", PAYMENT_ID)["IntegrationError__c"]
 
 
 def test_on_a_legacy_tenant_a_payment_applies_its_invoice_payments(ledger: Ledger) -> None:
@@ -230,7 +230,7 @@ def test_a_refund_of_a_credit_memo_is_rejected_with_a_clear_reason(ledger: Ledge
     ledger.zuora.put("RefundPart", {"Id": "rp1", "RefundId": REFUND_ID, "CreditMemoId": MEMO_ID, "Amount": 30})
     # When it syncs, then it is rejected, naming the credit memo and what to do
     assert sync(ledger, RecordType.REFUND, REFUND_ID) is SyncOutcome.WARNING
-    reason = ledger.zuora.get("Refund", REFUND_ID)["IntegrationError__NS"]
+    reason = ledger.zuora.get("Refund", REFUND_ID)["IntegrationError__c"]
     assert f"refunds credit memo {MEMO_ID}" in reason
     assert "not supported" in reason
 
@@ -242,12 +242,13 @@ def test_an_operator_reset_of_a_synced_credit_memo_clears_its_fields_through_its
     ledger.zuora.put("CreditMemoItem", memo_item("CreditMemo", MEMO_ID, 30))
     assert sync(ledger, RecordType.CREDIT_MEMO, MEMO_ID) is SyncOutcome.SYNCED
     # When the operator resets it
-    RecordReset(ledger.zuora, ledger.state, ledger.queue, ZuoraTenant()).reset(RecordType.CREDIT_MEMO, MEMO_ID)
-    # Then its integration fields were cleared with PUT /v1/creditmemos/{id} (Actions refuse memos)
+    RecordReset(ledger.zuora, ledger.state, ledger.queue, ledger.config.zuora).reset(RecordType.CREDIT_MEMO, MEMO_ID)
+    # Then its integration fields (the error reason too) were cleared with PUT /v1/creditmemos/{id}, as JSON nulls
+    # (Actions refuse memos; a REST field is cleared with null, never "")
     memo = ledger.zuora.get("CreditMemo", MEMO_ID)
     assert "IntegrationId__NS" not in memo
     assert "IntegrationStatus__NS" not in memo
-    cleared = {"IntegrationId__NS": "", "IntegrationStatus__NS": "", "IntegrationError__NS": ""}
+    cleared = {"IntegrationId__NS": None, "IntegrationStatus__NS": None, "IntegrationError__c": None}
     assert ledger.zuora.updates[-1] == ("CreditMemo", [{"Id": MEMO_ID, **cleared}])
 
 

@@ -18,7 +18,7 @@ from sandbox.driver import LambdaContext
 from tests.fakes import FakeQueue, FakeStateStore
 from zuora_netsuite.observability import logger
 from zuora_netsuite.webhook import wiring
-from zuora_netsuite.webhook.auth import CalloutAuthenticator, sign
+from zuora_netsuite.webhook.auth import CalloutAuthenticator, HmacScheme, sign
 from zuora_netsuite.webhook.intake import CalloutIntake, ManualSyncTrigger
 from zuora_netsuite.webhook.models import AuthScheme, SignatureEncoding, WebhookSecret
 
@@ -29,10 +29,36 @@ ACCOUNT_ID = "8a8aa0a87e4c4e2a017e5a0e9c2b1d01"
 MAX_BODY = 4096
 
 
+SIGNED_FIELDS = ("timestamp", "eventType", "objectType", "objectId")  # the default WEBHOOK_HMAC_DATA_FIELDS
+
+
+def zuora_timestamp(at: datetime | None = None) -> str:
+    """{{Event.Timestamp}} as Zuora formats datetimes."""
+    return (at or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
+
+
 def notification(**fields: Any) -> dict[str, Any]:
-    body = {"eventType": "AccountUpdated", "objectType": "Account", "objectId": ACCOUNT_ID, "accountId": ACCOUNT_ID}
+    body = {
+        "eventType": "AccountUpdated",
+        "objectType": "Account",
+        "objectId": ACCOUNT_ID,
+        "accountId": ACCOUNT_ID,
+        "timestamp": zuora_timestamp(),
+    }
     body.update(fields)
     return {k: v for k, v in body.items() if v is not None}
+
+
+def signed_data(raw: bytes, fields: tuple[str, ...] = SIGNED_FIELDS) -> bytes:
+    """The Data Zuora signs for the recommended template: each signed merge field's value and a line feed
+    (built here independently of the webhook's own code)."""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return raw
+    if not isinstance(body, dict):
+        return raw
+    return "".join(f"{body.get(name, '')}\n" for name in fields).encode()
 
 
 @dataclass
@@ -52,12 +78,12 @@ class Webhook:
     scheme: AuthScheme = AuthScheme.HMAC
     encoding: SignatureEncoding = SignatureEncoding.BASE64
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    value: str = "{{ Data.HMAC.Signed }}"  # the template's HMAC Value
 
     def intake(self) -> CalloutIntake:
+        scheme = HmacScheme(encoding=self.encoding, value=self.value, max_age=timedelta(hours=24))
         return CalloutIntake(
-            authenticator=CalloutAuthenticator(
-                self.scheme, self.secret, signature_encoding=self.encoding, clock=lambda: self.now
-            ),
+            authenticator=CalloutAuthenticator(self.scheme, self.secret, scheme, clock=lambda: self.now),
             state=self.state,
             queue=self.queue,
             max_body_bytes=MAX_BODY,
@@ -88,7 +114,8 @@ class Webhook:
         if notification_id is not None:
             all_headers["Zuora-Notification-Id"] = notification_id
         if key is not None:
-            all_headers["X-Zuora-Signature"] = sign(raw, key, self.encoding)
+            signature = sign(signed_data(raw), key, self.encoding)
+            all_headers["X-Zuora-Signature"] = self.value.replace("{{ Data.HMAC.Signed }}", signature)
         all_headers.update(headers)
         return self.invoke(proxy_event("POST", "/webhooks/zuora", headers=all_headers, body=raw))
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sandbox.api_gateway import proxy_event
-from tests.unit.webhook.conftest import KEY, Webhook, notification
+from tests.unit.webhook.conftest import KEY, Webhook, notification, signed_data, zuora_timestamp
 from tests.unit.webhook.openapi_contract import check_answer_is_documented
 from zuora_netsuite.webhook.auth import sign
 
@@ -32,6 +32,7 @@ NOTIFICATIONS = st.fixed_dictionaries(
         "objectId": st.one_of(ZUORA_ID, FIELD_VALUES),
         "accountId": st.one_of(ZUORA_ID, FIELD_VALUES),
         "updatedDate": FIELD_VALUES,
+        "timestamp": st.one_of(st.just(zuora_timestamp()), FIELD_VALUES),
         "extra": ANY_JSON,
     },
 )
@@ -71,9 +72,9 @@ def requests(draw: st.DrawFn) -> tuple[dict[str, Any], bool, str]:
         headers["Zuora-Notification-Id"] = notification_id
     auth = draw(AUTH)
     if auth == "valid":
-        headers["X-Zuora-Signature"] = sign(body, KEY)
+        headers["X-Zuora-Signature"] = sign(signed_data(body), KEY)
     elif auth == "wrong_key":
-        headers["X-Zuora-Signature"] = sign(body, "a-different-key-0123456789abcdef")
+        headers["X-Zuora-Signature"] = sign(signed_data(body), "a-different-key-0123456789abcdef")
     elif auth == "garbage":
         headers["X-Zuora-Signature"] = draw(HEADER_TEXT)
     elif auth == "basic":
@@ -131,7 +132,7 @@ def _mutations(rng: random.Random, body: bytes, headers: dict[str, str]) -> tupl
         elif damage == 4 and headers:
             headers[rng.choice(sorted(headers))] = rng.choice(["", " ", "x" * 2000, "null", "application/xml"])
         elif damage == 5:
-            headers["X-Zuora-Signature"] = sign(bytes(body), KEY)  # validly re-signed after the damage
+            headers["X-Zuora-Signature"] = sign(signed_data(bytes(body)), KEY)  # validly re-signed after the damage
         else:
             body = bytearray(
                 json.dumps(
@@ -158,11 +159,11 @@ def test_thousands_of_damaged_callouts_never_get_a_5xx_or_enqueue_without_a_vali
         headers = {
             "Content-Type": "application/json",
             "Zuora-Notification-Id": f"{seed}-{number}",
-            "X-Zuora-Signature": sign(body, KEY),
+            "X-Zuora-Signature": sign(signed_data(body), KEY),
         }
         body, headers = _mutations(rng, body, headers)
         signature = headers.get("X-Zuora-Signature")
-        validly_signed = signature == sign(body, KEY)
+        validly_signed = signature == sign(signed_data(body), KEY)
         enqueued_before = len(webhook.queue.sent)
 
         # When the handler answers it

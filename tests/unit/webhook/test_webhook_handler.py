@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import SecretStr
@@ -17,6 +17,7 @@ from tests.unit.webhook.conftest import (
     Webhook,
     notification,
     sample_event,
+    signed_data,
 )
 from zuora_netsuite.models.messages import RequestSource
 from zuora_netsuite.record_types import RecordType
@@ -30,9 +31,11 @@ def test_a_signed_callout_enqueues_the_changed_record_once(webhook: Webhook):
     # When Zuora delivers it
     answer = webhook.callout(notification())
 
-    # Then it is acknowledged with 200 and exactly one webhook sync request for the account is on the queue
+    # Then it is acknowledged with 200 and success true (what Zuora's "confirm success by parsing response
+    # content" reads), and exactly one webhook sync request for the account is on the queue
     assert answer.status == 200
     assert answer.body == {
+        "success": True,
         "status": "enqueued",
         "record": f"customer:{ACCOUNT_ID}",
         "notificationId": "2c92c0f97e8a1b2c017e9a3d4f5a6b7c",
@@ -42,17 +45,40 @@ def test_a_signed_callout_enqueues_the_changed_record_once(webhook: Webhook):
     ]
 
 
-def test_a_retried_or_replayed_notification_is_acknowledged_but_not_enqueued_again(webhook: Webhook):
+def test_a_retried_or_replayed_notification_is_acknowledged_as_a_duplicate(webhook: Webhook):
     # Given a notification that was already enqueued
-    webhook.callout(notification())
+    first = webhook.callout(notification())
 
     # When Zuora retries it (same Zuora-Notification-Id, new Zuora-Request-Id), or someone replays it
     retry = webhook.callout(notification(), **{"Zuora-Request-Id": "r-2"})
 
-    # Then Zuora gets 200 (so it stops retrying) and nothing more is enqueued
-    assert retry.status == 200
+    # Then Zuora gets 200 with success true (so it stops retrying), marked as a duplicate; the request went to
+    # the queue again (harmless: the sync finds nothing changed), as the dedupe record is written after the send
+    assert (first.body["status"], retry.status, retry.body["success"]) == ("enqueued", 200, True)
     assert retry.body["status"] == "duplicate"
-    assert len(webhook.queue.sent) == 1
+    assert len(webhook.queue.sent) == 2
+
+
+def test_a_notification_whose_enqueue_failed_is_enqueued_when_zuora_retries_it(
+    webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+):
+    # Given a first delivery whose enqueue failed (answered 500: Zuora retries it)
+    send = webhook.queue.send
+
+    def unavailable(requests):
+        raise ConnectionError("SQS unreachable")
+
+    monkeypatch.setattr(webhook.queue, "send", unavailable)
+    assert webhook.callout(notification()).status == 500
+
+    # When Zuora retries the same notification and the queue is back
+    monkeypatch.setattr(webhook.queue, "send", send)
+    retry = webhook.callout(notification(), **{"Zuora-Request-Id": "r-2"})
+
+    # Then the retry is enqueued (not taken for a duplicate of the failed try)
+    assert retry.status == 200
+    assert retry.body["status"] == "enqueued"
+    assert [r.record_id for r in webhook.queue.sent] == [ACCOUNT_ID]
 
 
 def test_a_different_notification_about_the_same_record_is_enqueued_again(webhook: Webhook):
@@ -85,11 +111,11 @@ def test_a_callout_that_fails_authentication_gets_401_and_is_never_enqueued(webh
 
 
 def test_a_tampered_body_fails_authentication(webhook: Webhook):
-    # Given a signature computed over the original body
+    # Given a signature computed over the original callout's Data
     original = json.dumps(notification()).encode()
     from zuora_netsuite.webhook.auth import sign
 
-    signature = sign(original, KEY)
+    signature = sign(signed_data(original), KEY)
     tampered = original.replace(ACCOUNT_ID.encode(), b"0" * 32)
 
     # When the body is changed on the way
@@ -169,10 +195,9 @@ def test_a_body_that_is_not_json_gets_415(webhook: Webhook, content_type: str | 
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        (notification(objectId=None), "objectId"),
         (notification(objectId="has spaces"), "objectId"),
         (notification(eventType=""), "eventType"),
-        (notification(objectType=None), "objectType"),
+        (notification(objectType="x" * 65), "objectType"),
         (notification(updatedDate="yesterday"), "updatedDate"),
         (notification(accountId=12), "accountId"),
     ],
@@ -212,12 +237,15 @@ def test_a_missing_or_malformed_notification_id_gets_400(webhook: Webhook, notif
         (notification(eventType="AccountDeleted"), "never deletes"),
     ],
 )
-def test_an_object_or_event_the_connector_does_not_sync_gets_202_and_a_log_line(
+def test_an_object_or_event_the_connector_does_not_sync_gets_200_success_and_a_log_line(
     webhook: Webhook, body, reason: str, logs: CapturedLog
 ):
+    # When an authenticated callout is about something the connector deliberately ignores
     answer = webhook.callout(body)
 
-    assert answer.status == 202
+    # Then Zuora gets 200 with success true (any other answer is a failure it would retry), nothing is enqueued
+    assert answer.status == 200
+    assert answer.body["success"] is True
     assert answer.body["status"] == "ignored"
     assert reason in answer.body["reason"]
     assert webhook.queue.sent == []
@@ -245,8 +273,8 @@ def test_nothing_secret_or_the_payload_is_logged(webhook: Webhook, logs: Capture
 
     # Then the logs hold neither key, nor a signature, nor the account id of the payload
     out = logs.text
-    signature = sign(json.dumps(body).encode(), KEY)
-    for secret in (KEY, OTHER_KEY, signature, sign(json.dumps(body).encode(), OTHER_KEY), "PRIVATE"):
+    data = signed_data(json.dumps(body).encode())
+    for secret in (KEY, OTHER_KEY, sign(data, KEY), sign(data, OTHER_KEY), "PRIVATE"):
         assert secret not in out
     assert "Callout enqueued" in out
     assert "Callout refused" in out
@@ -267,6 +295,7 @@ def test_a_queue_failure_is_a_500_that_zuora_retries_and_is_logged(
     # Then the answer is a JSON 500 (not the caller's fault) and the failure is in the log with its traceback
     assert answer.status == 500
     assert answer.body["error"] == "internal_error"
+    assert answer.body["success"] is False
     assert "SQS unreachable" in logs.text
 
 
@@ -274,7 +303,7 @@ def test_an_operator_can_trigger_the_sync_of_one_record(webhook: Webhook):
     answer = webhook.manual("item", "c" * 32)
 
     assert answer.status == 202
-    assert answer.body == {"status": "enqueued", "record": f"item:{'c' * 32}"}
+    assert answer.body == {"success": True, "status": "enqueued", "record": f"item:{'c' * 32}"}
     assert [(r.record_type, r.source) for r in webhook.queue.sent] == [(RecordType.ITEM, RequestSource.OPERATOR)]
 
 
@@ -299,8 +328,9 @@ def test_an_unknown_route_gets_a_json_404(webhook: Webhook):
 
 
 def test_the_sample_events_run_through_the_handler(webhook: Webhook):
-    # Given the sample events in events/ (the callout is signed with the sample key)
+    # Given the sample events in events/ (the callout is signed with the sample key, at 12:00 UTC on 30 Nov 2026)
     webhook.secret = WebhookSecret(hmac_key=SecretStr(SAMPLE_HMAC_KEY))
+    webhook.now = datetime(2026, 11, 30, 12, 1, tzinfo=UTC)
 
     # When each is handled
     callout = webhook.invoke(sample_event("webhook_zuora_callout.json"))
@@ -309,3 +339,12 @@ def test_the_sample_events_run_through_the_handler(webhook: Webhook):
     # Then both records are enqueued, by the webhook and by the operator
     assert (callout.status, manual.status) == (200, 202)
     assert [r.source for r in webhook.queue.sent] == [RequestSource.WEBHOOK, RequestSource.OPERATOR]
+
+
+def test_a_merge_field_that_is_null_on_the_record_arrives_empty_and_is_accepted(webhook: Webhook):
+    # Given a callout whose optional merge fields were null on the record (Zuora renders them as "")
+    answer = webhook.callout(notification(accountId="", updatedDate=""))
+
+    # Then it is enqueued like any other
+    assert answer.status == 200
+    assert answer.body["status"] == "enqueued"

@@ -14,6 +14,7 @@ from zuora_netsuite.netsuite_account import AccountFields
 from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RecordType
 from zuora_netsuite.settings import SyncConfig, ZuoraTenant
+from zuora_netsuite.zuora import zoql
 
 SYNC_COMPLETE = "Sync Complete"
 IGNORE = "Ignore"
@@ -115,6 +116,7 @@ class ZoqlPending:
         self.tenant = tenant
 
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
+        """The ZOQL of the pending records (built with zuora_netsuite.zuora.zoql: no parentheses)."""
         raise NotImplementedError
 
     def pending(self, zuora: ZuoraApi, watermark: datetime, cutover: date | None = None) -> Iterator[Mapping[str, Any]]:
@@ -157,38 +159,64 @@ def parents_of(mapping: RecordMapping, source: SourceRecord) -> Sequence[Parent]
     return tuple(parents(source)) if parents is not None else ()
 
 
-def transfer_pending_filter() -> str:
+def transfer_pending_filter() -> zoql.Filter:
     """Transactions not yet transferred to accounting (null means No), never those set to Ignore."""
-    return (
-        "(TransferredToAccounting is null or TransferredToAccounting = 'No'"
-        " or TransferredToAccounting = 'Error' or TransferredToAccounting = 'Processing')"
-        f" and (IntegrationStatus__NS is null or IntegrationStatus__NS != '{IGNORE}')"
+    return zoql.all_of(
+        zoql.any_of(
+            zoql.is_null("TransferredToAccounting"),
+            zoql.one_of("TransferredToAccounting", ("No", "Error", "Processing")),
+        ),
+        zoql.is_null_or_not("IntegrationStatus__NS", IGNORE),
     )
 
 
-def zoql_datetime(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+00:00")
-
-
-def id_filter(ids: Iterable[str]) -> str:
-    """`Id = 'a' or Id = 'b'`; ids are validated (letters, digits, _ and -) before they get here."""
-    return " or ".join(f"Id = '{record_id}'" for record_id in ids)
-
-
-def pending_status_filter(watermark: datetime) -> str:
+def pending_status_filter(watermark: datetime) -> zoql.Filter:
     """Never attempted, in progress or in error; or synced but changed in Zuora since the watermark.
     `Ignore` is never picked up."""
-    return (
-        "(IntegrationStatus__NS is null"
-        f" or (IntegrationStatus__NS != '{SYNC_COMPLETE}' and IntegrationStatus__NS != '{IGNORE}')"
-        f" or (IntegrationStatus__NS = '{SYNC_COMPLETE}' and UpdatedDate > '{zoql_datetime(watermark)}'))"
+    return zoql.any_of(
+        zoql.is_null("IntegrationStatus__NS"),
+        zoql.all_of(zoql.ne("IntegrationStatus__NS", SYNC_COMPLETE), zoql.ne("IntegrationStatus__NS", IGNORE)),
+        zoql.all_of(zoql.eq("IntegrationStatus__NS", SYNC_COMPLETE), zoql.cond("UpdatedDate", ">", watermark)),
     )
+
+
+def on_or_after(field: str, cutover: date | None) -> zoql.Filter:
+    """`field >= cutover`, or no condition without a cutover date."""
+    return zoql.ALL if cutover is None else zoql.cond(field, ">=", cutover)
+
+
+def synced_fields(fields: Sequence[str], tenant: ZuoraTenant) -> tuple[str, ...]:
+    """The fields to select from a synced object: the error-reason field too, when the tenant has one."""
+    return (*fields, tenant.error_field) if tenant.error_field else tuple(fields)
+
+
+def with_error_reason(row: Mapping[str, Any], tenant: ZuoraTenant) -> dict[str, Any]:
+    """A row with the tenant's error-reason field under the models' stable key `integration_error`."""
+    out = dict(row)
+    if tenant.error_field:
+        out["integration_error"] = out.pop(tenant.error_field, None)
+    return out
+
+
+def query_where(
+    zuora: ZuoraApi, zuora_object: str, fields: Sequence[str], field_name: str, values: Iterable[str]
+) -> list[dict[str, object]]:
+    """The rows whose `field_name` is one of `values`, in as many queries as ZOQL's limits need."""
+    rows: list[dict[str, object]] = []
+    for query in zoql.in_chunks(zuora_object, fields, field_name, sorted(set(values))):
+        rows.extend(zuora.query(query))
+    return rows
+
+
+def fetch_synced(
+    zuora: ZuoraApi, tenant: ZuoraTenant, zuora_object: str, fields: Sequence[str], ids: Iterable[str]
+) -> list[dict[str, Any]]:
+    """Synced objects by Id, with the error reason (when configured) under `integration_error`."""
+    rows = query_where(zuora, zuora_object, synced_fields(fields, tenant), "Id", ids)
+    return [with_error_reason(row, tenant) for row in rows]
 
 
 def fetch_by_ids(
     zuora: ZuoraApi, zuora_object: str, fields: Sequence[str], ids: Sequence[str]
 ) -> list[dict[str, object]]:
-    if not ids:
-        return []
-    query = f"select {', '.join(fields)} from {zuora_object} where {id_filter(ids)}"  # noqa: S608
-    return list(zuora.query(query))
+    return query_where(zuora, zuora_object, fields, "Id", ids)

@@ -24,13 +24,14 @@ from zuora_netsuite.mapping.base import (
     MappingContext,
     SourceRecord,
     ZoqlPending,
-    fetch_by_ids,
+    fetch_synced,
     pending_status_filter,
 )
 from zuora_netsuite.models.netsuite import NetSuiteCustomer, RecordRef
 from zuora_netsuite.models.zuora import ZuoraAccount
 from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RecordType, external_id
+from zuora_netsuite.zuora import zoql
 
 COMPANY_NAME_MAX = 83  # NetSuite's limit on companyName and entityId
 CUSTOMER_TYPES = {"company": False, "individual": True}
@@ -41,16 +42,20 @@ class CustomerMapping(ZoqlPending):
 
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
         """Master data has no cutover date: `cutover` is ignored."""
-        # Canceled accounts only to inactivate a customer that is already in NetSuite.
-        return (
-            "select Id, UpdatedDate from Account where"  # noqa: S608 - ZOQL of constants and a datetime
-            " (Status = 'Active' or (Status = 'Canceled' and IntegrationId__NS is not null))"
-            " and (SynctoNetSuite__NS is null or SynctoNetSuite__NS != 'No')"
-            f" and {pending_status_filter(watermark)}"
+        # Canceled accounts only to inactivate a customer that is already in NetSuite. ZOQL has no parentheses:
+        # zoql.all_of spells this out as an OR of ANDs (12 groups, 48 conditions).
+        where = zoql.all_of(
+            zoql.any_of(
+                zoql.eq("Status", "Active"),
+                zoql.all_of(zoql.eq("Status", "Canceled"), zoql.not_null("IntegrationId__NS")),
+            ),
+            zoql.is_null_or_not("SynctoNetSuite__NS", "No"),
+            pending_status_filter(watermark),
         )
+        return zoql.select("Account", ("Id", "UpdatedDate"), where)
 
     def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
-        rows = fetch_by_ids(zuora, "Account", ZuoraAccount.ZOQL_FIELDS, ids)
+        rows = fetch_synced(zuora, self.tenant, "Account", ZuoraAccount.ZOQL_FIELDS, ids)
         accounts = (ZuoraAccount.model_validate(row) for row in rows)
         return {account.id: account for account in accounts}
 

@@ -33,6 +33,8 @@ from zuora_netsuite.mapping.base import (
     Parent,
     SourceRecord,
     ZoqlPending,
+    fetch_synced,
+    on_or_after,
     transfer_pending_filter,
 )
 from zuora_netsuite.mapping.transaction import (
@@ -50,6 +52,7 @@ from zuora_netsuite.models.netsuite import NetSuiteCreditMemo, NetSuiteInvoice
 from zuora_netsuite.models.zuora import ZuoraInvoice, ZuoraInvoiceItem
 from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RecordType, external_id
+from zuora_netsuite.zuora import zoql
 
 
 class InvoiceMapping(ZoqlPending):
@@ -58,11 +61,11 @@ class InvoiceMapping(ZoqlPending):
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
         # Transactions are selected by TransferredToAccounting, not by a watermark: changes made after a
         # transaction synced are not synced (domain.md section 4).
-        since = f" and InvoiceDate >= '{cutover.isoformat()}'" if cutover else ""
-        return f"select Id, UpdatedDate from Invoice where Status = 'Posted' and {transfer_pending_filter()}{since}"  # noqa: S608
+        where = zoql.all_of(zoql.eq("Status", "Posted"), transfer_pending_filter(), on_or_after("InvoiceDate", cutover))
+        return zoql.select("Invoice", ("Id", "UpdatedDate"), where)
 
     def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
-        rows = query_where(zuora, "Invoice", ZuoraInvoice.ZOQL_FIELDS, "Id", ids)
+        rows = fetch_synced(zuora, self.tenant, "Invoice", ZuoraInvoice.ZOQL_FIELDS, ids)
         invoices = [ZuoraInvoice.model_validate(row) for row in rows]
         item_rows = query_where(
             zuora, "InvoiceItem", ZuoraInvoiceItem.ZOQL_FIELDS, "InvoiceId", [i.id for i in invoices]

@@ -30,12 +30,14 @@ from zuora_netsuite.mapping.base import (
     SourceRecord,
     ZoqlPending,
     fetch_by_ids,
+    fetch_synced,
     pending_status_filter,
 )
 from zuora_netsuite.models.netsuite import ITEM_TYPE_BY_ZUORA_VALUE, MultiSelectRef, NetSuiteItem, RecordRef
 from zuora_netsuite.models.zuora import ZuoraProductRatePlan, ZuoraProductRatePlanCharge
 from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RecordType, external_id
+from zuora_netsuite.zuora import zoql
 
 ITEM_ID_MAX = 60
 
@@ -74,10 +76,10 @@ class ItemMapping(ZoqlPending):
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
         """Master data has no cutover date: `cutover` is ignored."""
         # Expired charges are still picked up: their item must be inactivated in NetSuite.
-        return f"select Id, UpdatedDate from ProductRatePlanCharge where {pending_status_filter(watermark)}"  # noqa: S608
+        return zoql.select("ProductRatePlanCharge", ("Id", "UpdatedDate"), pending_status_filter(watermark))
 
     def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
-        rows = fetch_by_ids(zuora, "ProductRatePlanCharge", ZuoraProductRatePlanCharge.ZOQL_FIELDS, ids)
+        rows = fetch_synced(zuora, self.tenant, "ProductRatePlanCharge", ZuoraProductRatePlanCharge.ZOQL_FIELDS, ids)
         charges = [ZuoraProductRatePlanCharge.model_validate(row) for row in rows]
         plan_ids = sorted({c.product_rate_plan_id for c in charges if c.product_rate_plan_id})
         plan_rows = fetch_by_ids(zuora, "ProductRatePlan", ZuoraProductRatePlan.ZOQL_FIELDS, plan_ids)

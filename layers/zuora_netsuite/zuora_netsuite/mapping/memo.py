@@ -41,6 +41,7 @@ from zuora_netsuite.mapping.base import (
     SourceRecord,
     ZoqlPending,
     netsuite_ids_of,
+    with_error_reason,
 )
 from zuora_netsuite.mapping.settlement import (
     all_pages,
@@ -131,7 +132,7 @@ class _MemoMapping(ZoqlPending):
                 if is_not_found(error):
                     continue  # missing ids are left out
                 raise
-            memos.append(ZuoraMemo.model_validate(memo_from_rest(body)))
+            memos.append(ZuoraMemo.model_validate(with_error_reason(memo_from_rest(body), self.tenant)))
         items: dict[str, list[ZuoraMemoItem]] = defaultdict(list)
         item_fields = (
             "id",

@@ -38,7 +38,9 @@ from zuora_netsuite.mapping.base import (
     Parent,
     SourceRecord,
     ZoqlPending,
+    fetch_synced,
     netsuite_ids_of,
+    on_or_after,
     transfer_pending_filter,
 )
 from zuora_netsuite.mapping.settlement import all_pages, on_legacy_tenant, on_settlement_tenant
@@ -62,20 +64,23 @@ from zuora_netsuite.models.netsuite import (
 from zuora_netsuite.models.zuora import ZuoraApplication, ZuoraInvoicePayment, ZuoraPayment
 from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RecordType, external_id
+from zuora_netsuite.zuora import zoql
 
 
 class PaymentMapping(ZoqlPending):
     record_type = RecordType.PAYMENT
 
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
-        since = f" and EffectiveDate >= '{cutover.isoformat()}'" if cutover else ""
-        return (
-            "select Id, UpdatedDate from Payment where Status = 'Processed' and AppliedAmount > 0"  # noqa: S608
-            f" and {transfer_pending_filter()}{since}"
+        where = zoql.all_of(
+            zoql.eq("Status", "Processed"),
+            zoql.cond("AppliedAmount", ">", 0),
+            transfer_pending_filter(),
+            on_or_after("EffectiveDate", cutover),
         )
+        return zoql.select("Payment", ("Id", "UpdatedDate"), where)
 
     def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
-        rows = query_where(zuora, "Payment", ZuoraPayment.ZOQL_FIELDS, "Id", ids)
+        rows = fetch_synced(zuora, self.tenant, "Payment", ZuoraPayment.ZOQL_FIELDS, ids)
         payments = [ZuoraPayment.model_validate(row) for row in rows]
         if self.tenant.invoice_settlement:
             applications = self._parts(zuora, payments)

@@ -29,7 +29,9 @@ from zuora_netsuite.mapping.base import (
     Parent,
     SourceRecord,
     ZoqlPending,
+    fetch_synced,
     netsuite_ids_of,
+    on_or_after,
     transfer_pending_filter,
 )
 from zuora_netsuite.mapping.settlement import on_settlement_tenant
@@ -46,20 +48,20 @@ from zuora_netsuite.models.netsuite import NetSuiteApplyLine, NetSuiteApplySubli
 from zuora_netsuite.models.zuora import ZuoraRefund
 from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RecordType, external_id
+from zuora_netsuite.zuora import zoql
 
 
 class RefundMapping(ZoqlPending):
     record_type = RecordType.REFUND
 
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
-        since = f" and RefundDate >= '{cutover.isoformat()}'" if cutover else ""
-        return (
-            "select Id, UpdatedDate from Refund where Status = 'Processed'"  # noqa: S608
-            f" and {transfer_pending_filter()}{since}"
+        where = zoql.all_of(
+            zoql.eq("Status", "Processed"), transfer_pending_filter(), on_or_after("RefundDate", cutover)
         )
+        return zoql.select("Refund", ("Id", "UpdatedDate"), where)
 
     def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
-        rows = query_where(zuora, "Refund", ZuoraRefund.ZOQL_FIELDS, "Id", ids)
+        rows = fetch_synced(zuora, self.tenant, "Refund", ZuoraRefund.ZOQL_FIELDS, ids)
         refunds = [ZuoraRefund.model_validate(row) for row in rows]
         credit_memos: dict[str, tuple[str, ...]] = {}
         if self.tenant.invoice_settlement:

@@ -8,13 +8,13 @@ Subsidiary is never sent on a transaction: NetSuite takes the customer's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from zuora_netsuite.classifications import Classification, ClassificationChoice
-from zuora_netsuite.mapping.base import MappingContext, Parent
+from zuora_netsuite.mapping.base import MappingContext, Parent, query_where
 from zuora_netsuite.models.netsuite import NetSuiteItemLine, NetSuiteItemSublist, RecordRef
 from zuora_netsuite.models.zuora import (
     ZuoraAccount,
@@ -27,6 +27,8 @@ from zuora_netsuite.money import MoneyProblem, amount, currency_ref, lines_to_to
 from zuora_netsuite.ports import ZuoraApi
 from zuora_netsuite.record_types import RecordType, external_id
 from zuora_netsuite.settings import SyncConfig
+
+__all__ = ["query_where"]  # re-exported: the transaction mappings import it from here
 
 ZERO = Decimal(0)
 TAX_LINE_DESCRIPTION = "Tax"
@@ -62,21 +64,6 @@ class TransactionSource:
     @property
     def updated_date(self) -> datetime:
         return self.record.updated_date
-
-
-def field_filter(field_name: str, ids: Iterable[str]) -> str:
-    """`InvoiceId = 'a' or InvoiceId = 'b'`; ids come from Zuora or validated messages (letters, digits, _, -)."""
-    return " or ".join(f"{field_name} = '{record_id}'" for record_id in ids)
-
-
-def query_where(
-    zuora: ZuoraApi, zuora_object: str, fields: Sequence[str], field_name: str, ids: Sequence[str]
-) -> list[dict[str, object]]:
-    if not ids:
-        return []
-    wanted = sorted(set(ids))
-    query = f"select {', '.join(fields)} from {zuora_object} where {field_filter(field_name, wanted)}"  # noqa: S608
-    return list(zuora.query(query))
 
 
 def accounts_by_id(zuora: ZuoraApi, records: Iterable[ZuoraTransaction]) -> dict[str, ZuoraAccount]:

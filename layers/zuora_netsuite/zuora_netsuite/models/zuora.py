@@ -17,7 +17,9 @@ class IntegrationFields(BaseModel):
     integration_id: str | None = Field(default=None, alias="IntegrationId__NS")
     integration_status: str | None = Field(default=None, alias="IntegrationStatus__NS")
     sync_date: str | None = Field(default=None, alias="SyncDate__NS")
-    integration_error: str | None = Field(default=None, alias="IntegrationError__NS")
+    # The reason of the last sync error, read from the tenant's configured __c field (settings.ZuoraTenant.error_field;
+    # mapping.base.with_error_reason puts it under this key). Zuora's NetSuite Connector package has no such field.
+    integration_error: str | None = Field(default=None, alias="integration_error")
 
 
 class ZuoraAccount(IntegrationFields):
@@ -25,7 +27,7 @@ class ZuoraAccount(IntegrationFields):
 
     ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
         "Id", "AccountNumber", "Name", "Status", "Currency", "UpdatedDate",
-        "IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS", "IntegrationError__NS",
+        "IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS",
         "SynctoNetSuite__NS", "Subsidiary__NS", "Department__NS", "Class__NS", "Location__NS",
         "CustomerType__NS",
     )  # fmt: skip
@@ -62,7 +64,7 @@ class ZuoraProductRatePlanCharge(IntegrationFields):
 
     ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
         "Id", "Name", "Description", "ChargeType", "ChargeModel", "ProductRatePlanId", "UpdatedDate",
-        "IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS", "IntegrationError__NS",
+        "IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS",
         "ItemType__NS", "Subsidiary__NS", "Department__NS", "Class__NS", "Location__NS",
     )  # fmt: skip
 
@@ -82,7 +84,7 @@ class ZuoraProductRatePlanCharge(IntegrationFields):
 
 _TRANSACTION_FIELDS = (
     "UpdatedDate", "TransferredToAccounting",
-    "IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS", "IntegrationError__NS",
+    "IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS",
 )  # fmt: skip
 
 

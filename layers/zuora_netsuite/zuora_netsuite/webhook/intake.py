@@ -1,13 +1,19 @@
 """From an HTTP request to a sync request on the queue: the whole webhook logic, behind the ports.
 
-Order of the gates (each answers on its own, nothing after it runs):
+Zuora counts any answer but HTTP 200 as a failed callout and retries it
+(https://docs.zuora.com/zuora-platform/extensibility/events-and-notifications/callout-templates/create-a-callout-template),
+so every callout the webhook accepts or deliberately ignores gets 200 with `{"success": true, ...}`; a refusal
+gets a 4xx/5xx JSON answer with `"success": false`. Order of the gates (each answers on its own):
 
-1. body larger than the limit -> 413            4. no or malformed Zuora-Notification-Id -> 400
-2. not application/json -> 415                  5. malformed body -> 400 naming the field
-3. authentication fails -> 401 (never enqueued) 6. object or event not synced -> 202, logged
+1. body larger than the limit -> 413              5. no or malformed Zuora-Notification-Id -> 400
+2. not application/json -> 415                    6. a body field invalid -> 400 naming the field
+3. body not a JSON object -> 400                  7. object or event not synced -> 200 "ignored", logged
+4. authentication fails -> 401 (never enqueued)
 
-then the dedupe on Zuora-Notification-Id (a retry or replay -> 200 "duplicate", nothing enqueued) and the
-enqueue (200 "enqueued"). Nothing here calls Zuora or NetSuite: the sync function fetches the record.
+then the enqueue, and only once it succeeded the dedupe record of the Zuora-Notification-Id: 200 "enqueued",
+or 200 "duplicate" when the notification had been enqueued before (a Zuora retry after a lost answer, or a
+replay: sent to the queue again, which is harmless, the sync finds nothing changed). Nothing here calls Zuora
+or NetSuite: the sync function fetches the record.
 """
 
 from __future__ import annotations
@@ -92,7 +98,7 @@ class CalloutIntake:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def receive(self, headers: Mapping[str, str], body: bytes) -> Reply:
-        """One callout. headers: names in lower case; body: the raw bytes that were signed."""
+        """One callout. headers: names in lower case; body: the raw bytes."""
         request_id = headers.get(REQUEST_ID_HEADER.lower(), "")[:64]
         if len(body) > self.max_body_bytes:
             return self._refuse(
@@ -115,7 +121,18 @@ class CalloutIntake:
                 ),
                 request_id,
             )
-        auth = self.authenticator.authenticate(headers, body)
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return self._refuse(
+                rejected(HTTPStatus.BAD_REQUEST, "invalid_json", "the body is not valid JSON", "body"), request_id
+            )
+        if not isinstance(payload, dict):
+            return self._refuse(
+                rejected(HTTPStatus.BAD_REQUEST, "invalid_notification", "the body must be a JSON object", "body"),
+                request_id,
+            )
+        auth = self.authenticator.authenticate(headers, payload)
         if not auth.authenticated:
             challenge = {"WWW-Authenticate": BASIC_REALM} if self.authenticator.scheme is AuthScheme.BASIC else {}
             metrics.add_metric(name="WebhookUnauthorized", unit="Count", value=1)
@@ -132,17 +149,6 @@ class CalloutIntake:
             message = f"the {NOTIFICATION_ID_HEADER} header is {'malformed' if notification_id else 'missing'}"
             return self._refuse(
                 rejected(HTTPStatus.BAD_REQUEST, "invalid_header", message, NOTIFICATION_ID_HEADER), request_id
-            )
-        try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return self._refuse(
-                rejected(HTTPStatus.BAD_REQUEST, "invalid_json", "the body is not valid JSON", "body"), request_id
-            )
-        if not isinstance(payload, dict):
-            return self._refuse(
-                rejected(HTTPStatus.BAD_REQUEST, "invalid_notification", "the body must be a JSON object", "body"),
-                request_id,
             )
         try:
             notification = CalloutNotification.model_validate(payload)
@@ -166,22 +172,23 @@ class CalloutIntake:
             logger.info("Callout acknowledged and ignored", extra={**log_context, "reason": reason})
             metrics.add_metric(name="WebhookIgnored", unit="Count", value=1)
             return Reply(
-                int(HTTPStatus.ACCEPTED),
+                int(HTTPStatus.OK),
                 WebhookAnswer(status=AnswerStatus.IGNORED, notification_id=notification_id, reason=reason),
             )
 
         request = SyncRequest(record_type=record_type, record_id=notification.object_id, source=RequestSource.WEBHOOK)
+        # Enqueue first, remember the notification only after: if the send fails (-> 500), Zuora's retry finds
+        # nothing remembered and enqueues again. A retry of a notification that was enqueued is sent again too
+        # (the dedupe record cannot be read first: the function may only PutItem it); a double enqueue is
+        # harmless, the sync serialises the two on the record's lease and the second finds nothing changed.
+        self.queue.send([request])
         if not self.state.remember_notification(notification_id, self.clock() + self.dedupe_window):
-            logger.info("Callout already received (a Zuora retry or a replay); not enqueued again", extra=log_context)
+            logger.info("Callout received before (a Zuora retry or a replay); enqueued again", extra=log_context)
             metrics.add_metric(name="WebhookDuplicates", unit="Count", value=1)
             return Reply(
                 int(HTTPStatus.OK),
                 WebhookAnswer(status=AnswerStatus.DUPLICATE, record=request.key, notification_id=notification_id),
             )
-        # A failure to enqueue raises: the function answers 500 and logs it. Zuora's retry is then answered as
-        # a duplicate, and the record still reaches NetSuite with the next scheduled run (its UpdatedDate is
-        # later than the type's watermark): the schedule is the safety net, no record is lost.
-        self.queue.send([request])
         logger.info("Callout enqueued", extra={**log_context, "record": request.key})
         metrics.add_metric(name="WebhookEnqueued", unit="Count", value=1)
         return Reply(

@@ -8,11 +8,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from aws_lambda_powertools.utilities import parameters
+from pydantic import ValidationError
 
 from zuora_netsuite.credentials import SECRET_CACHE_SECONDS
 from zuora_netsuite.queue import SqsSyncQueue
 from zuora_netsuite.state import DynamoDbStateStore
-from zuora_netsuite.webhook.auth import CalloutAuthenticator
+from zuora_netsuite.webhook.auth import CalloutAuthenticator, HmacScheme
 from zuora_netsuite.webhook.intake import CalloutIntake, ManualSyncTrigger
 from zuora_netsuite.webhook.models import WebhookSecret, WebhookSettings
 
@@ -38,12 +39,31 @@ def sync_queue() -> SqsSyncQueue:
 
 def load_webhook_secret(secret_arn: str) -> WebhookSecret:
     value = parameters.get_secret(secret_arn, transform="json", max_age=SECRET_CACHE_SECONDS)
-    secret = WebhookSecret.model_validate(value)
+    try:
+        secret = WebhookSecret.model_validate(value)
+    except ValidationError as error:
+        # pydantic's message quotes the input (the secret's values): rebuilt without it, and not chained
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in p['loc']) or 'secret'}: {p['msg']}"
+            for p in error.errors(include_input=False, include_url=False, include_context=False)
+        )
+        raise WebhookMisconfigured(f"the webhook secret is not valid: {problems}") from None
     scheme = settings().auth_scheme
     if not secret.usable_for(scheme):
         needed = "hmac_key" if scheme == "hmac" else "username and password"
         raise WebhookMisconfigured(f"the webhook secret has no {needed} for WEBHOOK_AUTH_SCHEME={scheme}")
     return secret
+
+
+def hmac_scheme(config: WebhookSettings) -> HmacScheme:
+    return HmacScheme(
+        header=config.signature_header,
+        data_fields=config.data_fields,
+        value=config.hmac_value,
+        encoding=config.signature_encoding,
+        timestamp_field=config.timestamp_field or None,
+        max_age=config.max_age,
+    )
 
 
 def callout_intake() -> CalloutIntake:
@@ -52,8 +72,7 @@ def callout_intake() -> CalloutIntake:
         authenticator=CalloutAuthenticator(
             scheme=config.auth_scheme,
             secret=load_webhook_secret(config.secret_arn),
-            signature_header=config.signature_header,
-            signature_encoding=config.signature_encoding,
+            hmac_scheme=hmac_scheme(config),
         ),
         state=state_store(),
         queue=sync_queue(),

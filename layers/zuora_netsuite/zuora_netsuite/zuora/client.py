@@ -49,6 +49,17 @@ V1_PAGE_SIZE = 40
 UPDATE_CHUNK_SIZE = 50
 """Zuora's Actions update accepts at most 50 objects (of one type) a call."""
 
+WSDL_VERSION = "79"
+"""The WSDL version pinned on every Actions call (query, queryMore, update) with ``X-Zuora-WSDL-Version``.
+
+"The default WSDL version for Actions is 79. To query objects or fields according to a different WSDL version, set
+the X-Zuora-WSDL-Version header" (https://developer.zuora.com/v1-api-reference/api/operation/Action_POSTquery/).
+Fields added in later versions are invisible to a call pinned to an older one
+(https://docs.zuora.com/zuora-platform/integration/apis/soap-api/zuora-soap-api-version-history): pinning keeps
+what the connector reads and writes the same when Zuora moves the default. Every standard field the connector uses
+exists in version 79; custom fields (__NS, __c) do not depend on the version.
+"""
+
 
 @dataclass
 class ZuoraStats:
@@ -314,6 +325,8 @@ class ZuoraClient:
                 headers["Content-Type"] = "application/json"
             if authorized:
                 headers["Authorization"] = f"Bearer {self._bearer()}"
+            if path.startswith("/v1/action/"):
+                headers["X-Zuora-WSDL-Version"] = WSDL_VERSION
             setattr(self.stats, kind, getattr(self.stats, kind) + 1)
             response: requests.Response | None = None
             outcome = send(
@@ -434,6 +447,9 @@ def _error_code_and_message(body: Any) -> tuple[str | None, str | None]:
                     for item in items
                     if isinstance(item, dict)
                 ]
+        if not pairs and ("FaultCode" in body or "FaultMessage" in body):
+            # Actions' call-level fault (FaultResponse), e.g. MALFORMED_QUERY, INVALID_FIELD.
+            pairs.append((_text(body.get("FaultCode")), _text(body.get("FaultMessage"))))
         if not pairs and ("faultcode" in body or "faultstring" in body):
             pairs.append((_text(body.get("faultcode")), _text(body.get("faultstring"))))
         if not pairs and "error" in body:
