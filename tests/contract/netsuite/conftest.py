@@ -12,11 +12,15 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
 
 from sandbox.netsuite_simulator import SAMPLE_REFERENCE_DATA, NetSuiteSimulator
 from zuora_netsuite.netsuite.client import NetSuiteClient
+
+if TYPE_CHECKING:  # money_records imports this module: the fixture imports it when it runs
+    from tests.contract.netsuite.money_records import Rest
 
 CONTRACT_PREFIX = "zncontract-"
 
@@ -98,6 +102,18 @@ def netsuite_target() -> Iterator[NetSuiteTarget]:
 def netsuite(netsuite_target: NetSuiteTarget) -> Iterator[NetSuiteClient]:
     """The connector's own NetSuite client, pointed at the target."""
     client = netsuite_target.client()
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def rest(netsuite_target: NetSuiteTarget) -> Iterator[Rest]:
+    """Signed REST calls the connector's client does not make (PATCH, GET by internal id)."""
+    from tests.contract.netsuite.money_records import Rest
+
+    client = Rest(netsuite_target)
     try:
         yield client
     finally:

@@ -15,12 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 import requests
-from requests_oauthlib import OAuth1
 
 from tests.contract.netsuite.account_setup import INCOME_ACCOUNT, PARENT_SUBSIDIARY, REAL_TAX_CODES_REQUIRED, TAX_CODE
 from tests.contract.netsuite.conftest import NetSuiteTarget
+from tests.contract.netsuite.rest import signed_session
 from zuora_netsuite.http import json_bytes
-from zuora_netsuite.netsuite.client import NetSuiteClient, netsuite_realm
+from zuora_netsuite.netsuite.client import NetSuiteClient
 
 
 def new_item(target: NetSuiteTarget, netsuite: NetSuiteClient) -> str:
@@ -56,15 +56,7 @@ class Rest:
 
     def __init__(self, target: NetSuiteTarget) -> None:
         self.base_url = target.rest_url.rstrip("/")
-        self.session = requests.Session()
-        self.session.auth = OAuth1(
-            target.consumer_key,
-            client_secret=target.consumer_secret,
-            resource_owner_key=target.token_id,
-            resource_owner_secret=target.token_secret,
-            signature_method="HMAC-SHA256",
-            realm=netsuite_realm(target.account_id),
-        )
+        self.session = signed_session(target)
 
     def patch(
         self, record_type: str, internal_id: str, body: dict[str, Any], *, replace: str | None = None

@@ -3,7 +3,6 @@ which is named by its internal id."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -13,15 +12,6 @@ from tests.contract.netsuite.conftest import NetSuiteTarget
 from tests.contract.netsuite.money_records import Rest, days_ago, lines, new_customer, new_invoice, new_item
 from zuora_netsuite.failures import NetSuiteError
 from zuora_netsuite.netsuite.client import NetSuiteClient
-
-
-@pytest.fixture
-def rest(netsuite_target: NetSuiteTarget) -> Iterator[Rest]:
-    client = Rest(netsuite_target)
-    try:
-        yield client
-    finally:
-        client.close()
 
 
 def _payment(customer_id: str, amount: Decimal, apply: list[dict[str, Any]]) -> dict[str, Any]:

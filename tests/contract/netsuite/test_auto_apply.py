@@ -3,10 +3,7 @@ by NetSuite itself to the customer's oldest open invoices (the account preferenc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
-
-import pytest
 
 from tests.contract.netsuite.conftest import NetSuiteTarget
 from tests.contract.netsuite.money_records import (
@@ -19,15 +16,6 @@ from tests.contract.netsuite.money_records import (
     new_item,
 )
 from zuora_netsuite.netsuite.client import NetSuiteClient
-
-
-@pytest.fixture
-def rest(netsuite_target: NetSuiteTarget) -> Iterator[Rest]:
-    client = Rest(netsuite_target)
-    try:
-        yield client
-    finally:
-        client.close()
 
 
 def _two_invoices(target: NetSuiteTarget, netsuite: NetSuiteClient, name: str) -> tuple[str, str, str, str]:

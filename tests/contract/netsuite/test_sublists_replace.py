@@ -3,10 +3,7 @@ upserts of transactions carry it, so a re-send never adds lines."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
-
-import pytest
 
 from tests.contract.netsuite.conftest import NetSuiteTarget
 from tests.contract.netsuite.money_records import (
@@ -20,15 +17,6 @@ from tests.contract.netsuite.money_records import (
     new_item,
 )
 from zuora_netsuite.netsuite.client import NetSuiteClient
-
-
-@pytest.fixture
-def rest(netsuite_target: NetSuiteTarget) -> Iterator[Rest]:
-    client = Rest(netsuite_target)
-    try:
-        yield client
-    finally:
-        client.close()
 
 
 def test_given_an_invoice_when_the_same_body_is_upserted_again_with_replace_item_then_lines_and_total_are_unchanged(

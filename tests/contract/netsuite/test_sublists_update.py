@@ -3,25 +3,13 @@ appended), on PATCH and on the upsert (PUT by external id) of an existing record
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
-
-import pytest
 
 from tests.contract.netsuite.conftest import NetSuiteTarget
 from tests.contract.netsuite.money_records import Rest, item_line, lines, new_customer, new_invoice, new_item
 from zuora_netsuite.netsuite.client import NetSuiteClient
 
 UPDATING_A_SUBLIST = "https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545295601.html"
-
-
-@pytest.fixture
-def rest(netsuite_target: NetSuiteTarget) -> Iterator[Rest]:
-    client = Rest(netsuite_target)
-    try:
-        yield client
-    finally:
-        client.close()
 
 
 def test_given_an_invoice_when_it_is_patched_with_item_lines_then_they_are_appended(
