@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
-import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +18,7 @@ from rich.table import Table
 
 from sandbox.chaos_cli import chaos
 from sandbox.report import TypeReport, cycle_report
+from sandbox.shutdown import exit_after
 from sandbox.stack import Sandbox, SandboxOptions
 from zuora_netsuite.money import quantum
 
@@ -178,24 +179,44 @@ def run(
         sandbox.stop()
 
 
+SHUTDOWN_GRACE_SECONDS = 20.0  # after SIGTERM / SIGINT, the process ends within this, whatever still waits
+EXIT_SHUTDOWN_OVERRAN = 70  # the watchdog ended the process: a shutdown step overran (see the warning logged)
+
+
 @cli.command()
 @click.option("--accounts", default=200, show_default=True)
 @click.option("--charges", default=60, show_default=True)
 @click.option("--seed", default=7, show_default=True)
 def serve(accounts: int, charges: int, seed: int) -> None:
-    """Start the sandbox in the foreground and print its endpoints and credentials as one JSON line."""
+    """Start the sandbox in the foreground and print its endpoints and credentials as one JSON line.
+
+    SIGTERM or SIGINT (Ctrl-C) stops it: each shutdown step is bounded (sandbox/shutdown.py), and a watchdog
+    ends the process SHUTDOWN_GRACE_SECONDS after the signal whatever still waits; a second signal ends it at
+    once."""
+    # The handler only records the signal: Python runs it on the main thread between two bytecodes, so a handler
+    # that takes a lock (Event.set() takes its Condition's, a plain Lock) deadlocks when the signal lands while
+    # the main thread holds that same lock (inside Event.wait()): a futex wait that nothing ends.
+    received: list[int] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        if received:  # asked twice: now
+            os._exit(128 + signum)
+        received.append(signum)
+
+    # Before start(): a signal while it starts stops the sandbox as soon as it is up, never half-started (as a
+    # KeyboardInterrupt in the middle of start() would leave it).
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     sandbox = Sandbox(SandboxOptions(seed=seed, accounts=accounts, charges=charges)).start()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    click.echo(json.dumps(sandbox.endpoints()), nl=True)
-    sys.stdout.flush()
-    ENDPOINTS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    ENDPOINTS_FILE.write_text(json.dumps(sandbox.endpoints()))  # read by `python -m connector_cli --sandbox`
     try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
+        click.echo(json.dumps(sandbox.endpoints()), nl=True)
+        sys.stdout.flush()
+        ENDPOINTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+        ENDPOINTS_FILE.write_text(json.dumps(sandbox.endpoints()))  # read by `python -m connector_cli --sandbox`
+        while not received:
+            time.sleep(0.2)  # a signal interrupts the sleep; its handler runs, and the loop sees it
     finally:
+        exit_after(SHUTDOWN_GRACE_SECONDS, EXIT_SHUTDOWN_OVERRAN)  # armed once nothing waits on a lock
         sandbox.stop()
 
 

@@ -17,6 +17,8 @@ import boto3
 from cfnlint.decode import cfn_yaml
 from moto.server import ThreadedMotoServer
 
+from sandbox.shutdown import bounded
+
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 TEMPLATE = Path(__file__).resolve().parent.parent / "template.yaml"
@@ -205,7 +207,8 @@ class LocalAws:
                 self._process.kill()
             self._process = None
         if self._server is not None:
-            self._server.stop()
+            # ThreadedMotoServer.stop() waits for its serve loop and joins its thread, neither with a timeout
+            bounded("moto server", self._server.stop)
             self._server = None
 
     def client(self, service: str) -> Any:

@@ -16,6 +16,8 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from sandbox.shutdown import bounded
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -76,7 +78,8 @@ class LoopbackServer:
             server, thread = self._server, self._thread
             self._server, self._thread = None, None
         if server is not None:
-            server.shutdown()
+            # shutdown() waits for the serve loop with no timeout of its own: bounded (sandbox/shutdown.py)
+            bounded(f"loopback server {server.server_port}", server.shutdown)
             server.server_close()
         if thread is not None:
             thread.join(timeout=5)

@@ -28,11 +28,13 @@ from sandbox.dataset_transactions import add_transactions
 from sandbox.driver import DrainStats, LambdaContext, SqsEventSourceMapping
 from sandbox.environment import patched_environ
 from sandbox.netsuite_simulator import NetSuiteSimulator, closed_periods_before
+from sandbox.shutdown import bounded
 from sandbox.zuora_callouts import ZuoraCallouts, connector_templates
 from sandbox.zuora_simulator import SYNCED_OBJECTS, ZuoraSimulator
 from zuora_netsuite.record_types import DEPENDENCY_ORDER, RECORD_TYPES, RecordType
 
 STACK_NAME = "zuora-netsuite-sandbox"
+CONTAINERS_STOP_SECONDS = 15.0  # invocations still running in the sync containers may finish within this
 # What template.yaml's references resolved to in each sandbox started in this process (small dicts, kept after
 # the sandbox stops): the e2e suite's permission check resolves the roles' policies with them.
 STARTED_STACKS: list[dict[str, str]] = []
@@ -194,7 +196,7 @@ class Sandbox:
 
     def stop(self) -> None:
         if self._containers is not None:
-            self._containers.shutdown()
+            bounded("sync containers", self._containers.shutdown, CONTAINERS_STOP_SECONDS)
             self._containers = None
         if self.callouts is not None:
             self.callouts.stop()

@@ -124,8 +124,29 @@ def test_a_write_netsuite_committed_but_answered_too_late_creates_no_duplicate()
         sandbox.netsuite.timeout_after_commit(3, delay_seconds=1.0)
         # When a cycle runs (the client times out, the record is retried)
         sandbox.run_cycle()
-        # Then every valid account exists exactly once
-        eids = Counter(r["externalId"] for r in sandbox.netsuite.records("customer"))
-        assert eids, "customers were synced"
-        assert max(eids.values()) == 1
-        assert len(eids) == len(sandbox.dataset.expected_synced("Account"))
+        # Then every valid account and charge exists exactly once in NetSuite, and the retry of the write that
+        # was answered too late completed the sync: Zuora says Sync Complete and links that one record (counting
+        # external ids alone passes when the write is a POST: its retry fails with DUP_RCRD, no duplicate made)
+        customers = netsuite_by_eid(sandbox, "customer")
+        items = netsuite_by_eid(sandbox, *ITEM_TYPES.values())
+        assert customers, "customers were synced"
+        assert all(len(found) == 1 for found in [*customers.values(), *items.values()])
+        wanted = [
+            ("Account", record_id, customers, external_id(RecordType.CUSTOMER, record_id))
+            for record_id in sandbox.dataset.expected_synced("Account")
+        ] + [
+            ("ProductRatePlanCharge", record_id, items, external_id(RecordType.ITEM, record_id))
+            for record_id in sandbox.dataset.expected_synced("ProductRatePlanCharge")
+        ]
+        for object_type, record_id, in_netsuite, eid in wanted:
+            [record] = in_netsuite[eid]  # exactly once
+            zuora = sandbox.zuora.get(object_type, record_id)
+            assert zuora is not None
+            assert (zuora["IntegrationStatus__NS"], zuora.get("IntegrationId__NS")) == (
+                "Sync Complete",
+                record["id"],
+            ), eid
+        # And nothing went to the dead-letter queue but the data set's invalid records
+        assert sandbox.resources is not None
+        dead = dlq_messages(sandbox.aws.client("sqs"), sandbox.resources.dlq_url)
+        assert len(dead) == len(sandbox.dataset.expected_invalid)

@@ -178,7 +178,9 @@ def test_a_dry_run_on_an_empty_dlq_moves_nothing(sandbox: Sandbox, operator: Ope
 def test_a_record_crashed_in_creating_after_its_netsuite_write_is_recovered_without_duplicate(
     sandbox: Sandbox, operator: Operator, monkeypatch: pytest.MonkeyPatch
 ):
-    # Given a new account, and a sync that dies right after NetSuite committed its customer (before the
+    # Given a tenant in sync (so the only customer write of the next cycle is the new account's)
+    operator("run", "--retry-delay", "0")
+    # And a new account, and a sync that dies right after NetSuite committed its customer (before the
     # connector recorded anything): Zuora is left in "Creating Customer"
     record_id = sandbox.zuora.put(
         "Account", {"AccountNumber": "CRASH-1", "Name": "Crash Test Inc", "Status": "Active", "Currency": "USD"}
@@ -193,6 +195,7 @@ def test_a_record_crashed_in_creating_after_its_netsuite_write_is_recovered_with
         return real_save(self, state, **options)
 
     monkeypatch.setattr(DynamoDbStateStore, "save", save_then_crash)
+    customer_writes_before = sandbox.netsuite.stats.writes("customer")
 
     # When the cycle runs (SQS delivers the message again after the crash)
     operator("run", "--retry-delay", "0")
@@ -209,6 +212,9 @@ def test_a_record_crashed_in_creating_after_its_netsuite_write_is_recovered_with
     assert row is not None
     assert row["IntegrationStatus__NS"] == "Sync Complete"
     assert row["IntegrationId__NS"] == customer["id"]
+    # And it was recovered, not written again: the crashed attempt's create is the only customer write (a retry
+    # that simply upserts again also ends with one linked customer, so only this tells recovery happened)
+    assert sandbox.netsuite.stats.writes("customer") - customer_writes_before == 1
 
 
 def test_reset_then_a_cycle_relinks_the_netsuite_record_instead_of_duplicating(sandbox: Sandbox, operator: Operator):

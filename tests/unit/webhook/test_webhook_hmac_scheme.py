@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from tests.unit.webhook.conftest import KEY, CapturedLog, Webhook, notification, signed_data, zuora_timestamp
+from zuora_netsuite import credentials
 from zuora_netsuite.webhook import wiring
 from zuora_netsuite.webhook.auth import sign
 from zuora_netsuite.webhook.models import WebhookSettings
@@ -101,7 +102,7 @@ def test_a_misconfigured_secret_is_a_500_whose_log_never_contains_the_secret(
     # Given a webhook secret whose key is too short (pydantic's own message would quote it)
     leaked = "short-SECRET"
     monkeypatch.setattr(wiring, "callout_intake", REAL_CALLOUT_INTAKE)
-    monkeypatch.setattr(wiring.parameters, "get_secret", lambda *args, **kwargs: {"hmac_key": leaked})
+    monkeypatch.setattr(credentials.parameters, "get_secret", lambda *args, **kwargs: {"hmac_key": leaked})
     for name, value in {
         "STATE_TABLE_NAME": "t",
         "SYNC_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/q",

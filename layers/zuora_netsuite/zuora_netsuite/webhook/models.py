@@ -90,7 +90,7 @@ class WebhookSecret(BaseModel):
     Rotation: put the old value in previous_hmac_key / previous_password with previous_valid_until (UTC); both
     values are accepted until then, so Zuora's callout settings can be changed without losing callouts."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", hide_input_in_errors=True)
 
     hmac_key: SecretStr | None = Field(default=None, min_length=16)
     username: str | None = None

@@ -1,16 +1,13 @@
 """Builds the webhook's adapters from its settings and secret, once per container (warm invocations reuse them).
 
 The secret itself is read through Powertools Parameters with caching on every request, so a rotated secret is
-picked up within SECRET_CACHE_SECONDS without a redeploy."""
+picked up within credentials.SECRET_CACHE_SECONDS without a redeploy."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from aws_lambda_powertools.utilities import parameters
-from pydantic import ValidationError
-
-from zuora_netsuite.credentials import SECRET_CACHE_SECONDS
+from zuora_netsuite.credentials import SecretMisconfigured, read_secret
 from zuora_netsuite.queue import SqsSyncQueue
 from zuora_netsuite.state import DynamoDbStateStore
 from zuora_netsuite.webhook.auth import CalloutAuthenticator, HmacScheme
@@ -38,16 +35,10 @@ def sync_queue() -> SqsSyncQueue:
 
 
 def load_webhook_secret(secret_arn: str) -> WebhookSecret:
-    value = parameters.get_secret(secret_arn, transform="json", max_age=SECRET_CACHE_SECONDS)
     try:
-        secret = WebhookSecret.model_validate(value)
-    except ValidationError as error:
-        # pydantic's message quotes the input (the secret's values): rebuilt without it, and not chained
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in p['loc']) or 'secret'}: {p['msg']}"
-            for p in error.errors(include_input=False, include_url=False, include_context=False)
-        )
-        raise WebhookMisconfigured(f"the webhook secret is not valid: {problems}") from None
+        secret = read_secret(secret_arn, WebhookSecret, "webhook")
+    except SecretMisconfigured as error:  # its message names the ARN and the fields, never a value
+        raise WebhookMisconfigured(str(error)) from None
     scheme = settings().auth_scheme
     if not secret.usable_for(scheme):
         needed = "hmac_key" if scheme == "hmac" else "username and password"
