@@ -180,7 +180,7 @@ class RecordSync:
             return self._fail(request, message_id, current, source, failure, is_update=_linked(current, source))
         if current.error and current.error.kind is not FailureKind.TRANSIENT and current.error.payload_hash == digest:
             # The same payload was already rejected: not sent again until the record changes in Zuora.
-            return self._repeat_failure(current, request)
+            return self._repeat_failure(current, request, source)
 
         started = time.perf_counter()
         try:
@@ -309,7 +309,7 @@ class RecordSync:
         self._save(current.model_copy(update={"outcome": SyncOutcome.UNCHANGED, "run_id": request.run_id}))
         return SyncOutcome.UNCHANGED
 
-    def _repeat_failure(self, current: RecordState, request: SyncRequest) -> SyncOutcome:
+    def _repeat_failure(self, current: RecordState, request: SyncRequest, source: SourceRecord) -> SyncOutcome:
         assert current.error is not None
         outcome = SyncOutcome.WARNING if current.error.code == "VALIDATION" else SyncOutcome.ERROR
         attempts = current.error.attempts + 1
@@ -319,6 +319,9 @@ class RecordSync:
                     "error": current.error.model_copy(update={"attempts": attempts, "last_failed_at": self.clock()}),
                     "outcome": outcome,
                     "run_id": request.run_id,
+                    # This version (e.g. the one Zuora stamped on the connector's own error write-back) is
+                    # known to fail: the dispatcher holds the record back until Zuora has a newer one.
+                    "zuora_updated_at": source.updated_date,
                 }
             )
         )
@@ -347,7 +350,9 @@ class RecordSync:
             first_failed_at=previous.first_failed_at if previous and same_failure else now,
             last_failed_at=now,
             payload_hash=digest,
+            parent=failure.parent if failure.kind is FailureKind.DEPENDENCY else None,
         )
+        seen = {"zuora_updated_at": source.updated_date} if source is not None else {}
         status = error_status(request.record_type, is_update=is_update)
         outcome = SyncOutcome.WARNING if failure.code == "VALIDATION" else SyncOutcome.ERROR
         if failure.is_transient:
@@ -355,7 +360,9 @@ class RecordSync:
             self._save(current.model_copy(update={"error": error, "run_id": request.run_id}))
             raise failure
         self._save(
-            current.model_copy(update={"error": error, "status": status, "outcome": outcome, "run_id": request.run_id})
+            current.model_copy(
+                update={"error": error, "status": status, "outcome": outcome, "run_id": request.run_id} | seen
+            )
         )
         logger.warning(
             "Record not synced; fix it in Zuora (or NetSuite) and it syncs on its next change or replay",
