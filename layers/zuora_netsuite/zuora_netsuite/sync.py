@@ -39,6 +39,11 @@ def _linked(current: RecordState, source: SourceRecord) -> bool:
     return bool(current.netsuite_id or source.integration_id)
 
 
+def _older(source: SourceRecord, current: RecordState) -> bool:
+    """Whether Zuora's version is older than the one the connector last synced or failed (never written over it)."""
+    return current.zuora_updated_at is not None and source.updated_date < current.zuora_updated_at
+
+
 def error_status(record_type: RecordType, *, is_update: bool) -> str:
     return f"Error {'Updating' if is_update else 'Creating'} {RECORD_TYPES[record_type].label}"
 
@@ -89,9 +94,10 @@ class RecordSync:
                 )
         self._mark_in_progress(requests)
 
-    def _fetch(self, request: SyncRequest) -> SourceRecord | None:
+    def _fetch(self, request: SyncRequest, *, fresh: bool = False) -> SourceRecord | None:
         cached = self._prefetched.get(request.record_type)
-        if cached is not None and request.record_id in cached:  # a parent synced first may not be in the batch
+        # A parent synced first may not be in the batch; `fresh` reads Zuora again under the lease.
+        if not fresh and cached is not None and request.record_id in cached:
             return cached[request.record_id]
         return self._mappings[request.record_type].fetch(self.zuora, [request.record_id]).get(request.record_id)
 
@@ -135,8 +141,21 @@ class RecordSync:
         )
         try:
             source = self._fetch(request)
+            if source is not None and _older(source, current):
+                # Prefetched before the lease: another worker synced a newer version since. Read it again.
+                source = self._fetch(request, fresh=True)
         except SyncFailure as failure:
             return self._fail(request, message_id, current, None, failure, is_update=bool(current.netsuite_id))
+        if source is not None and _older(source, current):
+            logger.warning(
+                "Zuora answered an older version than the one already synced; nothing written over the newer one",
+                extra={
+                    "record": request.key,
+                    "zuora_updated_at": source.updated_date.isoformat(),
+                    "stored_updated_at": str(current.zuora_updated_at),
+                },
+            )
+            return SyncOutcome.UNCHANGED
         if source is None:
             missing = SyncFailure(
                 f"{RECORD_TYPES[request.record_type].zuora_object} {request.record_id} no longer exists in Zuora",
