@@ -25,7 +25,7 @@ from zuora_netsuite.observability import add_netsuite_call, add_outcome, logger
 from zuora_netsuite.ports import IntegrationStateStore, NetSuiteApi, SyncQueue, ZuoraApi
 from zuora_netsuite.record_types import RECORD_TYPES, RecordType, external_id
 from zuora_netsuite.settings import SyncConfig
-from zuora_netsuite.writeback import WriteBack, WriteBackBuffer, update_zuora_objects
+from zuora_netsuite.writeback import ZUORA_TEXT_MAX, WriteBack, WriteBackBuffer, update_zuora_objects
 
 
 def payload_hash(mapped: Mapped) -> str:
@@ -199,7 +199,7 @@ class RecordSync:
             return self._fail(request, message_id, current, source, failure, is_update=_linked(current, source))
         if current.error and current.error.kind is not FailureKind.TRANSIENT and current.error.payload_hash == digest:
             # The same payload was already rejected: not sent again until the record changes in Zuora.
-            return self._repeat_failure(current, request, source)
+            return self._repeat_failure(current, request, source, message_id)
 
         started = time.perf_counter()
         try:
@@ -328,7 +328,9 @@ class RecordSync:
         self._save(current.model_copy(update={"outcome": SyncOutcome.UNCHANGED, "run_id": request.run_id}))
         return SyncOutcome.UNCHANGED
 
-    def _repeat_failure(self, current: RecordState, request: SyncRequest, source: SourceRecord) -> SyncOutcome:
+    def _repeat_failure(
+        self, current: RecordState, request: SyncRequest, source: SourceRecord, message_id: str
+    ) -> SyncOutcome:
         assert current.error is not None
         outcome = SyncOutcome.WARNING if current.error.code == "VALIDATION" else SyncOutcome.ERROR
         attempts = current.error.attempts + 1
@@ -344,6 +346,8 @@ class RecordSync:
                 }
             )
         )
+        status = current.status or error_status(request.record_type, is_update=_linked(current, source))
+        self._write_back_error(request, message_id, source, status, current.error.message, self.clock())
         return outcome
 
     def _fail(
@@ -378,6 +382,20 @@ class RecordSync:
             # Remembered for operators; logged and retried by the batch handler.
             self._save(current.model_copy(update={"error": error, "run_id": request.run_id}))
             raise failure
+        # The dead letter goes first: the error state is saved only once it is sent, so a failure in between
+        # (the DLQ send, the state write) leaves the previous state, and the redelivery reports it again.
+        # A stored error of the same failure therefore means "already in the DLQ".
+        reported = same_failure and previous is not None and previous.kind is not FailureKind.TRANSIENT
+        if not reported:
+            self.queue.send_dead_letter(
+                DeadLetter(
+                    request=request,
+                    failure_kind=failure.kind.value,
+                    failure_code=failure.code,
+                    reason=failure.reason,
+                    failed_at=now,
+                )
+            )
         self._save(
             current.model_copy(
                 update={"error": error, "status": status, "outcome": outcome, "run_id": request.run_id} | seen
@@ -392,20 +410,22 @@ class RecordSync:
                 "path": failure.path,
             },
         )
-        if same_failure and source is not None and source.integration_status == status:
-            return outcome  # already reported: in Zuora, in DynamoDB and in the DLQ
-        self.queue.send_dead_letter(
-            DeadLetter(
-                request=request,
-                failure_kind=failure.kind.value,
-                failure_code=failure.code,
-                reason=failure.reason,
-                failed_at=now,
-            )
-        )
         if source is not None:
-            self._write_back(request, message_id, status, now, None, error=failure.reason)
+            self._write_back_error(request, message_id, source, status, failure.reason, now)
         return outcome
+
+    def _write_back_error(
+        self, request: SyncRequest, message_id: str, source: SourceRecord, status: str, reason: str, at: datetime
+    ) -> None:
+        """Write the error status (and reason) back unless Zuora already shows it: also on a redelivery whose
+        earlier write-back did not land (the batch reported that message failed), so Zuora is never left at
+        `Creating <Type>`."""
+        error_field = self.config.zuora.error_field
+        if source.integration_status == status and (
+            error_field is None or source.integration_error == reason[:ZUORA_TEXT_MAX]
+        ):
+            return
+        self._write_back(request, message_id, status, at, None, error=reason)
 
     def _write_back(
         self,
