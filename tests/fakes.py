@@ -282,12 +282,16 @@ class FakeQueue:
     def __init__(self) -> None:
         self.sent: list[SyncRequest] = []
         self.dead_letters: list[DeadLetter] = []
+        self.fail_dead_letters = 0  # the next N dead-letter sends fail, as an SQS outage would
 
     def send(self, requests: Sequence[SyncRequest]) -> int:
         self.sent.extend(requests)
         return len(requests)
 
     def send_dead_letter(self, letter: DeadLetter) -> None:
+        if self.fail_dead_letters:
+            self.fail_dead_letters -= 1
+            raise ConnectionError("SQS SendMessage to the DLQ failed")
         self.dead_letters.append(letter)
 
 

@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zuora_netsuite import wiring
 from zuora_netsuite.observability import add_netsuite_throttled, logger, metrics, tracer
+from zuora_netsuite.settings import load_settings
 from zuora_netsuite.sync_batch import process_sync_batch
 
 
@@ -17,6 +18,11 @@ from zuora_netsuite.sync_batch import process_sync_batch
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     netsuite = wiring.netsuite_client()
     throttled_before = netsuite.stats.throttled_429
-    response = process_sync_batch(event, wiring.record_sync(worker_id=context.aws_request_id))
+    budget = wiring.time_budget()
+    budget.start(context.get_remaining_time_in_millis() / 1000, reserve=load_settings().sync_time_reserve_seconds)
+    try:
+        response = process_sync_batch(event, wiring.record_sync(worker_id=context.aws_request_id), budget=budget)
+    finally:
+        budget.stop()
     add_netsuite_throttled(netsuite.stats.throttled_429 - throttled_before)
     return response

@@ -8,7 +8,9 @@ order (webhooks, retries, replays, parallel batches).
   IntegrationId__NS alone is not proof: the record may have been deleted in NetSuite by hand.
 - A parent that fails permanently makes the child fail permanently, with a reason naming the parent, e.g.
   `Invoice INV00042: charge "Pro Monthly" (8a8f...) has no NetSuite item: its item sync failed: <reason>`.
-  The child stays pending in Zuora (TransferredToAccounting = Error) and syncs on its own once the parent is fixed.
+  The child stays pending in Zuora (TransferredToAccounting = Error); its error names the parent's key, and the
+  dispatcher enqueues it again as soon as that parent is in NetSuite (or enqueued in the same run), so it syncs on
+  its own once the parent is fixed.
 - A parent being synced by another worker right now is waited for briefly; then the child is retried (transient).
 - A parent that already failed in this same run is not tried again: its reason is reused (one DLQ message and
   one write-back per failure, however many children it has).
@@ -122,7 +124,10 @@ def _ensure_parent(
     else:
         why = "it is not eligible to sync (e.g. SynctoNetSuite__NS is No, a draft, or set to Ignore)"
     raise SyncFailure(
-        f"{child}: {parent.role} has no NetSuite {noun}: {why}", code=DEPENDENCY_CODE, kind=FailureKind.DEPENDENCY
+        f"{child}: {parent.role} has no NetSuite {noun}: {why}",
+        code=DEPENDENCY_CODE,
+        kind=FailureKind.DEPENDENCY,
+        parent=f"{parent.record_type.value}:{parent.record_id}",
     )
 
 

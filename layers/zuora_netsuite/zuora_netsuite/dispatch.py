@@ -5,13 +5,14 @@ the others: they are dispatched, then the run ends failed naming the type and th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.mapping import mappings_for
 from zuora_netsuite.models.messages import RequestSource, RunSummary, SyncRequest, TypeDispatch
+from zuora_netsuite.models.state import RecordState
 from zuora_netsuite.observability import add_count, logger
 from zuora_netsuite.ports import IntegrationStateStore, SyncQueue, ZuoraApi
 from zuora_netsuite.record_types import RecordType
@@ -22,9 +23,6 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # AWS differ a little, and a record seen twice costs one "unchanged" check, never a NetSuite write.
 WATERMARK_OVERLAP = timedelta(minutes=5)
 SEND_CHUNK = 400  # records handed to the queue at once: 40 batches, sent concurrently
-# The sync function writes an error status back to Zuora at the end of its batch (Timeout: 60 s), and Zuora stamps
-# UpdatedDate then: an UpdatedDate within this window after the failure is the connector's own write-back, not a fix.
-ERROR_WRITE_BACK_GRACE = timedelta(seconds=90)
 
 
 class DispatchFailed(RuntimeError):
@@ -43,6 +41,7 @@ class Dispatcher:
     config: SyncConfig
     lease_seconds: int = 900
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    _enqueued: set[str] = field(init=False, default_factory=set)  # record keys enqueued in this run
 
     def run(self, run_id: str, only: frozenset[RecordType] | None = None) -> RunSummary:
         summary = RunSummary(run_id=run_id, started_at=self.clock())
@@ -52,6 +51,7 @@ class Dispatcher:
             summary.finished_at = self.clock()
             return summary
         failures: list[str] = []
+        self._enqueued = set()
         try:
             for record_type in self.config.enabled_in_order():
                 if only is None or record_type in only:
@@ -95,11 +95,12 @@ class Dispatcher:
         )
         result = TypeDispatch(record_type=record_type, watermark=watermark)
         batch: list[SyncRequest] = []
-        failed_at = self._permanent_errors(record_type)
+        in_error = self._permanent_errors(record_type)
+        parents_synced = self._synced_parents(in_error.values())
         held_back = 0
         for row in pending:
-            if _unchanged_since_failure(row, failed_at):
-                held_back += 1  # not retried until it changes in Zuora, or an operator replays or resets it
+            if self._hold_back(row, in_error, parents_synced):
+                held_back += 1  # not retried until it changes in Zuora, its parent syncs, or an operator replays it
                 continue
             result.found += 1
             batch.append(
@@ -110,6 +111,7 @@ class Dispatcher:
                     run_id=run_id,
                 )
             )
+            self._enqueued.add(batch[-1].key)
             if len(batch) >= SEND_CHUNK:
                 result.enqueued += self.queue.send(batch)
                 batch = []
@@ -131,21 +133,43 @@ class Dispatcher:
         result.watermark = started
         return result
 
-    def _permanent_errors(self, record_type: RecordType) -> dict[str, datetime]:
-        """Record id -> last failure of the type's records in permanent (or dependency) error: one query of
-        the errors-by-type index per type and run, never a scan. Transient errors are retried as usual."""
+    def _permanent_errors(self, record_type: RecordType) -> dict[str, RecordState]:
+        """Record id -> state of the type's records in permanent (or dependency) error: one query of the
+        errors-by-type index per type and run, never a scan. Transient errors are retried as usual."""
         return {
-            state.record_id: state.error.last_failed_at
+            state.record_id: state
             for state in self.state.errors(record_type)
             if state.error is not None and state.error.kind is not FailureKind.TRANSIENT
         }
 
+    def _synced_parents(self, states: Iterable[RecordState]) -> set[str]:
+        """The parents named by dependency errors that are in NetSuite now (one BatchGetItem per 100)."""
+        keys: list[tuple[RecordType, str]] = []
+        for state in states:
+            if state.error is not None and state.error.parent:
+                parent_type, _, parent_id = state.error.parent.partition(":")
+                keys.append((RecordType(parent_type), parent_id))
+        if not keys:
+            return set()
+        found = self.state.get_many(keys)
+        return {f"{t.value}:{i}" for (t, i), state in found.items() if state.netsuite_id and state.error is None}
 
-def _unchanged_since_failure(row: Mapping[str, object], failed_at: dict[str, datetime]) -> bool:
-    """True for a record in permanent error whose Zuora UpdatedDate is not after the failure (allowing for the
-    connector's own error write-back, which Zuora stamps a few seconds after the failure)."""
-    last_failure = failed_at.get(str(row["Id"]))
-    updated = row.get("UpdatedDate")
-    if last_failure is None or not isinstance(updated, str):
-        return False
-    return datetime.fromisoformat(updated) <= last_failure + ERROR_WRITE_BACK_GRACE
+    def _hold_back(self, row: Mapping[str, object], in_error: dict[str, RecordState], parents_synced: set[str]) -> bool:
+        """True for a record in permanent or dependency error that Zuora has not changed since the version that
+        failed (Zuora's UpdatedDate compared with the one the sync stored when it failed: the connector's own
+        error write-back moves UpdatedDate once, the next sync of that version records it, so no time window
+        is needed), unless it is a dependency error whose parent is in NetSuite now or enqueued in this run."""
+        state = in_error.get(str(row["Id"]))
+        if state is None or state.error is None:
+            return False
+        parent = state.error.parent
+        if (
+            state.error.kind is FailureKind.DEPENDENCY
+            and parent
+            and (parent in parents_synced or parent in self._enqueued)
+        ):
+            return False
+        updated = row.get("UpdatedDate")
+        if state.zuora_updated_at is None or not isinstance(updated, str):
+            return False  # a version never recorded: looked at once more, which records it
+        return datetime.fromisoformat(updated) <= state.zuora_updated_at

@@ -33,12 +33,14 @@ class SyncFailure(Exception):
         kind: FailureKind | None = None,
         path: str | None = None,
         http_status: int | None = None,
+        parent: str | None = None,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.code = code
         self.path = path
         self.http_status = http_status
+        self.parent = parent  # a dependency failure's parent, as "<type>:<zuora id>"
         if kind is not None:
             self.kind = kind
 

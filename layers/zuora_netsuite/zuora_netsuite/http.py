@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,6 +35,44 @@ from zuora_netsuite.failures import FailureKind, SyncFailure
 USER_AGENT = "zuora-netsuite-connector/0.1 (+python-requests)"
 
 Sleep = Callable[[float], None]
+MIN_CALL_SECONDS = 1.0  # a call (or a wait before one) is not started with less time than this left
+
+
+class TimeBudget:
+    """The time an invocation may still spend on vendor calls, shared by the clients of one Lambda container.
+
+    The sync handler starts it from the Lambda context's remaining time, keeping `reserve` seconds for the end of
+    the batch (flushing the write-backs, answering the batch item failures); the flush then releases the reserve.
+    While a budget runs, every request's timeout is cut to the time left, a retry wait that does not fit fails the
+    call as transient, and no request starts with less than MIN_CALL_SECONDS left. Not started (the dispatcher,
+    the CLI): unbounded, only the clients' own timeouts and attempts apply."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._deadline: float | None = None
+        self._reserve = 0.0
+
+    def start(self, seconds_left: float, *, reserve: float = 0.0) -> None:
+        self._deadline = self._clock() + seconds_left
+        self._reserve = reserve
+
+    def release_reserve(self) -> None:
+        self._reserve = 0.0
+
+    def stop(self) -> None:
+        self._deadline = None
+        self._reserve = 0.0
+
+    def remaining(self) -> float | None:
+        """Seconds left for calls (the reserve excluded), or None when no budget runs."""
+        if self._deadline is None:
+            return None
+        return max(0.0, self._deadline - self._reserve - self._clock())
+
+    def allows_wait(self, seconds: float) -> bool:
+        """Whether a wait of `seconds` still leaves time for the call after it."""
+        left = self.remaining()
+        return left is None or seconds + MIN_CALL_SECONDS <= left
 
 
 def build_session(*, pool_maxsize: int = 10) -> requests.Session:
@@ -134,10 +173,21 @@ def send(
     what: str,
     base_url: str,
     timeout: float,
+    budget: TimeBudget | None = None,
     **kwargs: Any,
 ) -> requests.Response | FailureT:
     """One HTTP request: the response (whatever its status), or the transient failure a timeout or an
-    unreachable service is (`error` is the service's SyncFailure subclass, `service` its name in reasons)."""
+    unreachable service is (`error` is the service's SyncFailure subclass, `service` its name in reasons).
+    With a running `budget`, the timeout is cut to the time left, and nothing is sent when too little is left."""
+    left = budget.remaining() if budget is not None else None
+    if left is not None:
+        if left < MIN_CALL_SECONDS:
+            return error(
+                f"{service} {what} not sent: this invocation's time is nearly up; retried by the queue",
+                code="TIME_BUDGET",
+                kind=FailureKind.TRANSIENT,
+            )
+        timeout = min(timeout, left)
     try:
         return session.request(method, url, timeout=timeouts(timeout), **kwargs)
     except requests.Timeout:

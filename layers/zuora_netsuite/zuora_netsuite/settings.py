@@ -154,6 +154,9 @@ class ConnectorSettings(BaseSettings):
     http_timeout_seconds: float = Field(default=30.0, alias="HTTP_TIMEOUT_SECONDS", gt=0)
     record_lease_seconds: int = Field(default=300, alias="RECORD_LEASE_SECONDS", gt=0)
     run_lease_seconds: int = Field(default=900, alias="RUN_LEASE_SECONDS", gt=0)
+    # Seconds of each sync invocation kept for its end (write-back flush, batch item failures): no record is
+    # started and no vendor call outlives the Lambda's remaining time less this (docs/reliability.md).
+    sync_time_reserve_seconds: float = Field(default=10.0, alias="SYNC_TIME_RESERVE_SECONDS", ge=0)
 
     @property
     def netsuite_rest_url(self) -> str:

@@ -25,7 +25,7 @@ from zuora_netsuite.observability import add_netsuite_call, add_outcome, logger
 from zuora_netsuite.ports import IntegrationStateStore, NetSuiteApi, SyncQueue, ZuoraApi
 from zuora_netsuite.record_types import RECORD_TYPES, RecordType, external_id
 from zuora_netsuite.settings import SyncConfig
-from zuora_netsuite.writeback import WriteBack, WriteBackBuffer, update_zuora_objects
+from zuora_netsuite.writeback import ZUORA_TEXT_MAX, WriteBack, WriteBackBuffer, update_zuora_objects
 
 
 def payload_hash(mapped: Mapped) -> str:
@@ -37,6 +37,11 @@ def payload_hash(mapped: Mapped) -> str:
 def _linked(current: RecordState, source: SourceRecord) -> bool:
     """Whether the record is known to be in NetSuite already (for "Error Updating" vs "Error Creating")."""
     return bool(current.netsuite_id or source.integration_id)
+
+
+def _older(source: SourceRecord, current: RecordState) -> bool:
+    """Whether Zuora's version is older than the one the connector last synced or failed (never written over it)."""
+    return current.zuora_updated_at is not None and source.updated_date < current.zuora_updated_at
 
 
 def error_status(record_type: RecordType, *, is_update: bool) -> str:
@@ -89,9 +94,10 @@ class RecordSync:
                 )
         self._mark_in_progress(requests)
 
-    def _fetch(self, request: SyncRequest) -> SourceRecord | None:
+    def _fetch(self, request: SyncRequest, *, fresh: bool = False) -> SourceRecord | None:
         cached = self._prefetched.get(request.record_type)
-        if cached is not None and request.record_id in cached:  # a parent synced first may not be in the batch
+        # A parent synced first may not be in the batch; `fresh` reads Zuora again under the lease.
+        if not fresh and cached is not None and request.record_id in cached:
             return cached[request.record_id]
         return self._mappings[request.record_type].fetch(self.zuora, [request.record_id]).get(request.record_id)
 
@@ -135,8 +141,21 @@ class RecordSync:
         )
         try:
             source = self._fetch(request)
+            if source is not None and _older(source, current):
+                # Prefetched before the lease: another worker synced a newer version since. Read it again.
+                source = self._fetch(request, fresh=True)
         except SyncFailure as failure:
             return self._fail(request, message_id, current, None, failure, is_update=bool(current.netsuite_id))
+        if source is not None and _older(source, current):
+            logger.warning(
+                "Zuora answered an older version than the one already synced; nothing written over the newer one",
+                extra={
+                    "record": request.key,
+                    "zuora_updated_at": source.updated_date.isoformat(),
+                    "stored_updated_at": str(current.zuora_updated_at),
+                },
+            )
+            return SyncOutcome.UNCHANGED
         if source is None:
             missing = SyncFailure(
                 f"{RECORD_TYPES[request.record_type].zuora_object} {request.record_id} no longer exists in Zuora",
@@ -180,7 +199,7 @@ class RecordSync:
             return self._fail(request, message_id, current, source, failure, is_update=_linked(current, source))
         if current.error and current.error.kind is not FailureKind.TRANSIENT and current.error.payload_hash == digest:
             # The same payload was already rejected: not sent again until the record changes in Zuora.
-            return self._repeat_failure(current, request)
+            return self._repeat_failure(current, request, source, message_id)
 
         started = time.perf_counter()
         try:
@@ -309,7 +328,9 @@ class RecordSync:
         self._save(current.model_copy(update={"outcome": SyncOutcome.UNCHANGED, "run_id": request.run_id}))
         return SyncOutcome.UNCHANGED
 
-    def _repeat_failure(self, current: RecordState, request: SyncRequest) -> SyncOutcome:
+    def _repeat_failure(
+        self, current: RecordState, request: SyncRequest, source: SourceRecord, message_id: str
+    ) -> SyncOutcome:
         assert current.error is not None
         outcome = SyncOutcome.WARNING if current.error.code == "VALIDATION" else SyncOutcome.ERROR
         attempts = current.error.attempts + 1
@@ -319,9 +340,14 @@ class RecordSync:
                     "error": current.error.model_copy(update={"attempts": attempts, "last_failed_at": self.clock()}),
                     "outcome": outcome,
                     "run_id": request.run_id,
+                    # This version (e.g. the one Zuora stamped on the connector's own error write-back) is
+                    # known to fail: the dispatcher holds the record back until Zuora has a newer one.
+                    "zuora_updated_at": source.updated_date,
                 }
             )
         )
+        status = current.status or error_status(request.record_type, is_update=_linked(current, source))
+        self._write_back_error(request, message_id, source, status, current.error.message, self.clock())
         return outcome
 
     def _fail(
@@ -347,15 +373,33 @@ class RecordSync:
             first_failed_at=previous.first_failed_at if previous and same_failure else now,
             last_failed_at=now,
             payload_hash=digest,
+            parent=failure.parent if failure.kind is FailureKind.DEPENDENCY else None,
         )
+        seen = {"zuora_updated_at": source.updated_date} if source is not None else {}
         status = error_status(request.record_type, is_update=is_update)
         outcome = SyncOutcome.WARNING if failure.code == "VALIDATION" else SyncOutcome.ERROR
         if failure.is_transient:
             # Remembered for operators; logged and retried by the batch handler.
             self._save(current.model_copy(update={"error": error, "run_id": request.run_id}))
             raise failure
+        # The dead letter goes first: the error state is saved only once it is sent, so a failure in between
+        # (the DLQ send, the state write) leaves the previous state, and the redelivery reports it again.
+        # A stored error of the same failure therefore means "already in the DLQ".
+        reported = same_failure and previous is not None and previous.kind is not FailureKind.TRANSIENT
+        if not reported:
+            self.queue.send_dead_letter(
+                DeadLetter(
+                    request=request,
+                    failure_kind=failure.kind.value,
+                    failure_code=failure.code,
+                    reason=failure.reason,
+                    failed_at=now,
+                )
+            )
         self._save(
-            current.model_copy(update={"error": error, "status": status, "outcome": outcome, "run_id": request.run_id})
+            current.model_copy(
+                update={"error": error, "status": status, "outcome": outcome, "run_id": request.run_id} | seen
+            )
         )
         logger.warning(
             "Record not synced; fix it in Zuora (or NetSuite) and it syncs on its next change or replay",
@@ -366,20 +410,22 @@ class RecordSync:
                 "path": failure.path,
             },
         )
-        if same_failure and source is not None and source.integration_status == status:
-            return outcome  # already reported: in Zuora, in DynamoDB and in the DLQ
-        self.queue.send_dead_letter(
-            DeadLetter(
-                request=request,
-                failure_kind=failure.kind.value,
-                failure_code=failure.code,
-                reason=failure.reason,
-                failed_at=now,
-            )
-        )
         if source is not None:
-            self._write_back(request, message_id, status, now, None, error=failure.reason)
+            self._write_back_error(request, message_id, source, status, failure.reason, now)
         return outcome
+
+    def _write_back_error(
+        self, request: SyncRequest, message_id: str, source: SourceRecord, status: str, reason: str, at: datetime
+    ) -> None:
+        """Write the error status (and reason) back unless Zuora already shows it: also on a redelivery whose
+        earlier write-back did not land (the batch reported that message failed), so Zuora is never left at
+        `Creating <Type>`."""
+        error_field = self.config.zuora.error_field
+        if source.integration_status == status and (
+            error_field is None or source.integration_error == reason[:ZUORA_TEXT_MAX]
+        ):
+            return
+        self._write_back(request, message_id, status, at, None, error=reason)
 
     def _write_back(
         self,

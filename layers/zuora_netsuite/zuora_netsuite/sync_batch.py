@@ -10,7 +10,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json, ValidationError
 
-from zuora_netsuite.failures import SyncFailure
+from zuora_netsuite.failures import FailureKind, SyncFailure
+from zuora_netsuite.http import MIN_CALL_SECONDS, TimeBudget
 from zuora_netsuite.models.messages import SyncRequest
 from zuora_netsuite.models.state import SyncOutcome
 from zuora_netsuite.observability import logger, metrics
@@ -23,8 +24,18 @@ class SyncMessage(SqsRecordModel):
     body: Json[SyncRequest]
 
 
-def process_sync_batch(event: dict[str, Any], record_sync: RecordSync) -> dict[str, list[dict[str, str]]]:
-    """Returns {"batchItemFailures": [...]}: the messages SQS must deliver again."""
+# A record is not started with less time than this left: a NetSuite write (with its parents) needs a few calls.
+MIN_RECORD_SECONDS = 3 * MIN_CALL_SECONDS
+
+
+def process_sync_batch(
+    event: dict[str, Any], record_sync: RecordSync, *, budget: TimeBudget | None = None
+) -> dict[str, list[dict[str, str]]]:
+    """Returns {"batchItemFailures": [...]}: the messages SQS must deliver again.
+
+    With a running `budget` (the Lambda's remaining time less a reserve), records are not started once too little
+    time is left: they are returned as batch item failures, and the write-backs of the records already synced are
+    flushed with the reserve, so a batch never times out with its finished work unreported."""
     processor = BatchProcessor(event_type=EventType.SQS, model=SyncMessage, raise_on_entire_batch_failure=False)
     requests: list[SyncRequest] = []
     for raw in event.get("Records", []):
@@ -38,6 +49,13 @@ def process_sync_batch(event: dict[str, Any], record_sync: RecordSync) -> dict[s
         request = record.body
         logger.append_keys(record=request.key, source=request.source.value)
         try:
+            left = budget.remaining() if budget is not None else None
+            if left is not None and left < MIN_RECORD_SECONDS:
+                raise SyncFailure(
+                    f"not started: {left:.1f}s left in this invocation; retried by the queue",
+                    code="TIME_BUDGET",
+                    kind=FailureKind.TRANSIENT,
+                )
             outcome = record_sync.sync(request, record.messageId)
         except SyncFailure as failure:
             logger.warning(
@@ -56,6 +74,8 @@ def process_sync_batch(event: dict[str, Any], record_sync: RecordSync) -> dict[s
     with processor(records=event.get("Records", []), handler=record_handler):
         processor.process()
     response: dict[str, list[dict[str, str]]] = dict(processor.response())  # type: ignore[arg-type]
+    if budget is not None:
+        budget.release_reserve()  # the reserve is for this: the write-backs of the records already synced
     failed = {item["itemIdentifier"] for item in response["batchItemFailures"]}
     for message_id in sorted(record_sync.write_backs.flush() - failed):
         response["batchItemFailures"].append({"itemIdentifier": message_id})

@@ -7,6 +7,7 @@ from functools import lru_cache
 from zuora_netsuite.classifications import NetSuiteReferenceData
 from zuora_netsuite.credentials import load_netsuite_credentials, load_zuora_credentials
 from zuora_netsuite.dispatch import Dispatcher
+from zuora_netsuite.http import TimeBudget
 from zuora_netsuite.netsuite.client import NetSuiteClient
 from zuora_netsuite.queue import SqsSyncQueue
 from zuora_netsuite.settings import ConnectorSettings, load_settings
@@ -26,7 +27,13 @@ def sync_queue() -> SqsSyncQueue:
     return SqsSyncQueue(settings.sync_queue_url, settings.sync_dlq_url)
 
 
-def build_zuora_client(settings: ConnectorSettings) -> ZuoraClient:
+@lru_cache(maxsize=1)
+def time_budget() -> TimeBudget:
+    """The container's time budget, shared by its Zuora and NetSuite clients; started by the sync handler."""
+    return TimeBudget()
+
+
+def build_zuora_client(settings: ConnectorSettings, budget: TimeBudget | None = None) -> ZuoraClient:
     """A Zuora client from the settings and the Zuora secret they name (also used by the operator CLI)."""
     credentials = load_zuora_credentials(settings.zuora_secret_arn)
     return ZuoraClient(
@@ -34,10 +41,11 @@ def build_zuora_client(settings: ConnectorSettings) -> ZuoraClient:
         credentials.client_id,
         credentials.client_secret.get_secret_value(),
         timeout=settings.http_timeout_seconds,
+        budget=budget,
     )
 
 
-def build_netsuite_client(settings: ConnectorSettings) -> NetSuiteClient:
+def build_netsuite_client(settings: ConnectorSettings, budget: TimeBudget | None = None) -> NetSuiteClient:
     """A NetSuite client from the settings and the NetSuite secret they name (also used by the operator CLI)."""
     credentials = load_netsuite_credentials(settings.netsuite_secret_arn)
     return NetSuiteClient(
@@ -48,17 +56,18 @@ def build_netsuite_client(settings: ConnectorSettings) -> NetSuiteClient:
         credentials.token_id.get_secret_value(),
         credentials.token_secret.get_secret_value(),
         timeout=settings.http_timeout_seconds,
+        budget=budget,
     )
 
 
 @lru_cache(maxsize=1)
 def zuora_client() -> ZuoraClient:
-    return build_zuora_client(load_settings())
+    return build_zuora_client(load_settings(), time_budget())
 
 
 @lru_cache(maxsize=1)
 def netsuite_client() -> NetSuiteClient:
-    return build_netsuite_client(load_settings())
+    return build_netsuite_client(load_settings(), time_budget())
 
 
 @lru_cache(maxsize=1)

@@ -135,9 +135,11 @@ def test_dispatcher_holds_back_permanent_errors_until_the_record_changes_in_zuor
     )
     with pytest.raises(NetSuiteError):
         world.record_sync().sync(request(A3), "m")
-    # And Zuora stamped the error write-back a few seconds after the failure; then A2 was fixed an hour later
+    # And Zuora stamped the error write-back a few seconds after the failure, and the next sync of that version
+    # recorded it (no NetSuite write, no second report); then A2 was fixed an hour later
     for record_id in (A1, A2, A3):
         world.zuora.get("Account", record_id)["UpdatedDate"] = (NOW + timedelta(seconds=5)).isoformat()
+    world.record_sync().sync(request(A1), "m")
     world.zuora.get("Account", A2).update(Name="Fixed", UpdatedDate=(NOW + timedelta(hours=1)).isoformat())
     dispatcher = Dispatcher(world.zuora, world.state, world.queue, world.config, clock=lambda: NOW + timedelta(hours=2))
 

@@ -140,7 +140,11 @@ class ParentsNotInNetSuite(SyncFailure):
 
     def __init__(self, child: str, parents: Sequence[Parent]) -> None:
         roles = ", ".join(parent.role for parent in parents)
-        super().__init__(f"{child}: {roles} is not in NetSuite yet", code="PARENT_NOT_IN_NETSUITE")
+        super().__init__(
+            f"{child}: {roles} is not in NetSuite yet",
+            code="PARENT_NOT_IN_NETSUITE",
+            parent=f"{parents[0].record_type.value}:{parents[0].record_id}" if parents else None,
+        )
         self.parents = tuple(parents)
 
 

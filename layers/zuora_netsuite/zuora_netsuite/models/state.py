@@ -30,6 +30,7 @@ class RecordError(BaseModel):
     first_failed_at: datetime
     last_failed_at: datetime
     payload_hash: str | None = None  # the payload that failed; the same payload is not sent again
+    parent: str | None = None  # a dependency error's parent, "<type>:<zuora id>": retried once it syncs
 
 
 class RecordState(BaseModel):
@@ -45,7 +46,7 @@ class RecordState(BaseModel):
     status: str | None = None  # the integration status last written to Zuora
     payload_hash: str | None = None  # of the last payload NetSuite accepted
     synced_at: datetime | None = None
-    zuora_updated_at: datetime | None = None
+    zuora_updated_at: datetime | None = None  # Zuora's UpdatedDate of the version last synced or failed
     outcome: SyncOutcome | None = None
     run_id: str | None = None
     error: RecordError | None = None

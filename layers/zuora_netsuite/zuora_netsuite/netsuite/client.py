@@ -52,7 +52,7 @@ from zuora_netsuite.failures import (
     netsuite_error_advice,
     netsuite_failure_kind,
 )
-from zuora_netsuite.http import Backoff, Sleep, body_excerpt, build_session, json_bytes, send
+from zuora_netsuite.http import Backoff, Sleep, TimeBudget, body_excerpt, build_session, json_bytes, send
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +112,7 @@ class NetSuiteClient:
         max_attempts: int = 4,
         sleep: Sleep = time.sleep,
         backoff: Backoff | None = None,
+        budget: TimeBudget | None = None,
         suiteql_page_size: int = SUITEQL_MAX_PAGE,
         auth_retries: int = DEFAULT_AUTH_RETRIES,
         suiteql_result_cap: int = SUITEQL_RESULT_CAP,
@@ -140,6 +141,7 @@ class NetSuiteClient:
         self._max_attempts = max_attempts
         self._sleep = sleep
         self._backoff = backoff if backoff is not None else Backoff()
+        self._budget = budget
         self._page_size = suiteql_page_size
         self._auth_retries = auth_retries
         self._result_cap = suiteql_result_cap
@@ -325,6 +327,7 @@ class NetSuiteClient:
                 what=what,
                 base_url=self.base_url,
                 timeout=self._timeout,
+                budget=self._budget,
                 params=params,
                 data=data,
                 headers=request_headers,
@@ -341,6 +344,8 @@ class NetSuiteClient:
                     self.stats.throttled_429 += 1
                 failure = _error_from_response(what, response)
 
+            if failure.code == "TIME_BUDGET":
+                raise failure
             if failure.code == INVALID_LOGIN and failure.http_status == 401 and auth_retries < self._auth_retries:
                 # Over the concurrency limit NetSuite sometimes answers 401 INVALID_LOGIN: a few more tries tell a
                 # burst from a credentials problem (which then ends permanent, with what to check).
@@ -354,6 +359,13 @@ class NetSuiteClient:
                     self._auth_retries,
                     auth_delay,
                 )
+                if not self._fits(auth_delay):  # not known to be a credentials problem yet: retried later
+                    raise NetSuiteError(
+                        failure.reason + " (no time left in this invocation to try again)",
+                        code=failure.code,
+                        kind=FailureKind.TRANSIENT,
+                        http_status=failure.http_status,
+                    )
                 self._sleep(auth_delay)
                 continue
             if not failure.is_transient or attempt - auth_retries >= self._max_attempts:
@@ -361,6 +373,8 @@ class NetSuiteClient:
             delay = self._backoff.wait_for(attempt, response.headers if response is not None else None)
             if delay is None:
                 raise _final(failure, attempt, note="NetSuite asked to wait longer than this call may")
+            if not self._fits(delay):
+                raise _final(failure, attempt, note=f"no time left in this invocation to wait {delay:.1f}s")
             logger.warning(
                 "%s (attempt %d of %d); retrying in %.2fs",
                 failure.reason,
@@ -370,6 +384,9 @@ class NetSuiteClient:
             )
             self.stats.retries += 1
             self._sleep(delay)
+
+    def _fits(self, delay: float) -> bool:
+        return self._budget is None or self._budget.allows_wait(delay)
 
 
 def _error_from_response(what: str, response: requests.Response) -> NetSuiteError:

@@ -31,7 +31,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import requests
 
 from zuora_netsuite.failures import FailureKind, SyncFailure, ZuoraError, zuora_code_is_retryable, zuora_failure_kind
-from zuora_netsuite.http import Backoff, Sleep, body_excerpt, build_session, json_bytes, send
+from zuora_netsuite.http import Backoff, Sleep, TimeBudget, body_excerpt, build_session, json_bytes, send
 from zuora_netsuite.models.zuora import ZuoraUpdateResult
 
 logger = logging.getLogger(__name__)
@@ -97,6 +97,7 @@ class ZuoraClient:
         sleep: Sleep = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         backoff: Backoff | None = None,
+        budget: TimeBudget | None = None,
     ) -> None:
         if not base_url.startswith(("https://", "http://")):
             raise ValueError("Zuora base_url must be an absolute http(s) URL, e.g. https://rest.zuora.com")
@@ -112,6 +113,7 @@ class ZuoraClient:
         self._sleep = sleep
         self._clock = clock
         self._backoff = backoff if backoff is not None else Backoff()
+        self._budget = budget
         self._token: str | None = None
         self._token_expires_at = 0.0
         self._token_lock = threading.RLock()
@@ -238,6 +240,8 @@ class ZuoraClient:
             if not pending:
                 break
             delay = self._backoff.delay(attempt)
+            if not self._fits(delay):
+                break  # the objects keep their retryable errors: their messages are retried by the queue
             logger.warning(
                 "Zuora update %s: %d of %d objects hit a retryable error; re-sending them in %.2fs",
                 object_type,
@@ -338,6 +342,7 @@ class ZuoraClient:
                 what=what,
                 base_url=self.base_url,
                 timeout=self._timeout,
+                budget=self._budget,
                 data=body_bytes if body_bytes is not None else data,
                 headers=headers,
             )
@@ -364,6 +369,8 @@ class ZuoraClient:
             delay = self._backoff.wait_for(attempt, response.headers if response is not None else None)
             if delay is None:
                 raise self._final(failure, attempt, note="Zuora asked to wait longer than this call may")
+            if not self._fits(delay):
+                raise self._final(failure, attempt, note=f"no time left in this invocation to wait {delay:.1f}s")
             logger.warning(
                 "%s (attempt %d of %d); retrying in %.2fs",
                 failure.reason,
@@ -373,6 +380,9 @@ class ZuoraClient:
             )
             self.stats.retries += 1
             self._sleep(delay)
+
+    def _fits(self, delay: float) -> bool:
+        return self._budget is None or self._budget.allows_wait(delay)
 
     def _evaluate(self, what: str, response: requests.Response) -> tuple[Any, ZuoraError | None]:
         """The decoded body, or the failure it describes."""
