@@ -109,11 +109,15 @@ class RecordMapping(Protocol):
         ...
 
 
-class ZoqlPending:
-    """For the record types listed with a ZOQL query: `pending` runs `pending_query` through action/query."""
+class TenantMapping:
+    """A mapping built for one Zuora tenant's shape (settings.ZuoraTenant)."""
 
     def __init__(self, tenant: ZuoraTenant) -> None:
         self.tenant = tenant
+
+
+class ZoqlPending(TenantMapping):
+    """For the record types listed with a ZOQL query: `pending` runs `pending_query` through action/query."""
 
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
         """The ZOQL of the pending records (built with zuora_netsuite.zuora.zoql: no parentheses)."""

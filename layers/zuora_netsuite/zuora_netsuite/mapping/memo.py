@@ -39,7 +39,7 @@ from zuora_netsuite.mapping.base import (
     MappingContext,
     Parent,
     SourceRecord,
-    ZoqlPending,
+    TenantMapping,
     netsuite_ids_of,
     with_error_reason,
 )
@@ -85,7 +85,7 @@ from zuora_netsuite.record_types import RECORD_TYPES, RecordType, external_id
 PENDING_TRANSFER = ("No", "Error", "Processing")  # TransferredToAccounting of a memo still to sync (null: No)
 
 
-class _MemoMapping(ZoqlPending):
+class _MemoMapping(TenantMapping):
     """Memos exist only on Invoice Settlement tenants, where Actions refuse them: listed with Object Query, read from
     their REST resources (mapping/settlement.py)."""
 
