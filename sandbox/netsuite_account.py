@@ -1,4 +1,4 @@
-"""Account configuration a real NetSuite account imposes on writes (domain.md section 7), as knobs.
+"""Account configuration a real NetSuite account imposes on writes (docs/contract-tests.md), as knobs.
 
 One ``AccountConfiguration`` per simulated account (``NetSuiteSimulator.account``); tests change its knobs to
 rehearse the accounts the connector meets. Defaults: a plausible mid-size OneWorld account.

@@ -1,4 +1,4 @@
-"""What a NetSuite account's own configuration asks of every write (domain.md section 7; docs/configuration.md).
+"""What a NetSuite account's own configuration asks of every write (docs/contract-tests.md; docs/configuration.md).
 
 The sync configuration says, per NetSuite record type, which custom form validates the write (``custom_forms``),
 which custom fields it must carry (``constant_fields``: the fields a preferred form makes mandatory), and whether

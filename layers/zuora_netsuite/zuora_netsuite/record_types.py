@@ -36,7 +36,7 @@ RECORD_TYPES: dict[RecordType, RecordTypeInfo] = {
     RecordType.REFUND: RecordTypeInfo(RecordType.REFUND, "Refund", "Refund", "zuora-refund-"),
 }
 
-# Parents before children (domain.md section 1). The dispatcher enqueues in this order;
+# Parents before children (docs/mapping.md). The dispatcher enqueues in this order;
 # the sync function never relies on it.
 DEPENDENCY_ORDER: tuple[RecordType, ...] = (
     RecordType.CUSTOMER,

@@ -8,7 +8,7 @@ from tests.contract.netsuite.rest import first_error, signed_session
 from zuora_netsuite.failures import FailureKind, NetSuiteError
 from zuora_netsuite.netsuite.client import NetSuiteClient
 
-# REST folds SOAP's many codes into a few categories (domain.md section 7).
+# REST folds SOAP's many codes into a few categories (docs/contract-tests.md).
 REFERENCE_ERROR_CODES = {"USER_ERROR", "INVALID_CONTENT", "INVALID_KEY_OR_REF"}
 NO_SUCH_SUBSIDIARY = "999999999"
 

@@ -92,7 +92,7 @@ class RecordMapping(Protocol):
     tenant: ZuoraTenant
 
     def pending(self, zuora: ZuoraApi, watermark: datetime, cutover: date | None = None) -> Iterator[Mapping[str, Any]]:
-        """The records pending sync (domain.md section 4): rows with their `Id` and `UpdatedDate`.
+        """The records pending sync (docs/architecture.md, pending selection): rows with their `Id` and `UpdatedDate`.
         Transactions dated before `cutover` are left out; master data ignores it."""
         ...
 
@@ -129,7 +129,7 @@ class ZoqlPending(TenantMapping):
 
 @dataclass(frozen=True)
 class Parent:
-    """A record that must be in NetSuite before its child can sync (domain.md section 1)."""
+    """A record that must be in NetSuite before its child can sync (docs/mapping.md)."""
 
     record_type: RecordType
     record_id: str

@@ -60,7 +60,7 @@ class InvoiceMapping(ZoqlPending):
 
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
         # Transactions are selected by TransferredToAccounting, not by a watermark: changes made after a
-        # transaction synced are not synced (domain.md section 4).
+        # transaction synced are not synced (docs/architecture.md, pending selection).
         where = zoql.all_of(zoql.eq("Status", "Posted"), transfer_pending_filter(), on_or_after("InvoiceDate", cutover))
         return zoql.select("Invoice", ("Id", "UpdatedDate"), where)
 

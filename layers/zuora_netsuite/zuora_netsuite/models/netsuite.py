@@ -82,7 +82,7 @@ class NetSuiteItem(NetSuiteRecord):
 
 
 # --- transactions ------------------------------------------------------------------------------
-# Subsidiary is never sent on a transaction: NetSuite takes the customer's (domain.md section 5).
+# Subsidiary is never sent on a transaction: NetSuite takes the customer's (docs/mapping.md).
 
 
 class NetSuiteItemLine(BaseModel):

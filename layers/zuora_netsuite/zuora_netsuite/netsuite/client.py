@@ -1,7 +1,7 @@
 """NetSuite REST web services client: upsert by external id, read by external id, SuiteQL.
 
 Implements :class:`zuora_netsuite.ports.NetSuiteApi`. Runs unchanged against NetSuite and against the local
-simulator (same paths, bodies, auth and error formats; domain.md section 7).
+simulator (same paths, bodies, auth and error formats; docs/contract-tests.md).
 
 Auth: OAuth 1.0a token-based authentication signed by requests-oauthlib with HMAC-SHA256. The ``realm`` is
 the account id as NetSuite spells it in the Authorization header: upper case, ``-`` replaced by ``_``

@@ -48,7 +48,7 @@ from zuora_netsuite.webhook.models import (
 # record_types.RECORD_TYPES, so a new record type is accepted here as soon as it is added there.
 CALLOUT_OBJECT_TYPES: dict[str, RecordType] = {info.zuora_object.lower(): rt for rt, info in RECORD_TYPES.items()}
 
-# The connector never deletes (domain.md section 2): such events are acknowledged and ignored.
+# The connector never deletes (docs/architecture.md): such events are acknowledged and ignored.
 _IGNORED_EVENT = re.compile(r"delet", re.IGNORECASE)
 _JSON_CONTENT_TYPE = re.compile(r"^application/(?:[a-z0-9.+-]*\+)?json\s*(?:;.*)?$", re.IGNORECASE)
 _NOTIFICATION_ID = re.compile(NOTIFICATION_ID_PATTERN)

@@ -1,7 +1,7 @@
 """Zuora REST client: OAuth 2.0 client credentials, ZOQL query/queryMore and the Actions update call.
 
 Implements :class:`zuora_netsuite.ports.ZuoraApi`. Runs unchanged against Zuora and against the local
-simulator (same paths, bodies, auth and error formats; domain.md section 6).
+simulator (same paths, bodies, auth and error formats; docs/contract-tests.md).
 
 Retries (bounded by ``max_attempts`` per call; see :mod:`zuora_netsuite.http` for the backoff):
 
