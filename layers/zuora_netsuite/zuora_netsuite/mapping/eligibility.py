@@ -1,6 +1,7 @@
 """Which Zuora records may sync at all: the rules of the dispatcher's pending queries, checked again by the
 sync function, because a record also arrives by webhook, manual trigger, replay or as another record's
-parent (docs/architecture.md, pending selection). An excluded record is skipped: nothing is written to NetSuite or Zuora."""
+parent (docs/architecture.md, pending selection). An excluded record is skipped: nothing is written to NetSuite
+or Zuora."""
 
 from __future__ import annotations
 
