@@ -1,7 +1,7 @@
 """Zuora's callout notifications, simulated strictly as Zuora documents them.
 
 When a watched object changes in the Zuora simulator (a user's edit, and also every change made through the
-API: action/update, PUT /v1/creditmemos/{id} ...), a notification is created and its callout template is
+API: action/update, PUT /v1/credit-memos/{id} ...), a notification is created and its callout template is
 rendered with the record's merge fields and POSTed to the template's URL.
 
 Zuora's pages this follows (docs/contract-tests.md lists the choices made where they are silent):

@@ -130,8 +130,8 @@ class FakeZuora:
             cursor = [("cursor", str(page["nextPage"]))]
 
     def update_memo(self, resource: str, memo_id: str, fields: Mapping[str, Any]) -> None:
-        """PUT /v1/creditmemos/{id} or /v1/debitmemos/{id}: recorded in `updates` under the memo's object name."""
-        object_type = {"creditmemos": "CreditMemo", "debitmemos": "DebitMemo"}[resource]
+        """PUT /v1/credit-memos/{id} or /v1/debit-memos/{id}: recorded in `updates` under the memo's object name."""
+        object_type = {"credit-memos": "CreditMemo", "debit-memos": "DebitMemo"}[resource]
         self.updates.append((object_type, [{"Id": memo_id, **fields}]))
         if self.fail_updates:
             self.fail_updates -= 1

@@ -27,7 +27,7 @@ class ZuoraApi(Protocol):
         ...
 
     def update_memo(self, resource: str, memo_id: str, fields: Mapping[str, Any]) -> None:
-        """PUT /v1/{creditmemos|debitmemos}/{memo_id}: the Invoice Settlement objects action/update does not
+        """PUT /v1/{credit-memos|debit-memos}/{memo_id}: the Invoice Settlement objects action/update does not
         cover. Raises ZuoraError."""
         ...
 

@@ -27,7 +27,10 @@ FIELDS_TO_NULL = "fieldsToNull"
 # Transactions also carry Zuora's standard TransferredToAccounting, set from the integration status.
 TRANSACTION_OBJECTS = frozenset(RECORD_TYPES[t].zuora_object for t in TRANSACTION_TYPES)
 # Invoice Settlement objects are not covered by action/update: each has its own REST resource.
-MEMO_RESOURCES = {"CreditMemo": "creditmemos", "DebitMemo": "debitmemos"}
+MEMO_RESOURCES = {
+    "CreditMemo": "credit-memos",
+    "DebitMemo": "debit-memos",
+}  # PUT /v1/credit-memos/{key} (docs.zuora.com, "Edit credit and debit memos through the API")
 
 
 def transferred_to_accounting(integration_status: str) -> str | None:

@@ -144,7 +144,7 @@ def test_given_a_credit_memo_when_its_transfer_status_and_integration_fields_are
     before = rest(zuora_target, "GET", path).json()
     # When the connector's client sets them through PUT
     fields = {"transferredToAccounting": "Processing", "IntegrationStatus__NS": "Creating Credit Memo"}
-    zuora.update_memo("creditmemos", records.credit_memo_id, fields)
+    zuora.update_memo("credit-memos", records.credit_memo_id, fields)
     after = rest(zuora_target, "GET", path).json()
     # Then the memo carries them
     assert after["transferredToAccounting"] == "Processing"
@@ -154,7 +154,7 @@ def test_given_a_credit_memo_when_its_transfer_status_and_integration_fields_are
     assert refused["success"] is False
     # (the values are put back as they were)
     zuora.update_memo(
-        "creditmemos",
+        "credit-memos",
         records.credit_memo_id,
         {"transferredToAccounting": before.get("transferredToAccounting") or "No",
          "IntegrationStatus__NS": before.get("IntegrationStatus__NS") or ""},

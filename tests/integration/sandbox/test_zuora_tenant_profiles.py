@@ -56,7 +56,7 @@ def test_a_legacy_tenant_has_no_memo_objects_for_actions(legacy: tuple[ZuoraSimu
     with pytest.raises(ZuoraError, match="CreditMemo"):
         list(client.query("select Id from CreditMemo"))
     with pytest.raises(ZuoraError, match="not enabled"):
-        client.update_memo("creditmemos", "cm1", {"transferredToAccounting": "Yes"})
+        client.update_memo("credit-memos", "cm1", {"transferredToAccounting": "Yes"})
 
 
 def test_an_invoice_settlement_tenant_refuses_memo_updates_and_part_objects_through_actions(

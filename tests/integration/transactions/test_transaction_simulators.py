@@ -51,11 +51,11 @@ def test_credit_memo_write_back_goes_through_its_rest_resource(zuora: tuple[Zuor
     [result] = update_zuora_objects(
         client, "CreditMemo", [{"Id": memo_id, "IntegrationStatus__NS": "Sync Complete", "IntegrationId__NS": "77"}]
     )
-    # Then PUT /v1/creditmemos/{id} set them, with TransferredToAccounting = Yes
+    # Then PUT /v1/credit-memos/{id} set them, with TransferredToAccounting = Yes
     assert result.success
     stored = sim.get("CreditMemo", memo_id) or {}
     assert (stored["IntegrationId__NS"], stored["TransferredToAccounting"]) == ("77", "Yes")
-    assert ("PUT", f"/v1/creditmemos/{memo_id}", 200) in sim.request_log
+    assert ("PUT", f"/v1/credit-memos/{memo_id}", 200) in sim.request_log
 
 
 def test_netsuite_refuses_to_apply_more_than_the_open_balance_and_closed_periods(

@@ -192,7 +192,7 @@ def test_a_credit_memo_is_applied_as_its_parts_say_and_written_back_through_its_
     assert f"/v1/credit-memos/{MEMO_ID}" in ledger.zuora.gets
     assert "/object-query/credit-memo-items" in ledger.zuora.gets
     assert not [q for q in ledger.zuora.queries if "CreditMemo" in q]
-    # And the memo's fields went back through PUT /v1/creditmemos/{id}, not action/update
+    # And the memo's fields went back through PUT /v1/credit-memos/{id}, not action/update
     memo_updates = [objects for object_type, objects in ledger.zuora.updates if object_type == "CreditMemo"]
     assert memo_updates[-1][0]["transferredToAccounting"] == "Yes"
     assert ledger.zuora.get("CreditMemo", MEMO_ID)["TransferredToAccounting"] == "Yes"
@@ -243,7 +243,7 @@ def test_an_operator_reset_of_a_synced_credit_memo_clears_its_fields_through_its
     assert sync(ledger, RecordType.CREDIT_MEMO, MEMO_ID) is SyncOutcome.SYNCED
     # When the operator resets it
     RecordReset(ledger.zuora, ledger.state, ledger.queue, ledger.config.zuora).reset(RecordType.CREDIT_MEMO, MEMO_ID)
-    # Then its integration fields (the error reason too) were cleared with PUT /v1/creditmemos/{id}, as JSON nulls
+    # Then its integration fields (the error reason too) were cleared with PUT /v1/credit-memos/{id}, as JSON nulls
     # (Actions refuse memos; a REST field is cleared with null, never "")
     memo = ledger.zuora.get("CreditMemo", MEMO_ID)
     assert "IntegrationId__NS" not in memo

@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 _CallKind = Literal["token", "query", "query_more", "update", "get"]
 
 # Invoice Settlement objects: action/update does not cover them; each has its own REST resource.
-MEMO_RESOURCES = frozenset({"creditmemos", "debitmemos"})
+MEMO_RESOURCES = frozenset({"credit-memos", "debit-memos"})
 
 OBJECT_QUERY_PAGE_SIZE = 99
 """Object Query answers at most 99 records a page (400 above)."""
@@ -149,7 +149,7 @@ class ZuoraClient:
             page = self._call("query_more", "ZOQL queryMore", "/v1/action/queryMore", json={"queryLocator": locator})
 
     def update_memo(self, resource: str, memo_id: str, fields: Mapping[str, Any]) -> None:
-        """PUT /v1/{creditmemos|debitmemos}/{id}: custom fields and transferredToAccounting of one memo."""
+        """PUT /v1/{credit-memos|debit-memos}/{id}: custom fields and transferredToAccounting of one memo."""
         if resource not in MEMO_RESOURCES:
             raise ValueError(f"unknown memo resource {resource!r}; expected one of {sorted(MEMO_RESOURCES)}")
         if not memo_id or not memo_id.replace("-", "").replace("_", "").isalnum():
