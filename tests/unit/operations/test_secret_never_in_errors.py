@@ -17,9 +17,9 @@ from aws_lambda_powertools.utilities import parameters
 import dispatcher_handler
 import sync_handler
 from sandbox.driver import LambdaContext
+from tests.captured_logs import CapturedLog, captured_connector_logs
 from zuora_netsuite import credentials, wiring
 from zuora_netsuite.credentials import SecretMisconfigured
-from zuora_netsuite.observability import logger
 from zuora_netsuite.settings import load_settings
 from zuora_netsuite.webhook import wiring as webhook_wiring
 from zuora_netsuite.webhook.models import WebhookSecret
@@ -58,32 +58,13 @@ MISCONFIGURATIONS: dict[str, list[tuple[str, str, str]]] = {
 CASES = [(secret, *case) for secret, cases in MISCONFIGURATIONS.items() for case in cases]
 
 
-class CapturedLog(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
-
-
 @pytest.fixture
 def logs(caplog: pytest.LogCaptureFixture) -> Iterator[CapturedLog]:
     """The connector's JSON log lines (Powertools' logger does not propagate to caplog), and caplog's too."""
-    captured = CapturedLog()
-    captured.setFormatter(logger.registered_formatter)
-    level = logger.log_level
-    logger.setLevel("DEBUG")
-    logger.handlers.append(captured)
     caplog.set_level(logging.DEBUG)
-    yield captured
-    captured.lines.extend(r.getMessage() for r in caplog.records)
-    logger.handlers.remove(captured)
-    logger.setLevel(level)
+    with captured_connector_logs("DEBUG") as captured:
+        yield captured
+        captured.lines.extend(r.getMessage() for r in caplog.records)
 
 
 @pytest.fixture

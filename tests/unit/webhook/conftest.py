@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -15,8 +14,8 @@ import pytest
 import webhook_handler
 from sandbox.api_gateway import proxy_event
 from sandbox.driver import LambdaContext
+from tests.captured_logs import CapturedLog, captured_connector_logs
 from tests.fakes import FakeQueue, FakeStateStore
-from zuora_netsuite.observability import logger
 from zuora_netsuite.webhook import wiring
 from zuora_netsuite.webhook.auth import CalloutAuthenticator, HmacScheme, sign
 from zuora_netsuite.webhook.intake import CalloutIntake, ManualSyncTrigger
@@ -141,34 +140,10 @@ def webhook(monkeypatch: pytest.MonkeyPatch) -> Webhook:
     return given
 
 
-class CapturedLog(logging.Handler):
-    """The connector's log lines (JSON, as in CloudWatch), as text and parsed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
-
-    def entries(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.lines]
-
-
 @pytest.fixture
 def logs() -> Iterator[CapturedLog]:
-    captured = CapturedLog()
-    captured.setFormatter(logger.registered_formatter)
-    level = logger.log_level
-    logger.setLevel("INFO")  # another test (e.g. the CLI run in-process) may have raised the shared logger's level
-    logger.handlers.append(captured)
-    yield captured
-    logger.handlers.remove(captured)
-    logger.setLevel(level)
+    with captured_connector_logs("INFO") as captured:
+        yield captured
 
 
 def sample_event(name: str) -> dict[str, Any]:
