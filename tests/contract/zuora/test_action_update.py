@@ -6,6 +6,7 @@ https://developer.zuora.com/v1-api-reference/api/operation/Action_POSTupdate/
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -75,3 +76,24 @@ def test_given_reject_unknown_fields_when_updating_with_one_then_400_unrecognise
     response = action(zuora_target, "update", body, params={"rejectUnknownFields": "true"})
     assert response.status_code == 400
     assert response.json() == {"message": "Error - unrecognised fields"}
+
+
+def updated_date(target: ZuoraTarget) -> str:
+    response = query(target, f"select Id, UpdatedDate from Account where Id = '{target.test_account_id}'")  # noqa: S608
+    assert response.status_code == 200, response.text
+    [record] = response.json()["records"]
+    return str(record["UpdatedDate"])
+
+
+def test_given_an_api_update_when_the_object_is_read_again_then_its_updated_date_has_moved(
+    zuora_target: ZuoraTarget, account_notes: str | None
+):
+    """Zuora's pages do not say whether an update through the API moves `UpdatedDate`; the simulator takes the
+    stricter reading (it does, so the connector's own write-back looks like a change: docs/contract-tests.md) and
+    this test shows which a real tenant does. The connector's hold on records in error must be right either way.
+    Object fields: https://developer.zuora.com/v1-api-reference/api/operation/Action_POSTupdate/"""
+    before = updated_date(zuora_target)
+    time.sleep(1.1)  # UpdatedDate has a resolution of one second
+    body = {"type": "Account", "objects": [{"Id": zuora_target.test_account_id, "Notes": "zncontract updated date"}]}
+    assert action(zuora_target, "update", body).json() == [{"Id": zuora_target.test_account_id, "Success": True}]
+    assert updated_date(zuora_target) > before
