@@ -33,12 +33,12 @@ from rich.table import Table
 
 from connector_cli.targets import SANDBOX_ENDPOINTS, Target, TargetError, sandbox_target, stack_target
 from zuora_netsuite.failures import SyncFailure
+from zuora_netsuite.logic.recovery import RecordReset, ResetRefused
+from zuora_netsuite.logic.replay import DeadLetterReplay, current_errors
 from zuora_netsuite.mapping import mappings_for
+from zuora_netsuite.models.record_types import DEPENDENCY_ORDER, RECORD_TYPES, RecordType, external_id
 from zuora_netsuite.models.replay import ReplayItem, ReplayRequest
 from zuora_netsuite.models.state import RecordState
-from zuora_netsuite.record_types import DEPENDENCY_ORDER, RECORD_TYPES, RecordType, external_id
-from zuora_netsuite.recovery import RecordReset, ResetRefused
-from zuora_netsuite.replay import DeadLetterReplay, current_errors
 
 EXIT_OK, EXIT_FAILED, EXIT_NOT_FOUND, EXIT_ERRORS_FOUND, EXIT_REFUSED, EXIT_UNAVAILABLE = 0, 1, 3, 4, 5, 6
 # NetSuite record types a Zuora record can become (items: by ItemType__NS), for `status` without state.
@@ -432,9 +432,9 @@ def reconcile(ctx: Context) -> None:
     """Per record type and currency, count and total in Zuora versus NetSuite, and every record that differs.
     Exits with 4 when anything differs."""
     try:
-        module = importlib.import_module("zuora_netsuite.reconciliation")
+        module = importlib.import_module("zuora_netsuite.logic.reconciliation")
     except ModuleNotFoundError:
-        fail("reconcile is not available yet: zuora_netsuite.reconciliation does not exist", EXIT_UNAVAILABLE)
+        fail("reconcile is not available yet: zuora_netsuite.logic.reconciliation does not exist", EXIT_UNAVAILABLE)
     target = ctx.resolve()
     try:
         result = module.reconcile(target.zuora(), target.netsuite(), target.settings.sync_config)

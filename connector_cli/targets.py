@@ -16,13 +16,13 @@ from typing import Any
 
 import boto3
 
-from zuora_netsuite.dlq import SqsDeadLetterQueue
-from zuora_netsuite.netsuite.client import NetSuiteClient
-from zuora_netsuite.queue import SqsSyncQueue
+from zuora_netsuite.adapters.dlq import SqsDeadLetterQueue
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
+from zuora_netsuite.adapters.queue import SqsSyncQueue
+from zuora_netsuite.adapters.state import DynamoDbStateStore
+from zuora_netsuite.adapters.zuora.client import ZuoraClient
 from zuora_netsuite.settings import ConnectorSettings
-from zuora_netsuite.state import DynamoDbStateStore
 from zuora_netsuite.wiring import build_netsuite_client, build_zuora_client
-from zuora_netsuite.zuora.client import ZuoraClient
 
 SANDBOX_ENDPOINTS = Path(".sandbox/endpoints.json")
 

@@ -20,7 +20,7 @@ from sandbox.chaos_cli import chaos
 from sandbox.report import TypeReport, cycle_report
 from sandbox.shutdown import exit_after
 from sandbox.stack import Sandbox, SandboxOptions
-from zuora_netsuite.money import quantum
+from zuora_netsuite.mapping.money import quantum
 
 LOG_FILE = Path(".sandbox/connector.log")
 ENDPOINTS_FILE = Path(".sandbox/endpoints.json")
@@ -54,7 +54,7 @@ def _report_table(reports: list[TypeReport], title: str) -> Table:
 def _print_reconciliation(console: Console, expected_invalid: set[str]) -> None:
     """Zuora versus NetSuite per transaction type and currency, and the records that differ (invalid ones)."""
     from zuora_netsuite import wiring
-    from zuora_netsuite.reconciliation import reconcile
+    from zuora_netsuite.logic.reconciliation import reconcile
     from zuora_netsuite.settings import load_settings
 
     result = reconcile(wiring.zuora_client(), wiring.netsuite_client(), load_settings().sync_config)

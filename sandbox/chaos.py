@@ -60,16 +60,16 @@ from sandbox.netsuite_simulator import NetSuiteSimulator
 from sandbox.report import dlq_messages, record_states
 from sandbox.stack import EVENTS, Sandbox, SandboxOptions
 from zuora_netsuite import wiring
-from zuora_netsuite.dlq import SqsDeadLetterQueue
+from zuora_netsuite.adapters.dlq import SqsDeadLetterQueue
+from zuora_netsuite.adapters.state import DynamoDbStateStore, state_from_item
 from zuora_netsuite.failures import FailureKind
+from zuora_netsuite.logic.reconciliation import reconcile
+from zuora_netsuite.logic.replay import DeadLetterReplay
 from zuora_netsuite.mapping.base import SYNC_COMPLETE
+from zuora_netsuite.models.record_types import DEPENDENCY_ORDER, RECORD_TYPES, RecordType, external_id
 from zuora_netsuite.models.replay import ReplayRequest
 from zuora_netsuite.models.state import RecordState
-from zuora_netsuite.reconciliation import reconcile
-from zuora_netsuite.record_types import DEPENDENCY_ORDER, RECORD_TYPES, RecordType, external_id
-from zuora_netsuite.replay import DeadLetterReplay
 from zuora_netsuite.settings import load_settings
-from zuora_netsuite.state import DynamoDbStateStore, state_from_item
 
 WORKER_MODULE = "sandbox.chaos_worker"
 # Fields of a NetSuite record that point at another record the connector wrote (customer, item, invoice,

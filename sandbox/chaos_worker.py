@@ -23,8 +23,8 @@ from unittest import mock
 from requests import PreparedRequest, Response
 from requests.adapters import HTTPAdapter
 
+from zuora_netsuite.adapters.queue import SqsSyncQueue
 from zuora_netsuite.models.messages import SyncRequest
-from zuora_netsuite.queue import SqsSyncQueue
 
 KILL_HEADER = "X-Sandbox-Chaos-Kill"
 KILL_DISPATCHER_AT = "CHAOS_KILL_DISPATCHER_AT"

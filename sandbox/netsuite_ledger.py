@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from zuora_netsuite.models.record_types import RecordType, external_id
 from zuora_netsuite.ports import NetSuiteApi
-from zuora_netsuite.record_types import RecordType, external_id
 
 ZERO = Decimal(0)
 

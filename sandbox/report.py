@@ -8,8 +8,8 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr
 
-from zuora_netsuite.record_types import DEPENDENCY_ORDER, RecordType
-from zuora_netsuite.state import state_from_item
+from zuora_netsuite.adapters.state import state_from_item
+from zuora_netsuite.models.record_types import DEPENDENCY_ORDER, RecordType
 
 
 @dataclass

@@ -31,7 +31,7 @@ from sandbox.netsuite_simulator import NetSuiteSimulator, closed_periods_before
 from sandbox.shutdown import bounded
 from sandbox.zuora_callouts import ZuoraCallouts, connector_templates
 from sandbox.zuora_simulator import SYNCED_OBJECTS, ZuoraSimulator
-from zuora_netsuite.record_types import DEPENDENCY_ORDER, RECORD_TYPES, RecordType
+from zuora_netsuite.models.record_types import DEPENDENCY_ORDER, RECORD_TYPES, RecordType
 
 STACK_NAME = "zuora-netsuite-sandbox"
 CONTAINERS_STOP_SECONDS = 15.0  # invocations still running in the sync containers may finish within this
@@ -425,8 +425,7 @@ def _reset_containers() -> None:
     """Forget cached settings, clients and secrets (what a new Lambda container would not have)."""
     from aws_lambda_powertools.utilities import parameters
 
-    from zuora_netsuite import settings, wiring
-    from zuora_netsuite.webhook import wiring as webhook_wiring
+    from zuora_netsuite import settings, webhook_wiring, wiring
 
     settings.load_settings.cache_clear()
     webhook_wiring.reset()

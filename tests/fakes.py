@@ -14,11 +14,11 @@ from sandbox.zoql import compile_query
 from sandbox.zuora_simulator import SYNCED_OBJECTS, schema_with_custom_fields
 from zuora_netsuite.failures import FailureKind, NetSuiteError, ZuoraError
 from zuora_netsuite.models.messages import DeadLetter, RunSummary, SyncRequest
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.replay import DeadLetterMessage
 from zuora_netsuite.models.state import RecordState
 from zuora_netsuite.models.zuora import ZuoraUpdateResult
-from zuora_netsuite.record_types import RecordType
-from zuora_netsuite.state import StaleStateError
+from zuora_netsuite.ports import StaleStateError
 
 # The tenant of the unit tests, like the sandbox's: an administrator-created error-reason field on synced objects.
 ZUORA_SCHEMA = schema_with_custom_fields({object_type: [ZUORA_ERROR_FIELD] for object_type in SYNCED_OBJECTS})

@@ -9,10 +9,10 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zuora_netsuite import wiring
-from zuora_netsuite.dlq import SqsDeadLetterQueue
+from zuora_netsuite.adapters.dlq import SqsDeadLetterQueue
+from zuora_netsuite.logic.replay import DeadLetterReplay
 from zuora_netsuite.models.replay import ReplayRequest
 from zuora_netsuite.observability import add_count, logger, metrics, tracer
-from zuora_netsuite.replay import DeadLetterReplay
 from zuora_netsuite.settings import load_settings
 
 

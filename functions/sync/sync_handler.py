@@ -7,9 +7,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zuora_netsuite import wiring
+from zuora_netsuite.logic.sync_batch import process_sync_batch
 from zuora_netsuite.observability import add_netsuite_throttled, logger, metrics, tracer
 from zuora_netsuite.settings import load_settings
-from zuora_netsuite.sync_batch import process_sync_batch
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -3,7 +3,7 @@
 POST /webhooks/zuora      authenticate (HMAC or Basic), validate, enqueue, dedupe; answers within Zuora's timeout
 POST /sync/{type}/{id}    IAM-authenticated by API Gateway; enqueues one record
 
-The routes only translate between API Gateway and the logic in zuora_netsuite.webhook.intake.
+The routes only translate between API Gateway and the logic in zuora_netsuite.logic.webhook.intake.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from zuora_netsuite import webhook_wiring as wiring
+from zuora_netsuite.logic.webhook.intake import Reply, rejected
+from zuora_netsuite.models.record_types import RecordType
+from zuora_netsuite.models.webhook import ZUORA_ID_PATTERN
 from zuora_netsuite.observability import logger, metrics, tracer
-from zuora_netsuite.record_types import RecordType
-from zuora_netsuite.webhook import wiring
-from zuora_netsuite.webhook.intake import Reply, rejected
-from zuora_netsuite.webhook.models import ZUORA_ID_PATTERN
 
 app = APIGatewayRestResolver(enable_validation=True)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sandbox.chaos import ChaosOptions, ChaosReport, FaultRow, run_chaos
-from zuora_netsuite.record_types import RecordType
+from zuora_netsuite.models.record_types import RecordType
 
 pytestmark = pytest.mark.slow
 

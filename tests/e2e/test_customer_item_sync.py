@@ -10,8 +10,8 @@ import pytest
 from sandbox.report import dlq_messages, record_states
 from sandbox.stack import Sandbox, SandboxOptions
 from tests.e2e.conftest import running_sandbox
-from zuora_netsuite.record_types import RecordType, external_id
-from zuora_netsuite.state import state_from_item
+from zuora_netsuite.adapters.state import state_from_item
+from zuora_netsuite.models.record_types import RecordType, external_id
 
 ITEM_TYPES = {"Service": "serviceSaleItem", "Non Inventory": "nonInventorySaleItem", "Inventory": "inventoryItem"}
 

@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from connector_cli.main import cli
 from sandbox.stack import Sandbox, SandboxOptions
-from zuora_netsuite.record_types import RecordType, external_id
-from zuora_netsuite.state import DynamoDbStateStore
+from zuora_netsuite.adapters.state import DynamoDbStateStore
+from zuora_netsuite.models.record_types import RecordType, external_id
 
 pytestmark = pytest.mark.slow
 

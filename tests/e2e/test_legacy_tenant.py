@@ -14,10 +14,10 @@ from sandbox.report import record_states
 from sandbox.stack import SandboxOptions
 from tests.e2e.conftest import running_sandbox
 from zuora_netsuite import wiring
-from zuora_netsuite.reconciliation import reconcile
-from zuora_netsuite.record_types import RecordType, external_id
+from zuora_netsuite.adapters.state import state_from_item
+from zuora_netsuite.logic.reconciliation import reconcile
+from zuora_netsuite.models.record_types import RecordType, external_id
 from zuora_netsuite.settings import load_settings
-from zuora_netsuite.state import state_from_item
 
 pytestmark = pytest.mark.slow
 

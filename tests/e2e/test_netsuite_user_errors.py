@@ -13,7 +13,7 @@ import pytest
 from sandbox.report import dlq_messages
 from sandbox.stack import Sandbox, SandboxOptions
 from tests.e2e.conftest import running_sandbox
-from zuora_netsuite.record_types import RecordType, external_id
+from zuora_netsuite.models.record_types import RecordType, external_id
 
 pytestmark = pytest.mark.slow
 

@@ -19,9 +19,9 @@ from sandbox.netsuite_ledger import Shape, netsuite_shapes, shape_differences, z
 from sandbox.stack import Sandbox, SandboxOptions
 from tests.e2e.conftest import running_sandbox
 from zuora_netsuite import wiring
-from zuora_netsuite.reconciliation import reconcile
-from zuora_netsuite.record_types import RECORD_TYPES, TRANSACTION_TYPES, RecordType, external_id
-from zuora_netsuite.recovery import RecordReset
+from zuora_netsuite.logic.reconciliation import reconcile
+from zuora_netsuite.logic.recovery import RecordReset
+from zuora_netsuite.models.record_types import RECORD_TYPES, TRANSACTION_TYPES, RecordType, external_id
 from zuora_netsuite.settings import load_settings
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ from tests.infrastructure.template_checks import (
     managed_policies,
     props,
 )
-from zuora_netsuite.webhook.models import WebhookSettings
+from zuora_netsuite.models.webhook import WebhookSettings
 
 WEBHOOK_SECRET = {"Fn::If": ["CreateWebhookSecret", {"Ref": "WebhookSecret"}, {"Ref": "WebhookSecretArn"}]}
 

@@ -8,10 +8,14 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from zuora_netsuite.models.messages import DeadLetter, RunSummary, SyncRequest
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.replay import DeadLetterMessage
 from zuora_netsuite.models.state import RecordState
 from zuora_netsuite.models.zuora import ZuoraUpdateResult
-from zuora_netsuite.record_types import RecordType
+
+
+class StaleStateError(Exception):
+    """The record state changed since it was read: another worker wrote it first (IntegrationStateStore.save)."""
 
 
 class ZuoraApi(Protocol):

@@ -10,13 +10,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from zuora_netsuite.netsuite_account import (
+from zuora_netsuite.models.netsuite_account import (
     ConstantValue,
     NetSuiteRecordType,
     check_constant_fields,
     check_custom_forms,
 )
-from zuora_netsuite.record_types import ALWAYS_ENABLED, DEPENDENCY_ORDER, RecordType
+from zuora_netsuite.models.record_types import ALWAYS_ENABLED, DEPENDENCY_ORDER, RecordType
 
 
 class ClassificationDefaults(BaseModel):

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from zuora_netsuite.classifications import NetSuiteReferenceData
-from zuora_netsuite.credentials import load_netsuite_credentials, load_zuora_credentials
-from zuora_netsuite.dispatch import Dispatcher
-from zuora_netsuite.http import TimeBudget
-from zuora_netsuite.netsuite.client import NetSuiteClient
-from zuora_netsuite.queue import SqsSyncQueue
+from zuora_netsuite.adapters.credentials import load_netsuite_credentials, load_zuora_credentials
+from zuora_netsuite.adapters.http import TimeBudget
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
+from zuora_netsuite.adapters.queue import SqsSyncQueue
+from zuora_netsuite.adapters.state import DynamoDbStateStore
+from zuora_netsuite.adapters.zuora.client import ZuoraClient
+from zuora_netsuite.logic.dispatch import Dispatcher
+from zuora_netsuite.logic.sync import RecordSync
+from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
 from zuora_netsuite.settings import ConnectorSettings, load_settings
-from zuora_netsuite.state import DynamoDbStateStore
-from zuora_netsuite.sync import RecordSync
-from zuora_netsuite.zuora.client import ZuoraClient
 
 
 @lru_cache(maxsize=1)

@@ -28,7 +28,7 @@ from typing import Any
 
 from sandbox.netsuite_account import AccountConfiguration, NumberingMode
 from tests.contract.netsuite.conftest import NetSuiteTarget, real_account_configured
-from zuora_netsuite.netsuite.client import NetSuiteClient
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 
 REAL = real_account_configured()
 PARENT_SUBSIDIARY = os.environ.get("NETSUITE_CONTRACT_PARENT_SUBSIDIARY_ID", "1")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from sandbox.netsuite_simulator import SAMPLE_REFERENCE_DATA, NetSuiteSimulator
-from zuora_netsuite.netsuite.client import NetSuiteClient
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 
 if TYPE_CHECKING:  # money_records imports this module: the fixture imports it when it runs
     from tests.contract.netsuite.money_records import Rest

@@ -19,8 +19,8 @@ import requests
 from tests.contract.netsuite.account_setup import INCOME_ACCOUNT, PARENT_SUBSIDIARY, REAL_TAX_CODES_REQUIRED, TAX_CODE
 from tests.contract.netsuite.conftest import NetSuiteTarget
 from tests.contract.netsuite.rest import signed_session
-from zuora_netsuite.http import json_bytes
-from zuora_netsuite.netsuite.client import NetSuiteClient
+from zuora_netsuite.adapters.http import json_bytes
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 
 
 def new_item(target: NetSuiteTarget, netsuite: NetSuiteClient) -> str:

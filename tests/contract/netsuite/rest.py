@@ -11,7 +11,7 @@ from requests_oauthlib import OAuth1
 
 from sandbox.netsuite_simulator import NetSuiteSimulator
 from tests.contract.netsuite.conftest import NetSuiteTarget, real_account_configured
-from zuora_netsuite.netsuite.client import netsuite_realm
+from zuora_netsuite.adapters.netsuite.client import netsuite_realm
 
 # For behaviours a real account cannot be made to show on demand (a burst over the concurrency cap, a workflow
 # lock, a record changed in the meantime, a 100,000-row result): checked against the simulator's fault injection;

@@ -10,8 +10,8 @@ import pytest
 
 from tests.contract.netsuite.conftest import NetSuiteTarget
 from tests.contract.netsuite.money_records import Rest, days_ago, lines, new_customer, new_invoice, new_item
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 from zuora_netsuite.failures import NetSuiteError
-from zuora_netsuite.netsuite.client import NetSuiteClient
 
 
 def _payment(customer_id: str, amount: Decimal, apply: list[dict[str, Any]]) -> dict[str, Any]:

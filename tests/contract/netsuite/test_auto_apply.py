@@ -15,7 +15,7 @@ from tests.contract.netsuite.money_records import (
     new_invoice,
     new_item,
 )
-from zuora_netsuite.netsuite.client import NetSuiteClient
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 
 
 def _two_invoices(target: NetSuiteTarget, netsuite: NetSuiteClient, name: str) -> tuple[str, str, str, str]:

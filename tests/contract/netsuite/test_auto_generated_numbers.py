@@ -32,8 +32,8 @@ from tests.contract.netsuite.account_setup import (
     simulated_account,
 )
 from tests.contract.netsuite.conftest import NetSuiteTarget
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 from zuora_netsuite.failures import NetSuiteError
-from zuora_netsuite.netsuite.client import NetSuiteClient
 
 CASES = (
     [("customer", real_numbering("customer", "manual")), ("invoice", real_numbering("invoice", "allow_override"))]

@@ -22,8 +22,8 @@ import pytest
 from sandbox.netsuite_account import CustomForm
 from tests.contract.netsuite.account_setup import PARENT_SUBSIDIARY, REAL, simulated_account
 from tests.contract.netsuite.conftest import NetSuiteTarget
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 from zuora_netsuite.failures import NetSuiteError
-from zuora_netsuite.netsuite.client import NetSuiteClient
 
 FORM_ID = os.environ.get("NETSUITE_CONTRACT_CUSTOMER_FORM_ID", "" if REAL else "145")
 FIELD = os.environ.get("NETSUITE_CONTRACT_CUSTOMER_FORM_FIELD", "custentity_zn_region")

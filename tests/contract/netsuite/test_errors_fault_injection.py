@@ -16,7 +16,7 @@ import requests
 from sandbox.netsuite_simulator import NetSuiteSimulator
 from tests.contract.netsuite.conftest import NetSuiteTarget
 from tests.contract.netsuite.rest import first_error, signed_session, simulator, simulator_only
-from zuora_netsuite.netsuite.client import NetSuiteClient
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 
 pytestmark = simulator_only
 

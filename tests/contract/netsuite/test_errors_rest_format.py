@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from tests.contract.netsuite.conftest import NetSuiteTarget
 from tests.contract.netsuite.rest import first_error, signed_session
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 from zuora_netsuite.failures import FailureKind, NetSuiteError
-from zuora_netsuite.netsuite.client import NetSuiteClient
 
 # REST folds SOAP's many codes into a few categories (docs/contract-tests.md).
 REFERENCE_ERROR_CODES = {"USER_ERROR", "INVALID_CONTENT", "INVALID_KEY_OR_REF"}

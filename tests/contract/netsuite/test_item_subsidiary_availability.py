@@ -24,8 +24,8 @@ from tests.contract.netsuite.account_setup import (
     item_line,
 )
 from tests.contract.netsuite.conftest import NetSuiteTarget
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 from zuora_netsuite.failures import NetSuiteError
-from zuora_netsuite.netsuite.client import NetSuiteClient
 
 TAX = REAL and REAL_TAX_CODES_REQUIRED
 

@@ -16,7 +16,7 @@ from tests.contract.netsuite.money_records import (
     new_invoice,
     new_item,
 )
-from zuora_netsuite.netsuite.client import NetSuiteClient
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 
 
 def test_given_an_invoice_when_the_same_body_is_upserted_again_with_replace_item_then_lines_and_total_are_unchanged(

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from tests.contract.netsuite.conftest import NetSuiteTarget
 from tests.contract.netsuite.money_records import Rest, item_line, lines, new_customer, new_invoice, new_item
-from zuora_netsuite.netsuite.client import NetSuiteClient
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 
 UPDATING_A_SUBLIST = "https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545295601.html"
 

@@ -10,8 +10,8 @@ import pytest
 
 from tests.contract.netsuite.conftest import NetSuiteTarget
 from tests.contract.netsuite.rest import first_error, signed_session, suiteql
-from zuora_netsuite.netsuite.client import NetSuiteClient
-from zuora_netsuite.netsuite.suiteql import keyset_rows
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
+from zuora_netsuite.adapters.netsuite.suiteql import keyset_rows
 
 ROWS = 3
 

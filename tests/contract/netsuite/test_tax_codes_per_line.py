@@ -26,8 +26,8 @@ from tests.contract.netsuite.account_setup import (
     simulated_account,
 )
 from tests.contract.netsuite.conftest import NetSuiteTarget
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 from zuora_netsuite.failures import NetSuiteError
-from zuora_netsuite.netsuite.client import NetSuiteClient
 
 SETUPS = [REAL_TAX_CODES_REQUIRED] if REAL else [True, False]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.contract.netsuite.conftest import NetSuiteTarget
-from zuora_netsuite.netsuite.client import NetSuiteClient
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 
 
 def test_given_an_external_id_when_the_same_customer_is_upserted_twice_then_one_record_exists(

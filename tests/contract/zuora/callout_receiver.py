@@ -22,7 +22,7 @@ from werkzeug.wrappers import Request, Response
 from sandbox.http_server import LoopbackServer
 from sandbox.zuora_callouts import CalloutSettings, CalloutTemplate, ZuoraCallouts
 from sandbox.zuora_simulator import ZuoraSimulator
-from zuora_netsuite.zuora.client import ZuoraClient
+from zuora_netsuite.adapters.zuora.client import ZuoraClient
 
 
 @dataclass(frozen=True)

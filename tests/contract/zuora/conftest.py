@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from sandbox.zuora_simulator import ZuoraSimulator
-from zuora_netsuite.zuora.client import ZuoraClient
+from zuora_netsuite.adapters.zuora.client import ZuoraClient
 
 REAL_TENANT_VARIABLES = (
     "ZUORA_CONTRACT_BASE_URL",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import requests
 
 from tests.contract.zuora.conftest import ZuoraTarget
-from zuora_netsuite.zuora.client import ZuoraClient
+from zuora_netsuite.adapters.zuora.client import ZuoraClient
 
 STAMP = {"CreatedDate": "2026-11-02T09:00:00.000+00:00", "UpdatedDate": "2026-11-02T09:30:00.000+00:00"}
 

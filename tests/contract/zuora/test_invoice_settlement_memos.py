@@ -10,8 +10,8 @@ import pytest
 
 from tests.contract.zuora.conftest import ZuoraTarget
 from tests.contract.zuora.settlement_data import SettlementRecords, rest, settlement_records
+from zuora_netsuite.adapters.zuora.client import ZuoraClient
 from zuora_netsuite.failures import ZuoraError
-from zuora_netsuite.zuora.client import ZuoraClient
 
 
 @pytest.fixture

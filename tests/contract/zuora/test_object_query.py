@@ -13,7 +13,7 @@ import pytest
 
 from tests.contract.zuora.conftest import ZuoraTarget
 from tests.contract.zuora.settlement_data import SettlementRecords, rest, settlement_records
-from zuora_netsuite.zuora.client import ZuoraClient
+from zuora_netsuite.adapters.zuora.client import ZuoraClient
 
 
 @pytest.fixture

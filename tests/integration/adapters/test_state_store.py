@@ -10,11 +10,12 @@ import pytest
 from moto import mock_aws
 
 from sandbox.aws import TEMPLATE, TemplateResolver
+from zuora_netsuite.adapters.state import DynamoDbStateStore
 from zuora_netsuite.failures import FailureKind
 from zuora_netsuite.models.messages import RunSummary
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import RecordError, RecordState, SyncOutcome
-from zuora_netsuite.record_types import RecordType
-from zuora_netsuite.state import DynamoDbStateStore, StaleStateError
+from zuora_netsuite.ports import StaleStateError
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 

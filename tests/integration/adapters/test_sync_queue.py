@@ -12,9 +12,9 @@ import pytest
 from moto import mock_aws
 
 from sandbox.driver import SqsEventSourceMapping
+from zuora_netsuite.adapters.queue import SqsSyncQueue
 from zuora_netsuite.models.messages import DeadLetter, SyncRequest
-from zuora_netsuite.queue import SqsSyncQueue
-from zuora_netsuite.record_types import RecordType
+from zuora_netsuite.models.record_types import RecordType
 
 
 @pytest.fixture

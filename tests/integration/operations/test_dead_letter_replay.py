@@ -11,14 +11,14 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from zuora_netsuite.dlq import SqsDeadLetterQueue
+from zuora_netsuite.adapters.dlq import SqsDeadLetterQueue
+from zuora_netsuite.adapters.queue import SqsSyncQueue
+from zuora_netsuite.adapters.state import DynamoDbStateStore
+from zuora_netsuite.logic.replay import DeadLetterReplay
 from zuora_netsuite.models.messages import DeadLetter, SyncRequest
+from zuora_netsuite.models.record_types import RecordType, external_id
 from zuora_netsuite.models.replay import ReplayRequest
 from zuora_netsuite.models.state import RecordState
-from zuora_netsuite.queue import SqsSyncQueue
-from zuora_netsuite.record_types import RecordType, external_id
-from zuora_netsuite.replay import DeadLetterReplay
-from zuora_netsuite.state import DynamoDbStateStore
 
 REGION = "us-east-1"
 

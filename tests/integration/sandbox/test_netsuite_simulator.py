@@ -418,7 +418,7 @@ def test_the_closed_period_hook_refuses_transaction_writes(sim, http, base):
 
 
 def test_the_connectors_netsuite_client_runs_against_the_simulator(sim, base):
-    client_module = pytest.importorskip("zuora_netsuite.netsuite.client")
+    client_module = pytest.importorskip("zuora_netsuite.adapters.netsuite.client")
     client = client_module.NetSuiteClient(base, ACCOUNT.lower().replace("_", "-"), *KEYS, timeout=5)
     internal_id = client.upsert("customer", "zuora-account-9", customer("Acme"))
     assert client.upsert("customer", "zuora-account-9", customer("Acme 2")) == internal_id

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 import pytest
 
 from sandbox.netsuite_simulator import SAMPLE_REFERENCE_DATA, NetSuiteSimulator
+from zuora_netsuite.adapters.netsuite import NetSuiteClient
+from zuora_netsuite.adapters.netsuite.suiteql import keyset_rows
 from zuora_netsuite.failures import FailureKind, NetSuiteError
-from zuora_netsuite.netsuite import NetSuiteClient
-from zuora_netsuite.netsuite.suiteql import keyset_rows
 
 ACCOUNT = "1234567_SB1"
 KEYS = tuple(uuid.uuid4().hex for _ in range(4))

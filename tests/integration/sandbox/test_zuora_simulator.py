@@ -11,7 +11,7 @@ import requests
 
 from sandbox.dataset import generate_dataset
 from sandbox.zuora_simulator import ZuoraSimulator
-from zuora_netsuite.zuora.client import ZuoraClient
+from zuora_netsuite.adapters.zuora.client import ZuoraClient
 
 CLIENT_ID, CLIENT_SECRET = "3f1c9a52-7d4e-4b8a-9c61-2e5f0a7b8d93", "sandbox-secret"  # Zuora client ids are UUIDs
 

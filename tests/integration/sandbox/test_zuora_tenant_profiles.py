@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from sandbox.zuora_simulator import ZuoraSimulator
+from zuora_netsuite.adapters.zuora.client import ZuoraClient
 from zuora_netsuite.failures import ZuoraError
-from zuora_netsuite.zuora.client import ZuoraClient
 
 
 @pytest.fixture

@@ -16,11 +16,11 @@ from sandbox.netsuite_account import AccountConfiguration, CustomForm
 from sandbox.netsuite_simulator import NetSuiteSimulator
 from tests.unit.logic.conftest import REFERENCE
 from tests.unit.transactions.conftest import ACCOUNT_ID, INVOICE_ID, Ledger
-from zuora_netsuite.classifications import NetSuiteReferenceData
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
+from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
 from zuora_netsuite.models.messages import SyncRequest
+from zuora_netsuite.models.record_types import RecordType, external_id
 from zuora_netsuite.models.state import SyncOutcome
-from zuora_netsuite.netsuite.client import NetSuiteClient
-from zuora_netsuite.record_types import RecordType, external_id
 from zuora_netsuite.settings import SyncConfig
 
 KEYS = ("ck", "cs", "tid", "ts")

@@ -11,10 +11,10 @@ import pytest
 
 from sandbox.netsuite_simulator import SAMPLE_REFERENCE_DATA, NetSuiteSimulator, closed_periods_before
 from sandbox.zuora_simulator import ZuoraSimulator
+from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
+from zuora_netsuite.adapters.zuora.client import ZuoraClient
 from zuora_netsuite.failures import NetSuiteError
-from zuora_netsuite.netsuite.client import NetSuiteClient
-from zuora_netsuite.writeback import update_zuora_objects
-from zuora_netsuite.zuora.client import ZuoraClient
+from zuora_netsuite.logic.writeback import update_zuora_objects
 
 KEYS = ("ck", "cs", "tid", "ts")
 

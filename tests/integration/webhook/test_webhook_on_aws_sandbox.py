@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from sandbox.stack import Sandbox, SandboxOptions
-from zuora_netsuite.state import DynamoDbStateStore
-from zuora_netsuite.webhook.auth import sign
+from zuora_netsuite.adapters.state import DynamoDbStateStore
+from zuora_netsuite.logic.webhook.auth import sign
 
 ACCOUNT_ID = "8a8aa0a87e4c4e2a017e5a0e9c2b1d01"
 

@@ -14,8 +14,8 @@ from oauthlib.oauth1 import Client as OAuthClient
 from oauthlib.oauth1.rfc5849 import signature as oauth_signature
 from responses import matchers
 
+from zuora_netsuite.adapters.netsuite import NetSuiteClient, netsuite_realm
 from zuora_netsuite.failures import FailureKind, NetSuiteError
-from zuora_netsuite.netsuite import NetSuiteClient, netsuite_realm
 
 BASE = "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest"
 CUSTOMER_URL = f"{BASE}/record/v1/customer/eid:ZA-8a8082c4"

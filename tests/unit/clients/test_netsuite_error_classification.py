@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 import responses
 
+from zuora_netsuite.adapters.netsuite import NetSuiteClient
 from zuora_netsuite.failures import FailureKind, NetSuiteError, netsuite_error_advice, netsuite_failure_kind
-from zuora_netsuite.netsuite import NetSuiteClient
 
 BASE = "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest"
 INVOICE_URL = f"{BASE}/record/v1/invoice/eid:zuora-invoice-8a80"

@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
+from zuora_netsuite.adapters.netsuite import NetSuiteClient
 from zuora_netsuite.failures import NetSuiteError
-from zuora_netsuite.netsuite import NetSuiteClient
 
 BASE = "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest"
 INVOICE_URL = f"{BASE}/record/v1/invoice/eid:zuora-invoice-1"

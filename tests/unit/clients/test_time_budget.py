@@ -8,9 +8,9 @@ import pytest
 import responses
 
 from tests.unit.clients.test_netsuite_client import BASE, CUSTOMER_URL, SECRETS, error_body
+from zuora_netsuite.adapters.http import TimeBudget
+from zuora_netsuite.adapters.netsuite import NetSuiteClient
 from zuora_netsuite.failures import FailureKind, NetSuiteError
-from zuora_netsuite.http import TimeBudget
-from zuora_netsuite.netsuite import NetSuiteClient
 
 
 class FakeClock:

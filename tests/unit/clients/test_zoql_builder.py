@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 
 from sandbox.zoql import FieldType, compile_query, parse
 from sandbox.zuora_simulator import DEFAULT_SCHEMA
+from zuora_netsuite.adapters.zuora import zoql
 from zuora_netsuite.mapping import mappings_for
 from zuora_netsuite.mapping.base import ZoqlPending, query_where
-from zuora_netsuite.record_types import RecordType
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.settings import ZuoraTenant
-from zuora_netsuite.zuora import zoql
 
 SCHEMA = {"Account": {"Id": FieldType.STRING, "Status": FieldType.STRING, "Balance": FieldType.NUMBER}}
 Record = Mapping[str, Any]

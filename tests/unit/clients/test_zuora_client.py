@@ -10,8 +10,8 @@ import requests
 import responses
 from responses import matchers
 
+from zuora_netsuite.adapters.zuora import ZuoraClient
 from zuora_netsuite.failures import FailureKind, ZuoraError
-from zuora_netsuite.zuora import ZuoraClient
 
 BASE = "https://rest.test.zuora.com"
 TOKEN_URL = f"{BASE}/oauth/token"

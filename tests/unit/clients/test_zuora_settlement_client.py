@@ -9,8 +9,8 @@ import pytest
 import responses
 
 from tests.unit.clients.test_zuora_client import BASE, SECRET, add_token
+from zuora_netsuite.adapters.zuora import ZuoraClient
 from zuora_netsuite.failures import ZuoraError
-from zuora_netsuite.zuora import ZuoraClient
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import pytest
 
 from sandbox.dataset import ZUORA_ERROR_FIELD
 from tests.fakes import FakeNetSuite, FakeQueue, FakeStateStore, FakeZuora
-from zuora_netsuite.classifications import NetSuiteReferenceData
+from zuora_netsuite.logic.sync import RecordSync
+from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
 from zuora_netsuite.settings import ClassificationDefaults, SyncConfig, ZuoraTenant
-from zuora_netsuite.sync import RecordSync
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from tests.unit.logic.conftest import NOW, World, account, charge, plan
-from zuora_netsuite.dispatch import Dispatcher, DispatchFailed
-from zuora_netsuite.record_types import DEPENDENCY_ORDER, RecordType
+from zuora_netsuite.logic.dispatch import Dispatcher, DispatchFailed
+from zuora_netsuite.models.record_types import DEPENDENCY_ORDER, RecordType
 
 
 def dispatcher(world: World) -> Dispatcher:

@@ -9,10 +9,10 @@ import pytest
 from pydantic import ValidationError
 
 from tests.fakes import FakeQueue, FakeStateStore, FakeZuora
-from zuora_netsuite.record_types import RecordType
-from zuora_netsuite.recovery import RecordReset
+from zuora_netsuite.logic.recovery import RecordReset
+from zuora_netsuite.logic.writeback import WriteBack, WriteBackBuffer
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.settings import SyncConfig, ZuoraTenant
-from zuora_netsuite.writeback import WriteBack, WriteBackBuffer
 
 AT = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 A1, M1 = "a" * 32, "m" * 32

@@ -9,8 +9,8 @@ from typing import Any
 from tests.unit.logic.conftest import World, account
 from tests.unit.logic.test_sync_batch import body, sqs_event
 from zuora_netsuite.failures import NetSuiteError
+from zuora_netsuite.logic.sync_batch import process_sync_batch
 from zuora_netsuite.models.zuora import ZuoraUpdateResult
-from zuora_netsuite.sync_batch import process_sync_batch
 
 ACCOUNT_ID = "1" * 32
 

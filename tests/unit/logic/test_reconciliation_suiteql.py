@@ -13,8 +13,8 @@ from typing import Any
 
 from sandbox.netsuite_suiteql import parse
 from tests.fakes import FakeZuora
-from zuora_netsuite.reconciliation import reconcile
-from zuora_netsuite.record_types import RecordType
+from zuora_netsuite.logic.reconciliation import reconcile
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.settings import SyncConfig
 
 

@@ -7,8 +7,8 @@ import pytest
 from tests.unit.logic.conftest import World, account, charge, plan
 from zuora_netsuite.failures import FailureKind, NetSuiteError, SyncFailure
 from zuora_netsuite.models.messages import SyncRequest
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import SyncOutcome
-from zuora_netsuite.record_types import RecordType
 
 ACCOUNT_ID = "a" * 32
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from tests.unit.logic.conftest import World, account
 from zuora_netsuite.models.messages import SyncRequest
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import SyncOutcome
-from zuora_netsuite.record_types import RecordType
 
 ACCOUNT_ID = "a" * 32
 V1 = "2026-11-20T10:00:00.000+00:00"

@@ -7,9 +7,9 @@ from typing import Any
 
 from tests.unit.logic.conftest import World, account
 from zuora_netsuite.failures import FailureKind, NetSuiteError
+from zuora_netsuite.logic.sync_batch import process_sync_batch
 from zuora_netsuite.models.messages import SyncRequest
-from zuora_netsuite.record_types import RecordType
-from zuora_netsuite.sync_batch import process_sync_batch
+from zuora_netsuite.models.record_types import RecordType
 
 
 def sqs_event(bodies: list[str]) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from typing import Any
 from tests.unit.clients.test_time_budget import FakeClock
 from tests.unit.logic.conftest import World, account
 from tests.unit.logic.test_sync_batch import body, sqs_event
-from zuora_netsuite.http import TimeBudget
-from zuora_netsuite.sync_batch import process_sync_batch
+from zuora_netsuite.adapters.http import TimeBudget
+from zuora_netsuite.logic.sync_batch import process_sync_batch
 
 
 def test_records_not_started_in_time_are_retried_and_the_synced_ones_are_reported_to_zuora(world: World) -> None:

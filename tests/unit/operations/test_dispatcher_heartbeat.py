@@ -12,7 +12,7 @@ import pytest
 
 import dispatcher_handler
 from sandbox.driver import LambdaContext
-from zuora_netsuite.dispatch import DispatchFailed
+from zuora_netsuite.logic.dispatch import DispatchFailed
 from zuora_netsuite.models.messages import RunSummary
 from zuora_netsuite.observability import DISPATCHER_RUN_COMPLETED, NAMESPACE
 

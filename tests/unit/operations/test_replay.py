@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from tests.fakes import FakeDeadLetterQueue, FakeStateStore, utc
 from zuora_netsuite.failures import FailureKind
+from zuora_netsuite.logic.replay import DeadLetterReplay
 from zuora_netsuite.models.messages import SyncRequest
+from zuora_netsuite.models.record_types import RecordType, external_id
 from zuora_netsuite.models.replay import ReplayRequest
 from zuora_netsuite.models.state import RecordError, RecordState
-from zuora_netsuite.record_types import RecordType, external_id
-from zuora_netsuite.replay import DeadLetterReplay
 
 NOW = utc(2026, 11, 23, 12, 0)
 

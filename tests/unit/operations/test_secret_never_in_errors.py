@@ -18,11 +18,11 @@ import dispatcher_handler
 import sync_handler
 from sandbox.driver import LambdaContext
 from tests.captured_logs import CapturedLog, captured_connector_logs
-from zuora_netsuite import credentials, wiring
-from zuora_netsuite.credentials import SecretMisconfigured
+from zuora_netsuite import webhook_wiring, wiring
+from zuora_netsuite.adapters import credentials
+from zuora_netsuite.adapters.credentials import SecretMisconfigured
+from zuora_netsuite.models.webhook import WebhookSecret
 from zuora_netsuite.settings import load_settings
-from zuora_netsuite.webhook import wiring as webhook_wiring
-from zuora_netsuite.webhook.models import WebhookSecret
 
 SECRET = "Zx9-VERY-PRIVATE-value-0042"
 NUMBER = 987654321012  # a secret mistakenly stored as a number

@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 
 from tests.unit.logic.conftest import NOW, World, account
-from zuora_netsuite.dispatch import Dispatcher
 from zuora_netsuite.failures import FailureKind, NetSuiteError
+from zuora_netsuite.logic.dispatch import Dispatcher
+from zuora_netsuite.logic.recovery import RecordReset, ResetRefused
 from zuora_netsuite.models.messages import SyncRequest
+from zuora_netsuite.models.record_types import RecordType, external_id
 from zuora_netsuite.models.state import SyncOutcome
-from zuora_netsuite.record_types import RecordType, external_id
-from zuora_netsuite.recovery import RecordReset, ResetRefused
 from zuora_netsuite.settings import ZuoraTenant
 
 A1, A2, A3 = "a" * 32, "b" * 32, "c" * 32

@@ -14,8 +14,8 @@ from sandbox.dataset import ZUORA_ERROR_FIELD
 from tests.unit.transactions.conftest import ACCOUNT_ID, CHARGE_ID, INVOICE_ID, Ledger
 from zuora_netsuite.failures import NetSuiteError
 from zuora_netsuite.models.messages import SyncRequest
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import SyncOutcome
-from zuora_netsuite.record_types import RecordType
 from zuora_netsuite.settings import SyncConfig
 
 

@@ -10,11 +10,11 @@ import pytest
 
 from tests.unit.transactions.conftest import ACCOUNT_ID, INVOICE_ID, PAYMENT_ID, STAMP, Ledger, payment
 from tests.unit.transactions.test_invoice_sync import sync
+from zuora_netsuite.logic.recovery import RecordReset
 from zuora_netsuite.mapping import MappingContext, mappings_for
 from zuora_netsuite.mapping.base import ParentsNotInNetSuite
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import SyncOutcome
-from zuora_netsuite.record_types import RecordType
-from zuora_netsuite.recovery import RecordReset
 
 REFUND_ID = "5" * 32
 TODAY = date(2026, 11, 20)

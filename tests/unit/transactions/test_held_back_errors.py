@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from tests.unit.logic.conftest import NOW
 from tests.unit.transactions.conftest import ACCOUNT_ID, CHARGE_ID, INVOICE_ID, Ledger
-from zuora_netsuite.dispatch import Dispatcher
 from zuora_netsuite.failures import FailureKind
+from zuora_netsuite.logic.dispatch import Dispatcher
 from zuora_netsuite.models.messages import SyncRequest
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import SyncOutcome
-from zuora_netsuite.record_types import RecordType
 
 LATER = NOW + timedelta(hours=1)
 

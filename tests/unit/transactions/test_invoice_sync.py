@@ -7,8 +7,8 @@ from decimal import Decimal
 from tests.unit.transactions.conftest import ACCOUNT_ID, CHARGE_ID, INVOICE_ID, Ledger
 from zuora_netsuite.failures import FailureKind
 from zuora_netsuite.models.messages import SyncRequest
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import SyncOutcome
-from zuora_netsuite.record_types import RecordType
 
 
 def sync(ledger: Ledger, record_type: RecordType, record_id: str, run_id: str = "run-1") -> SyncOutcome:

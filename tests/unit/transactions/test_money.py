@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from zuora_netsuite.money import MoneyProblem, amount, lines_to_total
+from zuora_netsuite.mapping.money import MoneyProblem, amount, lines_to_total
 
 
 def test_a_float_from_the_zuora_json_becomes_the_decimal_it_was_written_as() -> None:

@@ -12,12 +12,12 @@ import pytest
 from tests.unit.logic.conftest import NOW
 from tests.unit.transactions.conftest import ACCOUNT_ID, CHARGE_ID, PAYMENT_ID, STAMP, Ledger, payment
 from tests.unit.transactions.test_invoice_sync import sync
-from zuora_netsuite.dispatch import Dispatcher, DispatchFailed
+from zuora_netsuite.logic.dispatch import Dispatcher, DispatchFailed
+from zuora_netsuite.logic.recovery import RecordReset
 from zuora_netsuite.mapping import mappings_for
 from zuora_netsuite.mapping.settlement import TenantMismatch
+from zuora_netsuite.models.record_types import DEPENDENCY_ORDER, RecordType
 from zuora_netsuite.models.state import SyncOutcome
-from zuora_netsuite.record_types import DEPENDENCY_ORDER, RecordType
-from zuora_netsuite.recovery import RecordReset
 from zuora_netsuite.settings import SyncConfig, ZuoraTenant
 
 FIRST, SECOND = "1" * 32, "3" * 32

@@ -16,10 +16,10 @@ from sandbox.api_gateway import proxy_event
 from sandbox.driver import LambdaContext
 from tests.captured_logs import CapturedLog, captured_connector_logs
 from tests.fakes import FakeQueue, FakeStateStore
-from zuora_netsuite.webhook import wiring
-from zuora_netsuite.webhook.auth import CalloutAuthenticator, HmacScheme, sign
-from zuora_netsuite.webhook.intake import CalloutIntake, ManualSyncTrigger
-from zuora_netsuite.webhook.models import AuthScheme, SignatureEncoding, WebhookSecret
+from zuora_netsuite import webhook_wiring as wiring
+from zuora_netsuite.logic.webhook.auth import CalloutAuthenticator, HmacScheme, sign
+from zuora_netsuite.logic.webhook.intake import CalloutIntake, ManualSyncTrigger
+from zuora_netsuite.models.webhook import AuthScheme, SignatureEncoding, WebhookSecret
 
 EVENTS = Path(__file__).resolve().parents[3] / "events"
 SAMPLE_HMAC_KEY = "sample-webhook-hmac-key-not-a-secret"  # signs events/webhook_zuora_callout.json

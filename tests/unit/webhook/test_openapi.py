@@ -11,8 +11,8 @@ import webhook_handler
 from tests.infrastructure.templates import load_sam_template
 from tests.unit.webhook.conftest import Webhook, notification
 from tests.unit.webhook.openapi_contract import check_answer_is_documented, openapi_document, resolve
-from zuora_netsuite.record_types import RecordType
-from zuora_netsuite.webhook.models import NOTIFICATION_ID_PATTERN, CalloutNotification, ErrorAnswer, WebhookAnswer
+from zuora_netsuite.models.record_types import RecordType
+from zuora_netsuite.models.webhook import NOTIFICATION_ID_PATTERN, CalloutNotification, ErrorAnswer, WebhookAnswer
 
 
 def _operations(paths: dict[str, Any]) -> set[tuple[str, str]]:

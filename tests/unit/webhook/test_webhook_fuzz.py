@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sandbox.api_gateway import proxy_event
 from tests.unit.webhook.conftest import KEY, Webhook, notification, signed_data, zuora_timestamp
 from tests.unit.webhook.openapi_contract import check_answer_is_documented
-from zuora_netsuite.webhook.auth import sign
+from zuora_netsuite.logic.webhook.auth import sign
 
 ZUORA_ID = st.from_regex(r"\A[0-9a-f]{32}\Z")
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)

@@ -20,8 +20,8 @@ from tests.unit.webhook.conftest import (
     signed_data,
 )
 from zuora_netsuite.models.messages import RequestSource
-from zuora_netsuite.record_types import RecordType
-from zuora_netsuite.webhook.models import AuthScheme, SignatureEncoding, WebhookSecret
+from zuora_netsuite.models.record_types import RecordType
+from zuora_netsuite.models.webhook import AuthScheme, SignatureEncoding, WebhookSecret
 
 OTHER_KEY = "an0ther-key-0123456789abcdefghij"
 
@@ -113,7 +113,7 @@ def test_a_callout_that_fails_authentication_gets_401_and_is_never_enqueued(webh
 def test_a_tampered_body_fails_authentication(webhook: Webhook):
     # Given a signature computed over the original callout's Data
     original = json.dumps(notification()).encode()
-    from zuora_netsuite.webhook.auth import sign
+    from zuora_netsuite.logic.webhook.auth import sign
 
     signature = sign(signed_data(original), KEY)
     tampered = original.replace(ACCOUNT_ID.encode(), b"0" * 32)
@@ -264,7 +264,7 @@ def test_each_synced_zuora_object_maps_to_its_record_type(webhook: Webhook, obje
 
 def test_nothing_secret_or_the_payload_is_logged(webhook: Webhook, logs: CapturedLog):
     # Given callouts that succeed, fail authentication and are malformed
-    from zuora_netsuite.webhook.auth import sign
+    from zuora_netsuite.logic.webhook.auth import sign
 
     body = notification(accountId="ACCOUNT0000000000000000000PRIVATE")
     webhook.callout(body, notification_id="n-1")

@@ -13,7 +13,7 @@ from zuora_netsuite.mapping.item import ItemMapping
 from zuora_netsuite.mapping.memo import CreditMemoMapping, DebitMemoMapping
 from zuora_netsuite.mapping.payment import PaymentMapping
 from zuora_netsuite.mapping.refund import RefundMapping
-from zuora_netsuite.record_types import RecordType
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.settings import ZuoraTenant
 
 

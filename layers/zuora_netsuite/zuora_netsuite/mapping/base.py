@@ -7,14 +7,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from zuora_netsuite.classifications import NetSuiteReferenceData
+from zuora_netsuite.adapters.zuora import zoql
 from zuora_netsuite.failures import FailureKind, SyncFailure
+from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
 from zuora_netsuite.models.netsuite import NetSuiteRecord
-from zuora_netsuite.netsuite_account import AccountFields
+from zuora_netsuite.models.netsuite_account import AccountFields
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.ports import ZuoraApi
-from zuora_netsuite.record_types import RecordType
 from zuora_netsuite.settings import SyncConfig, ZuoraTenant
-from zuora_netsuite.zuora import zoql
 
 SYNC_COMPLETE = "Sync Complete"
 IGNORE = "Ignore"
@@ -120,7 +120,7 @@ class ZoqlPending(TenantMapping):
     """For the record types listed with a ZOQL query: `pending` runs `pending_query` through action/query."""
 
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
-        """The ZOQL of the pending records (built with zuora_netsuite.zuora.zoql: no parentheses)."""
+        """The ZOQL of the pending records (built with zuora_netsuite.adapters.zuora.zoql: no parentheses)."""
         raise NotImplementedError
 
     def pending(self, zuora: ZuoraApi, watermark: datetime, cutover: date | None = None) -> Iterator[Mapping[str, Any]]:

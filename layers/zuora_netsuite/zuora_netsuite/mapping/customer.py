@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import cast
 
-from zuora_netsuite.classifications import Classification, ClassificationChoice
+from zuora_netsuite.adapters.zuora import zoql
 from zuora_netsuite.failures import ValidationFailure
 from zuora_netsuite.mapping.base import (
     Mapped,
@@ -27,11 +27,11 @@ from zuora_netsuite.mapping.base import (
     fetch_synced,
     pending_status_filter,
 )
+from zuora_netsuite.mapping.classifications import Classification, ClassificationChoice
 from zuora_netsuite.models.netsuite import NetSuiteCustomer, RecordRef
+from zuora_netsuite.models.record_types import RecordType, external_id
 from zuora_netsuite.models.zuora import ZuoraAccount
 from zuora_netsuite.ports import ZuoraApi
-from zuora_netsuite.record_types import RecordType, external_id
-from zuora_netsuite.zuora import zoql
 
 COMPANY_NAME_MAX = 83  # NetSuite's limit on companyName and entityId
 CUSTOMER_TYPES = {"company": False, "individual": True}

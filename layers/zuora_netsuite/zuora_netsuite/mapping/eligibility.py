@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from zuora_netsuite.mapping.base import IGNORE, SourceRecord
 from zuora_netsuite.mapping.transaction import TransactionSource
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.zuora import ZuoraAccount, ZuoraPayment
-from zuora_netsuite.record_types import RecordType
 
 REQUIRED_STATUS = {
     RecordType.INVOICE: "Posted",

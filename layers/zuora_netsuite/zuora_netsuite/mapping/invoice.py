@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import cast
 
+from zuora_netsuite.adapters.zuora import zoql
 from zuora_netsuite.failures import ValidationFailure
 from zuora_netsuite.mapping.base import (
     Mapped,
@@ -49,10 +50,9 @@ from zuora_netsuite.mapping.transaction import (
     query_where,
 )
 from zuora_netsuite.models.netsuite import NetSuiteCreditMemo, NetSuiteInvoice
+from zuora_netsuite.models.record_types import RecordType, external_id
 from zuora_netsuite.models.zuora import ZuoraInvoice, ZuoraInvoiceItem
 from zuora_netsuite.ports import ZuoraApi
-from zuora_netsuite.record_types import RecordType, external_id
-from zuora_netsuite.zuora import zoql
 
 
 class InvoiceMapping(ZoqlPending):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import cast
 
-from zuora_netsuite.classifications import Classification, ClassificationChoice
+from zuora_netsuite.adapters.zuora import zoql
 from zuora_netsuite.failures import ValidationFailure
 from zuora_netsuite.mapping.base import (
     Mapped,
@@ -33,11 +33,11 @@ from zuora_netsuite.mapping.base import (
     fetch_synced,
     pending_status_filter,
 )
+from zuora_netsuite.mapping.classifications import Classification, ClassificationChoice
 from zuora_netsuite.models.netsuite import ITEM_TYPE_BY_ZUORA_VALUE, MultiSelectRef, NetSuiteItem, RecordRef
+from zuora_netsuite.models.record_types import RecordType, external_id
 from zuora_netsuite.models.zuora import ZuoraProductRatePlan, ZuoraProductRatePlanCharge
 from zuora_netsuite.ports import ZuoraApi
-from zuora_netsuite.record_types import RecordType, external_id
-from zuora_netsuite.zuora import zoql
 
 ITEM_ID_MAX = 60
 

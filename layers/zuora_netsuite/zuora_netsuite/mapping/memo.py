@@ -71,6 +71,7 @@ from zuora_netsuite.models.netsuite import (
     NetSuiteInvoice,
     RecordRef,
 )
+from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType, external_id
 from zuora_netsuite.models.zuora import (
     ZuoraApplication,
     ZuoraMemo,
@@ -80,7 +81,6 @@ from zuora_netsuite.models.zuora import (
     rest_datetime,
 )
 from zuora_netsuite.ports import ZuoraApi
-from zuora_netsuite.record_types import RECORD_TYPES, RecordType, external_id
 
 PENDING_TRANSFER = ("No", "Error", "Processing")  # TransferredToAccounting of a memo still to sync (null: No)
 

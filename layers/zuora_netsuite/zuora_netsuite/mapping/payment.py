@@ -31,6 +31,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import cast
 
+from zuora_netsuite.adapters.zuora import zoql
 from zuora_netsuite.failures import ValidationFailure
 from zuora_netsuite.mapping.base import (
     Mapped,
@@ -61,10 +62,9 @@ from zuora_netsuite.models.netsuite import (
     NetSuiteCustomerPayment,
     RecordRef,
 )
+from zuora_netsuite.models.record_types import RecordType, external_id
 from zuora_netsuite.models.zuora import ZuoraApplication, ZuoraInvoicePayment, ZuoraPayment
 from zuora_netsuite.ports import ZuoraApi
-from zuora_netsuite.record_types import RecordType, external_id
-from zuora_netsuite.zuora import zoql
 
 
 class PaymentMapping(ZoqlPending):

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from zuora_netsuite.classifications import Classification, ClassificationChoice
 from zuora_netsuite.mapping.base import MappingContext, Parent, query_where
+from zuora_netsuite.mapping.classifications import Classification, ClassificationChoice
+from zuora_netsuite.mapping.money import MoneyProblem, amount, currency_ref, lines_to_total
 from zuora_netsuite.models.netsuite import NetSuiteItemLine, NetSuiteItemSublist, RecordRef
+from zuora_netsuite.models.record_types import RecordType, external_id
 from zuora_netsuite.models.zuora import (
     ZuoraAccount,
     ZuoraApplication,
@@ -23,9 +25,7 @@ from zuora_netsuite.models.zuora import (
     ZuoraMemoItem,
     ZuoraTransaction,
 )
-from zuora_netsuite.money import MoneyProblem, amount, currency_ref, lines_to_total
 from zuora_netsuite.ports import ZuoraApi
-from zuora_netsuite.record_types import RecordType, external_id
 from zuora_netsuite.settings import SyncConfig
 
 __all__ = ["query_where"]  # re-exported: the transaction mappings import it from here

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from zuora_netsuite.record_types import RecordType
+from zuora_netsuite.models.record_types import RecordType
 
 
 class ScheduledRun(BaseModel):

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from zuora_netsuite.record_types import RecordType
+from zuora_netsuite.models.record_types import RecordType
 
 
 class RequestSource(StrEnum):

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from zuora_netsuite.record_types import RecordType
+from zuora_netsuite.models.record_types import RecordType
 
 
 class DeadLetterMessage(BaseModel):

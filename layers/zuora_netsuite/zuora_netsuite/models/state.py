@@ -8,7 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from zuora_netsuite.failures import FailureKind
-from zuora_netsuite.record_types import RecordType
+from zuora_netsuite.models.record_types import RecordType
 
 
 class SyncOutcome(StrEnum):

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.mapping import mappings_for
 from zuora_netsuite.models.messages import RequestSource, RunSummary, SyncRequest, TypeDispatch
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import RecordState
 from zuora_netsuite.observability import add_count, logger
 from zuora_netsuite.ports import IntegrationStateStore, SyncQueue, ZuoraApi
-from zuora_netsuite.record_types import RecordType
 from zuora_netsuite.settings import SyncConfig
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

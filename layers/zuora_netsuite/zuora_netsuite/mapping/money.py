@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-from zuora_netsuite.classifications import NetSuiteReferenceData
+from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
 from zuora_netsuite.models.netsuite import RecordRef
 from zuora_netsuite.settings import SyncConfig
 

@@ -12,20 +12,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from zuora_netsuite.classifications import NetSuiteReferenceData
-from zuora_netsuite.dependencies import ensure_parents
 from zuora_netsuite.failures import FailureKind, SyncFailure
+from zuora_netsuite.logic.parents import ensure_parents
+from zuora_netsuite.logic.writeback import ZUORA_TEXT_MAX, WriteBack, WriteBackBuffer, update_zuora_objects
 from zuora_netsuite.mapping import Mapped, MappingContext, SourceRecord, mappings_for
 from zuora_netsuite.mapping.base import IGNORE, SYNC_COMPLETE, ParentsNotInNetSuite
+from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
 from zuora_netsuite.mapping.eligibility import exclusion_reason
 from zuora_netsuite.models.messages import DeadLetter, SyncRequest
+from zuora_netsuite.models.netsuite_account import explain as explain_account_refusal
+from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType, external_id
 from zuora_netsuite.models.state import RecordError, RecordState, SyncOutcome
-from zuora_netsuite.netsuite_account import explain as explain_account_refusal
 from zuora_netsuite.observability import add_netsuite_call, add_outcome, logger
 from zuora_netsuite.ports import IntegrationStateStore, NetSuiteApi, SyncQueue, ZuoraApi
-from zuora_netsuite.record_types import RECORD_TYPES, RecordType, external_id
 from zuora_netsuite.settings import SyncConfig
-from zuora_netsuite.writeback import ZUORA_TEXT_MAX, WriteBack, WriteBackBuffer, update_zuora_objects
 
 
 def payload_hash(mapped: Mapped) -> str:

@@ -16,10 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from zuora_netsuite.failures import SyncFailure
+from zuora_netsuite.models.record_types import RECORD_TYPES, TRANSACTION_TYPES
 from zuora_netsuite.models.zuora import ZuoraUpdateResult
 from zuora_netsuite.observability import logger
 from zuora_netsuite.ports import ZuoraApi
-from zuora_netsuite.record_types import RECORD_TYPES, TRANSACTION_TYPES
 
 ZUORA_TEXT_MAX = 255
 FIELDS_TO_NULL = "fieldsToNull"

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from zuora_netsuite.logic.writeback import FIELDS_TO_NULL, update_zuora_objects
 from zuora_netsuite.mapping import mappings_for
 from zuora_netsuite.models.messages import RequestSource, SyncRequest
+from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType
 from zuora_netsuite.models.replay import ResetResult
 from zuora_netsuite.observability import logger
 from zuora_netsuite.ports import IntegrationStateStore, SyncQueue, ZuoraApi
-from zuora_netsuite.record_types import RECORD_TYPES, RecordType
 from zuora_netsuite.settings import ZuoraTenant
-from zuora_netsuite.writeback import FIELDS_TO_NULL, update_zuora_objects
 
 RESET_LEASE_SECONDS = 60
 

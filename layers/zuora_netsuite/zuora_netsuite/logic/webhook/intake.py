@@ -28,12 +28,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from zuora_netsuite.logic.webhook.auth import BASIC_REALM, CalloutAuthenticator
 from zuora_netsuite.models.messages import RequestSource, SyncRequest
-from zuora_netsuite.observability import logger, metrics
-from zuora_netsuite.ports import IntegrationStateStore, SyncQueue
-from zuora_netsuite.record_types import RECORD_TYPES, RecordType
-from zuora_netsuite.webhook.auth import BASIC_REALM, CalloutAuthenticator
-from zuora_netsuite.webhook.models import (
+from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType
+from zuora_netsuite.models.webhook import (
     NOTIFICATION_ID_HEADER,
     NOTIFICATION_ID_PATTERN,
     REQUEST_ID_HEADER,
@@ -43,6 +41,8 @@ from zuora_netsuite.webhook.models import (
     ErrorAnswer,
     WebhookAnswer,
 )
+from zuora_netsuite.observability import logger, metrics
+from zuora_netsuite.ports import IntegrationStateStore, SyncQueue
 
 # The one table from a callout's objectType to the record type it syncs: every Zuora object of
 # record_types.RECORD_TYPES, so a new record type is accepted here as soon as it is added there.

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from zuora_netsuite.credentials import SecretMisconfigured, read_secret
-from zuora_netsuite.queue import SqsSyncQueue
-from zuora_netsuite.state import DynamoDbStateStore
-from zuora_netsuite.webhook.auth import CalloutAuthenticator, HmacScheme
-from zuora_netsuite.webhook.intake import CalloutIntake, ManualSyncTrigger
-from zuora_netsuite.webhook.models import WebhookSecret, WebhookSettings
+from zuora_netsuite.adapters.credentials import SecretMisconfigured, read_secret
+from zuora_netsuite.adapters.queue import SqsSyncQueue
+from zuora_netsuite.adapters.state import DynamoDbStateStore
+from zuora_netsuite.logic.webhook.auth import CalloutAuthenticator, HmacScheme
+from zuora_netsuite.logic.webhook.intake import CalloutIntake, ManualSyncTrigger
+from zuora_netsuite.models.webhook import WebhookSecret, WebhookSettings
 
 
 class WebhookMisconfigured(Exception):

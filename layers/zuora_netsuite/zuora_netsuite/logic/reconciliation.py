@@ -14,7 +14,7 @@ Amounts are compared exactly (Decimal) in the transaction's currency. Totals are
 invoice (a NetSuite credit memo) counts negative on both sides.
 
 NetSuite side: only the connector's own transactions are read (``externalid LIKE 'zuora-%'`` and the four types
-it writes), keyset-paged by internal id (:func:`zuora_netsuite.netsuite.suiteql.keyset_rows`): a SuiteQL query
+it writes), keyset-paged by internal id (:func:`zuora_netsuite.adapters.netsuite.suiteql.keyset_rows`): a SuiteQL query
 stops at 100,000 results and offset paging is stable only in a unique order (Oracle NetSuite help, "Executing
 SuiteQL Queries Through REST Web Services", section_157909186990), so an account with more transactions than
 that is still read whole, each record once.
@@ -27,12 +27,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from zuora_netsuite.adapters.netsuite.suiteql import keyset_rows
+from zuora_netsuite.adapters.zuora import zoql
 from zuora_netsuite.mapping.base import on_or_after, query_where
-from zuora_netsuite.netsuite.suiteql import keyset_rows
+from zuora_netsuite.models.record_types import (
+    DEPENDENCY_ORDER,
+    RECORD_TYPES,
+    TRANSACTION_TYPES,
+    RecordType,
+    external_id,
+)
 from zuora_netsuite.ports import NetSuiteApi, ZuoraApi
-from zuora_netsuite.record_types import DEPENDENCY_ORDER, RECORD_TYPES, TRANSACTION_TYPES, RecordType, external_id
 from zuora_netsuite.settings import SyncConfig
-from zuora_netsuite.zuora import zoql
 
 ZERO = Decimal(0)
 

@@ -24,8 +24,9 @@ import boto3
 from botocore.exceptions import ClientError
 
 from zuora_netsuite.models.messages import RunSummary
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import RecordError, RecordState
-from zuora_netsuite.record_types import RecordType
+from zuora_netsuite.ports import StaleStateError
 
 STATE_SK = "STATE"
 RUN_SUMMARY_TTL = timedelta(days=90)
@@ -34,10 +35,6 @@ _RECORD_FIELDS = (
     "external_id", "netsuite_id", "netsuite_type", "status", "payload_hash", "synced_at",
     "zuora_updated_at", "outcome", "run_id",
 )  # fmt: skip
-
-
-class StaleStateError(Exception):
-    """The record state changed since it was read: another worker wrote it first."""
 
 
 def iso(moment: datetime) -> str:

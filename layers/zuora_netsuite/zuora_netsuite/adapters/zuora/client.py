@@ -3,7 +3,7 @@
 Implements :class:`zuora_netsuite.ports.ZuoraApi`. Runs unchanged against Zuora and against the local
 simulator (same paths, bodies, auth and error formats; docs/contract-tests.md).
 
-Retries (bounded by ``max_attempts`` per call; see :mod:`zuora_netsuite.http` for the backoff):
+Retries (bounded by ``max_attempts`` per call; see :mod:`zuora_netsuite.adapters.http` for the backoff):
 
 - HTTP 429, 408, 5xx, timeouts and connection errors;
 - Zuora's retryable codes, wherever they come: HTTP 200 with ``success: false`` and ``reasons[{code}]``,
@@ -30,8 +30,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import requests
 
+from zuora_netsuite.adapters.http import Backoff, Sleep, TimeBudget, body_excerpt, build_session, json_bytes, send
 from zuora_netsuite.failures import FailureKind, SyncFailure, ZuoraError, zuora_code_is_retryable, zuora_failure_kind
-from zuora_netsuite.http import Backoff, Sleep, TimeBudget, body_excerpt, build_session, json_bytes, send
 from zuora_netsuite.models.zuora import ZuoraUpdateResult
 
 logger = logging.getLogger(__name__)

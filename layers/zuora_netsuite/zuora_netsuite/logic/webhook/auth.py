@@ -28,7 +28,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from zuora_netsuite.webhook.models import (
+from zuora_netsuite.models.webhook import (
     DEFAULT_HMAC_DATA_FIELDS,
     DEFAULT_HMAC_VALUE,
     SIGNED_VALUE_PATTERN,

@@ -10,12 +10,12 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json, ValidationError
 
+from zuora_netsuite.adapters.http import MIN_CALL_SECONDS, TimeBudget
 from zuora_netsuite.failures import FailureKind, SyncFailure
-from zuora_netsuite.http import MIN_CALL_SECONDS, TimeBudget
+from zuora_netsuite.logic.sync import RecordSync
 from zuora_netsuite.models.messages import SyncRequest
 from zuora_netsuite.models.state import SyncOutcome
 from zuora_netsuite.observability import logger, metrics
-from zuora_netsuite.sync import RecordSync
 
 
 class SyncMessage(SqsRecordModel):

@@ -25,10 +25,10 @@ from typing import Protocol
 from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.mapping.base import Parent, RecordMapping, SourceRecord, parents_of
 from zuora_netsuite.models.messages import SyncRequest
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import RecordState, SyncOutcome
 from zuora_netsuite.observability import logger
 from zuora_netsuite.ports import IntegrationStateStore
-from zuora_netsuite.record_types import RecordType
 
 # What the parent is called in NetSuite, for reasons: "has no NetSuite item".
 NETSUITE_NOUN: dict[RecordType, str] = {

@@ -8,7 +8,7 @@ the account id as NetSuite spells it in the Authorization header: upper case, ``
 (``1234567-sb1`` -> ``1234567_SB1``). The host name uses the other spelling (lower case, ``-``); the
 base URL is given whole, so this client never derives a host from the account id.
 
-Retries (bounded by ``max_attempts`` per call; backoff in :mod:`zuora_netsuite.http`): only what
+Retries (bounded by ``max_attempts`` per call; backoff in :mod:`zuora_netsuite.adapters.http`): only what
 :func:`zuora_netsuite.failures.netsuite_failure_kind` calls transient - 429 (its ``Retry-After`` honoured), 5xx,
 timeouts, connection errors, ``RCRD_HAS_BEEN_CHANGED`` and the concurrency-limit codes, and the USER_ERROR
 details REST uses for the same things ("Record has been changed", "locked by a user defined workflow"; Oracle
@@ -26,7 +26,7 @@ SuiteQL (Oracle, "Executing SuiteQL Queries Through REST Web Services", section_
 1000 rows (``limit``/``offset``, the offset a multiple of the limit), at most 100,000 results a query. A query
 that needs more than one page must have an ORDER BY (Oracle: without a unique sort order paging skips or
 repeats rows); a result that reaches the cap is refused rather than silently truncated. Queries over tables
-that can grow past the cap page by key instead: :mod:`zuora_netsuite.netsuite.suiteql`.
+that can grow past the cap page by key instead: :mod:`zuora_netsuite.adapters.netsuite.suiteql`.
 
 Secrets (consumer/token keys and secrets) never appear in logs, exception messages or ``repr``.
 """
@@ -44,6 +44,7 @@ from urllib.parse import quote, unquote, urlsplit
 import requests
 from requests_oauthlib import OAuth1
 
+from zuora_netsuite.adapters.http import Backoff, Sleep, TimeBudget, body_excerpt, build_session, json_bytes, send
 from zuora_netsuite.failures import (
     INVALID_LOGIN,
     FailureKind,
@@ -52,7 +53,6 @@ from zuora_netsuite.failures import (
     netsuite_error_advice,
     netsuite_failure_kind,
 )
-from zuora_netsuite.http import Backoff, Sleep, TimeBudget, body_excerpt, build_session, json_bytes, send
 
 logger = logging.getLogger(__name__)
 
@@ -256,7 +256,7 @@ class NetSuiteClient:
                 raise NetSuiteError(
                     f"NetSuite SuiteQL query reached the {self._result_cap}-result cap, so its result may be "
                     "incomplete: page by key instead (WHERE id > <last id> ORDER BY id; "
-                    f"zuora_netsuite.netsuite.suiteql.keyset_rows). Query: {query}",
+                    f"zuora_netsuite.adapters.netsuite.suiteql.keyset_rows). Query: {query}",
                     code="SUITEQL_RESULT_CAP",
                     kind=FailureKind.PERMANENT,
                 )

@@ -17,12 +17,11 @@ from pydantic import ValidationError
 
 from zuora_netsuite.failures import FailureKind
 from zuora_netsuite.models.messages import SyncRequest
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.replay import DeadLetterMessage, ReplayFilter, ReplayItem, ReplayReport, ReplayRequest
 from zuora_netsuite.models.state import RecordError, RecordState
 from zuora_netsuite.observability import logger
-from zuora_netsuite.ports import DeadLetterQueue, IntegrationStateStore
-from zuora_netsuite.record_types import RecordType
-from zuora_netsuite.state import StaleStateError
+from zuora_netsuite.ports import DeadLetterQueue, IntegrationStateStore, StaleStateError
 
 RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED"  # moved by SQS after maxReceiveCount: no failure attributes
 ProgressCallback = Callable[[str, ReplayItem], None]  # ("moved" | "skipped" | "failed", item)
