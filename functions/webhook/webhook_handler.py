@@ -20,7 +20,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from zuora_netsuite import webhook_wiring as wiring
+from zuora_netsuite import wiring
 from zuora_netsuite.logic.webhook.intake import Reply, rejected
 from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.webhook import ZUORA_ID_PATTERN

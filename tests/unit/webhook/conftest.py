@@ -16,7 +16,7 @@ from sandbox.api_gateway import proxy_event
 from sandbox.driver import LambdaContext
 from tests.captured_logs import CapturedLog, captured_connector_logs
 from tests.fakes import FakeQueue, FakeStateStore
-from zuora_netsuite import webhook_wiring as wiring
+from zuora_netsuite import wiring
 from zuora_netsuite.logic.webhook.auth import CalloutAuthenticator, HmacScheme, sign
 from zuora_netsuite.logic.webhook.intake import CalloutIntake, ManualSyncTrigger
 from zuora_netsuite.models.webhook import AuthScheme, SignatureEncoding, WebhookSecret
