@@ -58,7 +58,7 @@ run: $(STAMP)
 	$(PY) -m sandbox run $(ARGS)
 
 sandbox: $(STAMP)
-	$(PY) -m sandbox serve
+	$(PY) -m sandbox serve $(ARGS)
 
 # The operator CLI (docs/runbook.md): make ops ARGS="errors", make ops ARGS="--stack zuora-netsuite-dev replay --dry-run"
 ops: $(STAMP)
