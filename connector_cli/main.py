@@ -200,6 +200,7 @@ def route_connector_logs_to_file(path: Path) -> None:
     handler.setFormatter(logger.registered_formatter)
     for existing in list(logger.handlers):
         logger.handlers.remove(existing)
+        existing.close()
     logger.handlers.append(handler)
     logger.setLevel(logging.INFO)
     logging.getLogger("zuora_netsuite").setLevel(logging.INFO)
