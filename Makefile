@@ -35,7 +35,7 @@ export SAM_CLI_TELEMETRY := 0
 
 help:
 	@echo "make run        one full sync cycle on the embedded local sandbox, with a report (ARGS='--legacy-tenant': no Invoice Settlement)"
-	@echo "make sandbox    start the sandbox in the foreground; prints its endpoints as one JSON line"
+	@echo "make sandbox    start the sandbox (make run's data set) in the foreground; prints its endpoints as one JSON line (ARGS='--legacy-tenant')"
 	@echo "make ops ARGS='errors'   the operator CLI (python -m connector_cli; docs/runbook.md)"
 	@echo "make demo-webhook  an edit in the Zuora sandbox reaches NetSuite through the webhook, no scheduled run"
 	@echo "make bench      throughput against NetSuite's concurrency bound, requests per record (docs/performance.md)"
@@ -58,7 +58,7 @@ run: $(STAMP)
 	$(PY) -m sandbox run $(ARGS)
 
 sandbox: $(STAMP)
-	$(PY) -m sandbox serve
+	$(PY) -m sandbox serve $(ARGS)
 
 # The operator CLI (docs/runbook.md): make ops ARGS="errors", make ops ARGS="--stack zuora-netsuite-dev replay --dry-run"
 ops: $(STAMP)

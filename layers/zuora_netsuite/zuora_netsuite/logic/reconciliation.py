@@ -36,6 +36,7 @@ from zuora_netsuite.models.record_types import (
     TRANSACTION_TYPES,
     RecordType,
     external_id,
+    netsuite_type_of,
 )
 from zuora_netsuite.ports import NetSuiteApi, ZuoraApi
 from zuora_netsuite.settings import SyncConfig
@@ -49,23 +50,21 @@ class _Scope:
     date_field: str
     amount_field: str
     number_field: str
-    netsuite_types: tuple[str, str]  # (for an amount >= 0, for an amount < 0)
     extra: zoql.Filter = zoql.ALL
 
 
 _SCOPES: dict[RecordType, _Scope] = {
-    RecordType.INVOICE: _Scope("Posted", "InvoiceDate", "Amount", "InvoiceNumber", ("invoice", "creditMemo")),
-    RecordType.DEBIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber", ("invoice", "invoice")),
+    RecordType.INVOICE: _Scope("Posted", "InvoiceDate", "Amount", "InvoiceNumber"),
+    RecordType.DEBIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber"),
     RecordType.PAYMENT: _Scope(
         "Processed",
         "EffectiveDate",
         "Amount",
         "PaymentNumber",
-        ("customerPayment",) * 2,
         zoql.cond("AppliedAmount", ">", 0),
     ),
-    RecordType.CREDIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber", ("creditMemo", "creditMemo")),
-    RecordType.REFUND: _Scope("Processed", "RefundDate", "Amount", "RefundNumber", ("customerRefund",) * 2),
+    RecordType.CREDIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber"),
+    RecordType.REFUND: _Scope("Processed", "RefundDate", "Amount", "RefundNumber"),
 }
 # NetSuite's transaction.type values (SuiteQL) -> REST record types.
 _NETSUITE_TYPES = {
@@ -146,7 +145,7 @@ def reconcile(zuora: ZuoraApi, netsuite: NetSuiteApi, config: SyncConfig) -> Rec
             line.zuora_total += amount or ZERO
             found = in_netsuite.get(eid)
             number = str(row.get(scope.number_field) or zuora_id)
-            expected_type = scope.netsuite_types[1 if amount is not None and amount < ZERO else 0]
+            expected_type = netsuite_type_of(record_type, negative=amount is not None and amount < ZERO)
             if found is None:
                 error_field = config.zuora.error_field
                 why = (str(row.get(error_field) or "") if error_field else "") or "not synced yet"
