@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json, ValidationError
@@ -15,7 +14,7 @@ from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.logic.sync import RecordSync
 from zuora_netsuite.models.messages import SyncRequest
 from zuora_netsuite.models.state import SyncOutcome
-from zuora_netsuite.observability import logger, metrics
+from zuora_netsuite.observability import add_record_outcome, add_retried, logger
 
 
 class SyncMessage(SqsRecordModel):
@@ -68,7 +67,7 @@ def process_sync_batch(
             raise
         finally:
             logger.remove_keys(["record", "source"])
-        metrics.add_metric(name=f"{request.record_type.value}.{outcome.value}", unit=MetricUnit.Count, value=1)
+        add_record_outcome(request.record_type.value, outcome.value)
         return outcome.value
 
     with processor(records=event.get("Records", []), handler=record_handler):
@@ -80,7 +79,7 @@ def process_sync_batch(
     for message_id in sorted(record_sync.write_backs.flush() - failed):
         response["batchItemFailures"].append({"itemIdentifier": message_id})
     if response["batchItemFailures"]:
-        metrics.add_metric(name="retried", unit=MetricUnit.Count, value=len(response["batchItemFailures"]))
+        add_retried(len(response["batchItemFailures"]))
     return response
 
 

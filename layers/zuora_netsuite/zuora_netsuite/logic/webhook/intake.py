@@ -41,7 +41,7 @@ from zuora_netsuite.models.webhook import (
     ErrorAnswer,
     WebhookAnswer,
 )
-from zuora_netsuite.observability import logger, metrics
+from zuora_netsuite.observability import WebhookMetric, add_webhook_request, logger
 from zuora_netsuite.ports import IntegrationStateStore, SyncQueue
 
 # The one table from a callout's objectType to the record type it syncs: every Zuora object of
@@ -135,7 +135,7 @@ class CalloutIntake:
         auth = self.authenticator.authenticate(headers, payload)
         if not auth.authenticated:
             challenge = {"WWW-Authenticate": BASIC_REALM} if self.authenticator.scheme is AuthScheme.BASIC else {}
-            metrics.add_metric(name="WebhookUnauthorized", unit="Count", value=1)
+            add_webhook_request(WebhookMetric.UNAUTHORIZED)
             return self._refuse(rejected(HTTPStatus.UNAUTHORIZED, "unauthorized", auth.reason, **challenge), request_id)
         if auth.key_used == "previous":
             logger.warning(
@@ -170,7 +170,7 @@ class CalloutIntake:
             reason = f"the connector never deletes in NetSuite ({notification.event_type} ignored)"
         if record_type is None or reason is not None:
             logger.info("Callout acknowledged and ignored", extra={**log_context, "reason": reason})
-            metrics.add_metric(name="WebhookIgnored", unit="Count", value=1)
+            add_webhook_request(WebhookMetric.IGNORED)
             return Reply(
                 int(HTTPStatus.OK),
                 WebhookAnswer(status=AnswerStatus.IGNORED, notification_id=notification_id, reason=reason),
@@ -184,13 +184,13 @@ class CalloutIntake:
         self.queue.send([request])
         if not self.state.remember_notification(notification_id, self.clock() + self.dedupe_window):
             logger.info("Callout received before (a Zuora retry or a replay); enqueued again", extra=log_context)
-            metrics.add_metric(name="WebhookDuplicates", unit="Count", value=1)
+            add_webhook_request(WebhookMetric.DUPLICATE)
             return Reply(
                 int(HTTPStatus.OK),
                 WebhookAnswer(status=AnswerStatus.DUPLICATE, record=request.key, notification_id=notification_id),
             )
         logger.info("Callout enqueued", extra={**log_context, "record": request.key})
-        metrics.add_metric(name="WebhookEnqueued", unit="Count", value=1)
+        add_webhook_request(WebhookMetric.ENQUEUED)
         return Reply(
             int(HTTPStatus.OK),
             WebhookAnswer(status=AnswerStatus.ENQUEUED, record=request.key, notification_id=notification_id),
@@ -223,5 +223,5 @@ class ManualSyncTrigger:
         request = SyncRequest(record_type=record_type, record_id=record_id, source=RequestSource.OPERATOR)
         self.queue.send([request])
         logger.info("Manual sync enqueued", extra={"record": request.key, "caller": caller or "unknown"})
-        metrics.add_metric(name="ManualSyncEnqueued", unit="Count", value=1)
+        add_webhook_request(WebhookMetric.MANUAL_SYNC_ENQUEUED)
         return Reply(int(HTTPStatus.ACCEPTED), WebhookAnswer(status=AnswerStatus.ENQUEUED, record=request.key))
