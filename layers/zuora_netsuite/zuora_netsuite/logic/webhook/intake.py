@@ -86,6 +86,15 @@ def _validation_reply(error: ValidationError) -> Reply:
     return rejected(HTTPStatus.BAD_REQUEST, "invalid_notification", message, field)
 
 
+def _ignored_because(record_type: RecordType | None, notification: CalloutNotification) -> str | None:
+    """Why a valid callout is acknowledged without a sync, or None."""
+    if record_type is None:
+        return f"the connector does not sync {notification.object_type} objects"
+    if _IGNORED_EVENT.search(notification.event_type):
+        return f"the connector never deletes in NetSuite ({notification.event_type} ignored)"
+    return None
+
+
 @dataclass
 class CalloutIntake:
     """Authenticates, validates, dedupes and enqueues Zuora callouts."""
@@ -100,61 +109,71 @@ class CalloutIntake:
     def receive(self, headers: Mapping[str, str], body: bytes) -> Reply:
         """One callout. headers: names in lower case; body: the raw bytes."""
         request_id = headers.get(REQUEST_ID_HEADER.lower(), "")[:64]
+        payload = self._json_object(headers, body)
+        if isinstance(payload, Reply):
+            return self._refuse(payload, request_id)
+        refusal = self._authenticate(headers, payload, request_id)
+        if refusal is not None:
+            return self._refuse(refusal, request_id)
+        notification = self._notification(headers, payload)
+        if isinstance(notification, Reply):
+            return self._refuse(notification, request_id)
+        notification_id, callout = notification
+        return self._enqueue(notification_id, callout, request_id)
+
+    def _json_object(self, headers: Mapping[str, str], body: bytes) -> dict[str, Any] | Reply:
+        """Gates 1-3: the body as a JSON object, or the refusal."""
         if len(body) > self.max_body_bytes:
-            return self._refuse(
-                rejected(
-                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                    "body_too_large",
-                    f"the body is {len(body)} bytes; at most {self.max_body_bytes} are accepted",
-                    "body",
-                ),
-                request_id,
+            return rejected(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                "body_too_large",
+                f"the body is {len(body)} bytes; at most {self.max_body_bytes} are accepted",
+                "body",
             )
-        content_type = headers.get("content-type", "")
-        if not _JSON_CONTENT_TYPE.match(content_type.strip()):
-            return self._refuse(
-                rejected(
-                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_content_type",
-                    "the body must be JSON (Content-Type: application/json)",
-                    "Content-Type",
-                ),
-                request_id,
+        if not _JSON_CONTENT_TYPE.match(headers.get("content-type", "").strip()):
+            return rejected(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_content_type",
+                "the body must be JSON (Content-Type: application/json)",
+                "Content-Type",
             )
         try:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            return self._refuse(
-                rejected(HTTPStatus.BAD_REQUEST, "invalid_json", "the body is not valid JSON", "body"), request_id
-            )
+            return rejected(HTTPStatus.BAD_REQUEST, "invalid_json", "the body is not valid JSON", "body")
         if not isinstance(payload, dict):
-            return self._refuse(
-                rejected(HTTPStatus.BAD_REQUEST, "invalid_notification", "the body must be a JSON object", "body"),
-                request_id,
-            )
+            return rejected(HTTPStatus.BAD_REQUEST, "invalid_notification", "the body must be a JSON object", "body")
+        return payload
+
+    def _authenticate(self, headers: Mapping[str, str], payload: dict[str, Any], request_id: str) -> Reply | None:
+        """Gate 4: None when the callout is authentic, else the 401."""
         auth = self.authenticator.authenticate(headers, payload)
         if not auth.authenticated:
             challenge = {"WWW-Authenticate": BASIC_REALM} if self.authenticator.scheme is AuthScheme.BASIC else {}
             add_webhook_request(WebhookMetric.UNAUTHORIZED)
-            return self._refuse(rejected(HTTPStatus.UNAUTHORIZED, "unauthorized", auth.reason, **challenge), request_id)
+            return rejected(HTTPStatus.UNAUTHORIZED, "unauthorized", auth.reason, **challenge)
         if auth.key_used == "previous":
             logger.warning(
                 "Callout authenticated with the previous webhook secret: update the callout settings in Zuora "
                 "before the rotation window ends",
                 extra={"zuora_request_id": request_id},
             )
+        return None
 
+    @staticmethod
+    def _notification(headers: Mapping[str, str], payload: dict[str, Any]) -> tuple[str, CalloutNotification] | Reply:
+        """Gates 5-6: the Zuora-Notification-Id and the validated body, or the refusal."""
         notification_id = headers.get(NOTIFICATION_ID_HEADER.lower(), "").strip()
         if not _NOTIFICATION_ID.match(notification_id):
             message = f"the {NOTIFICATION_ID_HEADER} header is {'malformed' if notification_id else 'missing'}"
-            return self._refuse(
-                rejected(HTTPStatus.BAD_REQUEST, "invalid_header", message, NOTIFICATION_ID_HEADER), request_id
-            )
+            return rejected(HTTPStatus.BAD_REQUEST, "invalid_header", message, NOTIFICATION_ID_HEADER)
         try:
-            notification = CalloutNotification.model_validate(payload)
+            return notification_id, CalloutNotification.model_validate(payload)
         except ValidationError as error:
-            return self._refuse(_validation_reply(error), request_id)
+            return _validation_reply(error)
 
+    def _enqueue(self, notification_id: str, notification: CalloutNotification, request_id: str) -> Reply:
+        """Gate 7, then the enqueue and the dedupe record."""
         log_context = {
             "notification_id": notification_id,
             "zuora_request_id": request_id,
@@ -163,11 +182,7 @@ class CalloutIntake:
             "object_id": notification.object_id,
         }
         record_type = CALLOUT_OBJECT_TYPES.get(notification.object_type.lower())
-        reason = None
-        if record_type is None:
-            reason = f"the connector does not sync {notification.object_type} objects"
-        elif _IGNORED_EVENT.search(notification.event_type):
-            reason = f"the connector never deletes in NetSuite ({notification.event_type} ignored)"
+        reason = _ignored_because(record_type, notification)
         if record_type is None or reason is not None:
             logger.info("Callout acknowledged and ignored", extra={**log_context, "reason": reason})
             add_webhook_request(WebhookMetric.IGNORED)
