@@ -9,12 +9,12 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json, ValidationError
 
-from zuora_netsuite.adapters.http import MIN_CALL_SECONDS, TimeBudget
 from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.logic.sync import RecordSync
 from zuora_netsuite.models.messages import SyncRequest
 from zuora_netsuite.models.state import SyncOutcome
 from zuora_netsuite.observability import add_record_outcome, add_retried, logger
+from zuora_netsuite.ports import MIN_CALL_SECONDS, InvocationBudget
 
 
 class SyncMessage(SqsRecordModel):
@@ -28,7 +28,7 @@ MIN_RECORD_SECONDS = 3 * MIN_CALL_SECONDS
 
 
 def process_sync_batch(
-    event: dict[str, Any], record_sync: RecordSync, *, budget: TimeBudget | None = None
+    event: dict[str, Any], record_sync: RecordSync, *, budget: InvocationBudget | None = None
 ) -> dict[str, list[dict[str, str]]]:
     """Returns {"batchItemFailures": [...]}: the messages SQS must deliver again.
 
