@@ -41,11 +41,11 @@ from urllib3.exceptions import InvalidHeader
 from urllib3.util import Retry
 
 from zuora_netsuite.failures import FailureKind, SyncFailure
+from zuora_netsuite.ports import MIN_CALL_SECONDS
 
 USER_AGENT = "zuora-netsuite-connector/0.1 (+python-requests)"
 
 Sleep = Callable[[float], None]
-MIN_CALL_SECONDS = 1.0  # a call (or a wait before one) is not started with less time than this left
 TIME_BUDGET = "TIME_BUDGET"  # the code of a call not sent because the invocation's time is nearly up
 
 
