@@ -10,8 +10,9 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 # The Lambda layer's dependencies for `sam build`, written from pyproject.toml by `make layer-requirements`.
 LAYER_REQUIREMENTS := layers/zuora_netsuite/requirements.txt
-# `make test` fails below this line coverage (%) of the product code (layers/, functions/, connector_cli/).
-COVERAGE_FLOOR := 85
+# `make test` fails below this line coverage (%) of the product code (layers/, functions/, connector_cli/): the
+# suite covered 92 % when this floor was set, a few points of room for code moved between layers.
+COVERAGE_FLOOR := 88
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # --- checkov (security scan of template.yaml, in `make lint`) --------------------------------------------
