@@ -1,1 +1,3 @@
-"""The operator CLI: `python -m connector_cli --help` (run, status, errors, replay, reset, reconcile)."""
+"""The operator CLI, installed as the `zuora-netsuite` command (also `python -m connector_cli`).
+
+Commands: run, status, errors, replay, reset, reconcile."""

@@ -1,4 +1,4 @@
-"""`python -m connector_cli [--stack NAME | --sandbox [FILE]] [--json] COMMAND`.
+"""`zuora-netsuite [--stack NAME | --sandbox [FILE]] [--json] COMMAND`.
 
 Exit codes (scripts can rely on them):
 
@@ -176,7 +176,7 @@ def run(ctx: Context, timeout: int, retry_delay: int, drain_only: bool, log_file
                 out.print(f"  [yellow]{r.record_type.value}[/]: {reason}")
         out.print(f"Records in error: {len(errors)}; messages on the DLQ: {dlq_depth}")
         if errors:
-            out.print("See them with: python -m connector_cli errors")
+            out.print("See them with: zuora-netsuite errors")
         out.print(f"Connector logs (JSON lines, as in CloudWatch): {log_path}")
 
     emit(ctx, payload, render)
@@ -475,7 +475,7 @@ def replay(
         out.print(table)
         out.print(f"{verb}: {len(report.moved)}, skipped: {len(report.skipped)}, failed: {len(report.failed)}")
         if report.moved and not dry_run:
-            out.print("They sync with the next batch; follow with: python -m connector_cli errors")
+            out.print("They sync with the next batch; follow with: zuora-netsuite errors")
 
     emit(ctx, report.model_dump(mode="json"), render)
     if not report.ok:
@@ -530,7 +530,7 @@ def reset(ctx: Context, record_type: str, record_id: str, sync_now: bool, yes: b
             f"Reset {key.label}: status was {result.previous_status or '(blank)'}, "
             f"integration id was {result.previous_integration_id or '-'}."
         )
-        out.print("Enqueued now." if result.enqueued else "It syncs with the next run (python -m connector_cli run).")
+        out.print("Enqueued now." if result.enqueued else "It syncs with the next run (zuora-netsuite run).")
 
     emit(ctx, result.model_dump(mode="json"), render)
 
@@ -583,7 +583,7 @@ def reconcile(ctx: Context) -> None:
 
 
 def main() -> None:
-    cli(prog_name="python -m connector_cli")
+    cli(prog_name="zuora-netsuite")
 
 
 __all__ = ["cli", "main"]

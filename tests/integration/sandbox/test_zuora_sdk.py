@@ -34,7 +34,7 @@ def load_zuora_sdk_lazily() -> None:
     if "zuora_sdk" in sys.modules:
         return
     spec = importlib.util.find_spec("zuora_sdk")
-    assert spec is not None, "zuora-sdk is in requirements-dev.txt"
+    assert spec is not None, "zuora-sdk is in pyproject.toml's dev extra (requirements.lock)"
     assert spec.origin is not None
     root = Path(spec.origin).parent
     package = types.ModuleType("zuora_sdk")

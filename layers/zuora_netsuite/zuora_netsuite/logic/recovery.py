@@ -1,7 +1,7 @@
-"""Operator reset (the seed page's manual recovery): clear IntegrationId__NS and IntegrationStatus__NS on the
-Zuora record and forget the connector's state, so the next sync treats it as new. Its NetSuite write is an
-upsert by the same external id, so a NetSuite record that still exists is re-linked, never duplicated; one
-deleted by hand in NetSuite is created again. An account with SynctoNetSuite__NS = No stays out (the
+"""Operator reset (the manual recovery Zuora's own connector documents): clear IntegrationId__NS and
+IntegrationStatus__NS on the Zuora record and forget the connector's state, so the next sync treats it as new.
+Its NetSuite write is an upsert by the same external id, so a NetSuite record that still exists is re-linked, never
+duplicated; one deleted by hand in NetSuite is created again. An account with SynctoNetSuite__NS = No stays out (the
 dispatcher never picks it up)."""
 
 from __future__ import annotations
