@@ -12,7 +12,9 @@ Pages (each behaviour is pinned by a contract test in ``tests/contract/netsuite/
   create sample sends ``"account": {"id": "1"}``, ``"payment": 250`` and one apply line of 200, the rest left
   unapplied; the records browser: ``account`` is "the account where you want to deposit the amount received"
   (https://system.netsuite.com/help/helpcenter/en_US/srbrowser/Browser2026_1/script/record/customerpayment.html);
-  ``undepFunds`` (deposit later, to Undeposited Funds) and ``paymentMethod`` are the SOAP schema's fields.
+  the 2024.2 schema browser (https://system.netsuite.com/help/helpcenter/en_US/srbrowser/Browser2024_2/schema/record/customerpayment.html):
+  ``account`` "Sets the account used for payments already deposited. Required when undepFunds is set to FALSE.";
+  ``paymentMethod`` is the SOAP schema's field (one integrator's note says REST does not take it: NO PAGE).
 - Customer refund (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/article_0830082954.html):
   ``apply`` lines keyed by ``doc``; the UI refunds "credit memos and unapplied payments" of the customer.
 - Record actions (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_156631158782.html): REST
@@ -114,7 +116,10 @@ def check_deposit(
 ) -> None:
     """Where a customer payment's money goes, and a refund's comes from (raises NetSuiteApiError).
 
-    - ``undepFunds: true`` together with an ``account`` is refused (a payment goes to one or the other);
+    - ``undepFunds: false`` without an ``account`` is refused (the schema browser: account "Required when
+      undepFunds is set to FALSE"); neither sent leaves it to the account's default (not checked);
+    - ``undepFunds: true`` together with an ``account`` is refused (a payment goes to one or the other: the
+      stricter reading, no page says what NetSuite does);
     - ``account`` must be a bank account (SuiteQL ``accttype`` 'Bank'): an income or receivables account is
       refused as an invalid value of the field;
     - a customer refund without ``account`` is refused when ``config.refund_account_required``.
@@ -128,6 +133,8 @@ def check_deposit(
             "A payment is deposited either to Undeposited Funds (undepFunds) or to an account, not both.",
             "account",
         )
+    if record_type == "customerPayment" and merged.get("undepFunds") is False and account_id is None:
+        raise bad_request(USER_ERROR, "Please enter value(s) for: Account.", "account")
     if account_id is not None:
         row = account_rows.get(str(account_id))
         if row is None or row.get("accttype") not in DEPOSIT_ACCOUNT_TYPES:
