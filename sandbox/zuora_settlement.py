@@ -140,6 +140,7 @@ def _v1_memo(record: Mapping[str, Any], object_type: str, schema_fields: Collect
         "taxAmount": record.get("TaxAmount"),
         "balance": record.get("Balance"),
         "referredInvoiceId": record.get("ReferredInvoiceId"),
+        "reasonCode": record.get("ReasonCode"),
         "transferredToAccounting": record.get("TransferredToAccounting"),
         "createdDate": v1_datetime(record.get("CreatedDate")),
         "updatedDate": v1_datetime(record.get("UpdatedDate")),
