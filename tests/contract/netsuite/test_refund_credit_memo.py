@@ -68,3 +68,8 @@ def test_given_a_credit_memo_partly_applied_when_a_refund_asks_more_than_is_left
     assert refused.value.http_status == 400
     assert not refused.value.is_transient
     assert Decimal(str(rest.get("creditMemo", credit_memo)["unapplied"])) == Decimal("30")
+    # And refunding exactly the 30 left is accepted
+    netsuite.upsert(
+        "customerRefund", netsuite_target.external_id("refund"), _refund(customer, credit_memo, Decimal(30))
+    )
+    assert Decimal(str(rest.get("creditMemo", credit_memo)["unapplied"])) == Decimal("0")
