@@ -46,13 +46,14 @@ def test_given_a_synced_unpaid_invoice_when_cancelled_in_the_ui_then_it_is_cance
 def test_given_an_invoice_with_a_payment_applied_when_cancelled_then_zuora_refuses_to_unpost_it(
     sim: ZuoraSimulator,
 ) -> None:
-    """"Unpost Invoice": only an invoice with no payments, adjustments, memos from it or applied credit memos."""
+    """ "Unpost Invoice": only an invoice with no payments, adjustments, memos from it or applied credit memos."""
     invoice = _invoice(sim, Balance=60)
     sim.put("PaymentPart", {"PaymentId": "p" * 32, "InvoiceId": invoice, "Amount": 40})
     with pytest.raises(ValueError, match="cannot unpost"):
         cancel_invoice(sim, invoice)
     record = sim.get("Invoice", invoice)
-    assert record is not None and record["Status"] == "Posted"
+    assert record is not None
+    assert record["Status"] == "Posted"
 
 
 def test_given_an_invoice_taxed_under_two_codes_then_its_netsuite_shape_has_one_tax_line_per_code() -> None:
