@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from sandbox.dataset import DATASET_NOW, Dataset
+from sandbox.dataset_balances import settle_balances
 from sandbox.zoql import format_datetime
 
 CLOSED_PERIOD_BEFORE = date(2025, 1, 1)
@@ -348,6 +349,8 @@ def add_transactions(dataset: Dataset, invoices: int = 120, *, invoice_settlemen
     _excluded_records(b)
     dataset.zuora_objects.update(b.objects)
     dataset.closed_period_before = CLOSED_PERIOD_BEFORE
+    # last: the open balances of everything added above, as Zuora keeps them (sandbox/dataset_balances.py)
+    settle_balances(dataset.zuora_objects, invoice_settlement=invoice_settlement)
     return dataset
 
 

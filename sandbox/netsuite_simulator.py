@@ -1141,6 +1141,8 @@ class NetSuiteSimulator:
                     row[name.lower()] = rendered
             if rule.family == TRANSACTION_TABLE and "total" in stored.fields:
                 row["foreigntotal"] = str(_decimal(stored.fields["total"]))  # the total in the transaction's currency
+            if rule.family == TRANSACTION_TABLE and "entity" not in row and "customer" in row:
+                row["entity"] = row["customer"]  # SuiteQL's transaction.entity: the customer of every transaction
             if stored.record_type == "invoice":
                 row["foreignamountunpaid"] = str(self._open_balance(stored, None))
             elif stored.record_type in _AUTO_APPLY_TYPES:
