@@ -63,13 +63,9 @@ class _Scope:
 _SCOPES: dict[RecordType, _Scope] = {
     RecordType.INVOICE: _Scope("Posted", "InvoiceDate", "Amount", "InvoiceNumber", balance_field="Balance"),
     RecordType.DEBIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber", balance_field="Balance"),
+    # unapplied payments sync too; UnappliedAmount is Invoice Settlement only: not read on a legacy tenant
     RecordType.PAYMENT: _Scope(
-        "Processed",
-        "EffectiveDate",
-        "Amount",
-        "PaymentNumber",
-        zoql.cond("AppliedAmount", ">", 0),
-        balance_field="UnappliedAmount",  # Invoice Settlement only: not read on a legacy tenant
+        "Processed", "EffectiveDate", "Amount", "PaymentNumber", balance_field="UnappliedAmount"
     ),
     RecordType.CREDIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber", balance_field="Balance"),
     RecordType.REFUND: _Scope("Processed", "RefundDate", "Amount", "RefundNumber"),

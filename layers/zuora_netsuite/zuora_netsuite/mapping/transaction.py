@@ -44,6 +44,10 @@ class TransactionSource:
     applications: tuple[ZuoraApplication, ...] = ()  # what a payment or credit memo was applied to
     invoice_numbers: dict[str, str] = field(default_factory=dict)  # invoice Id -> InvoiceNumber, for reasons
     refunded_credit_memos: tuple[str, ...] = ()  # a refund's credit memo sources (Invoice Settlement)
+    # Payments: Zuora PaymentMethod.Type of the payment (for the deposit rules). Refunds: what each part draws from,
+    # (PAYMENT or CREDIT_MEMO, Zuora id, amount), from GET /v1/refunds/{key}/parts.
+    payment_method_type: str | None = None
+    refund_sources: tuple[tuple[RecordType, str, Decimal], ...] = ()
 
     @property
     def id(self) -> str:
