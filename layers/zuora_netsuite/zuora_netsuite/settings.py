@@ -105,6 +105,40 @@ class PaymentsConfig(BaseModel):
         return value
 
 
+class RevenueConfig(BaseModel):
+    """Revenue recognition on transaction lines (issue 13, docs/configuration.md "revenue").
+
+    mode "dates": every invoice and memo line carries revRecStartDate / revRecEndDate = the Zuora item's service
+    period (ServiceStartDate / ServiceEndDate); "off": no revenue recognition field is sent (an account without the
+    Revenue Recognition feature refuses them). templates: Zuora ProductRatePlanCharge Id -> NetSuite revenue
+    recognition template (revRecSchedule internal id) set on that charge's lines; a line of such a charge without a
+    service period is a validation error (the template would otherwise recognise it over the wrong period)."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    mode: Literal["off", "dates"] = "dates"
+    templates: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _templates_need_dates(self) -> RevenueConfig:
+        if self.templates and self.mode == "off":
+            raise ValueError("revenue.templates needs revenue.mode 'dates' (a template recognises over the line dates)")
+        return self
+
+
+class TaxConfig(BaseModel):
+    """Zuora tax -> NetSuite tax lines (issue 13, docs/configuration.md "tax"): one line per Zuora tax code of a
+    document's taxation items, on the NetSuite tax item mapped from that code (items_by_code). Once items_by_code
+    lists codes, a code it does not list is a validation error naming the code; with items_by_code empty every
+    code's line goes to default_item_id. default_item_id (else the older tax_item_id) also carries the tax of a
+    document that has a TaxAmount but no taxation items (one line, "Tax")."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    items_by_code: dict[str, str] = Field(default_factory=dict)
+    default_item_id: str | None = None
+
+
 class SyncConfig(BaseModel):
     """Which record types sync and how: one validated model, from the SYNC_CONFIG JSON env value."""
 
@@ -131,6 +165,11 @@ class SyncConfig(BaseModel):
     # no tax code is sent.
     tax_codes: dict[str, str] = Field(default_factory=dict)
     default_tax_code_id: str | None = None
+    # Issue 13, books: revenue recognition dates / templates on lines, tax lines per Zuora tax code, and the NetSuite
+    # item discount charges' lines go to (a charge whose ChargeModel starts with "Discount"; None: its own item).
+    revenue: RevenueConfig = RevenueConfig()
+    tax: TaxConfig = TaxConfig()
+    discount_item_id: str | None = None
     # Per NetSuite record type: the custom form that validates the write, the custom fields it makes mandatory,
     # and whether the connector's own entityId / tranId is sent (false when NetSuite numbers the type itself).
     custom_forms: dict[NetSuiteRecordType, str] = Field(default_factory=dict)
@@ -161,6 +200,14 @@ class SyncConfig(BaseModel):
     @property
     def tax_codes_on_lines(self) -> bool:
         return bool(self.tax_codes) or self.default_tax_code_id is not None
+
+    def tax_item_for(self, zuora_tax_code: str | None) -> str | None:
+        """The NetSuite tax item of a Zuora tax code's line (None: no mapping, a validation error naming the code);
+        zuora_tax_code None: tax without taxation items (the default item)."""
+        default = self.tax.default_item_id or self.tax_item_id
+        if zuora_tax_code is None or not self.tax.items_by_code:
+            return default
+        return self.tax.items_by_code.get(zuora_tax_code)
 
     def sends_document_number(self, netsuite_type: str) -> bool:
         return next((send for name, send in self.send_document_numbers.items() if name == netsuite_type), True)

@@ -98,6 +98,12 @@ class NetSuiteItemLine(BaseModel):
     department: RecordRef | None = None
     class_: RecordRef | None = Field(default=None, alias="class")
     location: RecordRef | None = None
+    # Revenue recognition (issue 13): the line's recognition period and template. The REST names are the SOAP
+    # schema's revRecStartDate / revRecEndDate / revRecSchedule camelCased as REST does (no Oracle page spells
+    # them; tests/contract/netsuite/test_rev_rec_line_dates.py settles them on a real account).
+    rev_rec_start_date: date | None = Field(default=None, alias="revRecStartDate")
+    rev_rec_end_date: date | None = Field(default=None, alias="revRecEndDate")
+    rev_rec_schedule: RecordRef | None = Field(default=None, alias="revRecSchedule")
 
 
 class NetSuiteApplyLine(BaseModel):
