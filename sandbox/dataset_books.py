@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox.dataset import Dataset
+from sandbox.dataset_balances import settle_balances
 from sandbox.dataset_transactions import _Builder, _Invoice, _money, _num
 
 # Zuora tax code -> (jurisdiction, rate); each maps to a NetSuite tax item in the books configuration.
@@ -181,6 +182,7 @@ def _done(b: _Books, dataset: Dataset) -> None:
     for object_type, records in b.objects.items():
         if records:
             dataset.zuora_objects.setdefault(object_type, []).extend(records)
+    settle_balances(dataset.zuora_objects)  # open balances as Zuora keeps them (sandbox/dataset_balances.py)
 
 
 def add_tax_and_discount_cases(dataset: Dataset, invoices: int = 12) -> BooksCases:

@@ -1,7 +1,9 @@
-"""Books that tie out (issue 13): after a first sync, invoices change in Zuora (one written off, one reversed, one
-cancelled); after the next run `reconcile` agrees with NetSuite to the cent, per record type and currency and per
-customer (open AR, unapplied cash and credit), except for what it must report: the data set's invalid records and
-the cancelled invoice, which the connector never reverses silently (docs/mapping.md, "Changes after sync").
+"""Books that tie out (issue 13): a ledger with every books case syncs (taxes under two codes, discounts, payments by
+method and currency, unapplied cash, refunds of unapplied parts and of a credit memo); then invoices change in Zuora
+(one written off, two reversed - one with a discount charge -, one cancelled); after the next run `reconcile` agrees
+with NetSuite to the cent, per record type and currency and per customer (open AR, unapplied cash and credit),
+except for what it must report: the data set's invalid records and the cancelled invoice, which the connector never
+reverses silently (docs/mapping.md, "Changes after sync").
 
 Zuora pages: write-off "a credit memo is created and applied to the invoice"
 (https://developer.zuora.com/v1-api-reference/api/operation/PUT_WriteOffInvoice); reverse creates a credit memo
@@ -19,9 +21,11 @@ from typing import Any
 import pytest
 import requests
 
+from sandbox.dataset import generate_dataset
+from sandbox.dataset_books import add_books_cases
+from sandbox.dataset_transactions import add_transactions
 from sandbox.stack import Sandbox, SandboxOptions
 from sandbox.zuora_mutations import cancel_invoice
-from tests.e2e.conftest import running_sandbox
 from zuora_netsuite import wiring
 from zuora_netsuite.logic.reconciliation import Reconciliation, reconcile
 from zuora_netsuite.models.record_types import RecordType
@@ -67,45 +71,28 @@ def _zuora_put(sandbox: Sandbox, path: str, body: dict[str, Any]) -> dict[str, A
     return answer
 
 
-def _untouched_synced_invoices(sandbox: Sandbox) -> list[dict[str, Any]]:
-    """Posted, synced invoices with nothing applied to them and no memo made from them: free to change."""
-    zuora = sandbox.zuora
-    touched = {str(p.get("InvoiceId")) for name in ("PaymentPart", "CreditMemoPart") for p in zuora.all(name)}
-    touched |= {str(m.get("ReferredInvoiceId")) for name in ("CreditMemo", "DebitMemo") for m in zuora.all(name)}
-    invalid = set(sandbox.dataset.expected_reasons)
-    return sorted(
-        (
-            i
-            for i in zuora.all("Invoice")
-            if i.get("Status") == "Posted"
-            and i.get("IntegrationStatus__NS") == "Sync Complete"
-            and Decimal(str(i["Amount"])) > 0
-            and Decimal(str(i["Balance"])) == Decimal(str(i["Amount"]))
-            and str(i["Id"]) not in touched
-            and str(i["Id"]) not in invalid
-        ),
-        key=lambda i: str(i["Id"]),
-    )
-
-
 def _reconcile() -> Reconciliation:
     return reconcile(wiring.zuora_client(), wiring.netsuite_client(), load_settings().sync_config)
 
 
 @pytest.fixture(scope="module")
 def books() -> Iterator[Books]:
-    # Given a small ledger synced once (invoices, memos, payments, refunds in several currencies)
-    with running_sandbox(SandboxOptions(seed=13, accounts=10, charges=6, invoices=24)) as sandbox:
+    # Given a small ledger with every books case (sandbox/dataset_books.py: taxes under two codes, discounts,
+    # payments by method and currency, unapplied cash, refunds of unapplied parts and of a credit memo) synced once
+    dataset = generate_dataset(seed=13, accounts=10, charges=6)
+    add_transactions(dataset, invoices=20)
+    cases = add_books_cases(dataset, invoices=6)
+    with Sandbox(SandboxOptions(seed=13), dataset=dataset) as sandbox, sandbox.function_environment():
         sandbox.run_cycle()
         first = _reconcile()
-        # When, in Zuora, one synced invoice is written off, one reversed and one cancelled
-        free = _untouched_synced_invoices(sandbox)
-        assert len(free) >= 3, "the data set has too few open synced invoices"
-        changed = Changed(written_off=str(free[0]["Id"]), reversed=str(free[1]["Id"]), cancelled=str(free[2]["Id"]))
+        # When, in Zuora, one synced invoice is written off, one reversed (one with a discount charge too: a credit
+        # memo and a debit memo) and one cancelled
+        changed = Changed(written_off=cases.to_write_off[0], reversed=cases.to_reverse[0], cancelled=cases.to_cancel[0])
         answer = _zuora_put(sandbox, f"/v1/invoices/{changed.written_off}/write-off", {"comment": "bad debt"})
         changed.memos[changed.written_off] = str(answer["creditMemo"]["id"])
-        answer = _zuora_put(sandbox, f"/v1/invoices/{changed.reversed}/reverse", {"applyEffectiveDate": None})
-        changed.memos[changed.reversed] = str(answer["creditMemo"]["id"])
+        for invoice_id in cases.to_reverse:
+            answer = _zuora_put(sandbox, f"/v1/invoices/{invoice_id}/reverse", {"applyEffectiveDate": None})
+            changed.memos[invoice_id] = str(answer["creditMemo"]["id"])
         cancel_invoice(sandbox.zuora, changed.cancelled)
         # and the connector runs again
         sandbox.run_cycle()
