@@ -139,6 +139,20 @@ class TaxConfig(BaseModel):
     default_item_id: str | None = None
 
 
+class AfterSyncConfig(BaseModel):
+    """Changes made in Zuora after a transaction synced (issue 13, docs/mapping.md "Changes after sync").
+
+    write_off_item_id: the NetSuite item (internal id; an item posting to bad debt expense) the charge lines of a
+    write-off credit memo go to - a credit memo whose reason code is one of write_off_reason_codes. None: a
+    write-off memo's lines stay on the charges' own items (the write-off then reduces revenue). Tax lines stay on
+    their tax items either way."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    write_off_item_id: str | None = None
+    write_off_reason_codes: tuple[str, ...] = ("Write-off",)  # Zuora's write-off memos carry "Write-off"
+
+
 class SyncConfig(BaseModel):
     """Which record types sync and how: one validated model, from the SYNC_CONFIG JSON env value."""
 
@@ -177,6 +191,7 @@ class SyncConfig(BaseModel):
     send_document_numbers: dict[NetSuiteRecordType, bool] = Field(default_factory=dict)
     zuora: ZuoraTenant = ZuoraTenant()
     payments: PaymentsConfig = PaymentsConfig()
+    after_sync: AfterSyncConfig = AfterSyncConfig()
 
     @field_validator("enabled_types")
     @classmethod

@@ -36,6 +36,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from zuora_netsuite.failures import ValidationFailure, ZuoraError
+from zuora_netsuite.mapping.after_sync import write_off_lines
 from zuora_netsuite.mapping.base import (
     IGNORE,
     SYNC_COMPLETE,
@@ -210,6 +211,8 @@ class _MemoMapping(TenantMapping):
         if memo.memo_date is None:
             problems.append("MemoDate is empty")
         lines = item_lines(transaction, head, context, total=total, tax=memo.tax_amount, sign=1, problems=problems)
+        if self.record_type is RecordType.CREDIT_MEMO:  # a write-off memo on the bad-debt item (mapping/after_sync.py)
+            lines = write_off_lines(lines, memo.reason_code, context.config.after_sync, context.config.discount_item_id)
         body: dict[str, object] = {
             "externalId": external_id(self.record_type, memo.id),
             "tranId": memo.number,

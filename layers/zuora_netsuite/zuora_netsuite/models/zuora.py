@@ -155,6 +155,7 @@ class ZuoraMemo(ZuoraTransaction):
     balance: Decimal | None = Field(default=None, alias="Balance")
     referred_invoice_id: str | None = Field(default=None, alias="ReferredInvoiceId")  # credit memos only
     applied_amount: Decimal | None = Field(default=None, alias="AppliedAmount")  # credit memos only
+    reason_code: str | None = Field(default=None, alias="ReasonCode")  # e.g. "Write-off" (issue 13)
 
 
 class ZuoraMemoItem(BaseModel):
@@ -295,6 +296,7 @@ def memo_from_rest(body: dict[str, object]) -> dict[str, object]:
         "Balance": body.get("balance"),
         "ReferredInvoiceId": body.get("referredInvoiceId"),
         "AppliedAmount": body.get("appliedAmount"),
+        "ReasonCode": body.get("reasonCode"),
         "TransferredToAccounting": body.get("transferredToAccounting"),
         "UpdatedDate": rest_datetime(body.get("updatedDate")),
     }
