@@ -179,9 +179,13 @@ def add_books_cases(dataset: Dataset, invoices: int = 12) -> BooksCases:
 
 
 def _done(b: _Books, dataset: Dataset) -> None:
+    """Add the builder's records; a builder run twice on a data set (add_transactions adds the payment cases, and
+    add_books_cases adds them all) builds the same ids, added once."""
     for object_type, records in b.objects.items():
-        if records:
-            dataset.zuora_objects.setdefault(object_type, []).extend(records)
+        existing = {str(r.get("Id")) for r in dataset.zuora_objects.get(object_type, [])}
+        new = [r for r in records if str(r.get("Id")) not in existing]
+        if new:
+            dataset.zuora_objects.setdefault(object_type, []).extend(new)
     settle_balances(dataset.zuora_objects)  # open balances as Zuora keeps them (sandbox/dataset_balances.py)
 
 
