@@ -3,6 +3,7 @@ chosen by configuration, refunds of credit memos and of several sources."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 
 from tests.unit.transactions.conftest import ACCOUNT_ID, CHARGE_ID, PAYMENT_ID, STAMP, Ledger, payment
 from tests.unit.transactions.test_invoice_sync import sync
+from zuora_netsuite.mapping import mappings_for
 from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import SyncOutcome
 from zuora_netsuite.settings import DepositRule, PaymentsConfig
@@ -173,3 +175,32 @@ def test_a_refund_no_refund_account_rule_matches_is_refused_naming_the_setting(l
     ledger.zuora.put("RefundPart", {"Id": "rp1", "RefundId": REFUND_ID, "CreditMemoId": MEMO_ID, "Amount": 30})
     assert sync(ledger, RecordType.REFUND, REFUND_ID) is SyncOutcome.WARNING
     assert "payments.refund_account_rules" in reason(ledger, "Refund", REFUND_ID)
+
+
+def test_a_synced_payment_applied_later_in_zuora_is_pending_again_and_resent_with_its_whole_apply_set(
+    ledger: Ledger,
+) -> None:
+    # Given an unapplied payment of 100, synced (transferred to accounting), and an open invoice of 60
+    ledger.add_invoice(INVOICE, amounts=(60,), Amount=60)
+    ledger.zuora.put("Payment", payment(AppliedAmount=0, UnappliedAmount=100))
+    assert sync(ledger, RecordType.PAYMENT, PAYMENT_ID) is SyncOutcome.SYNCED
+    assert ledger.zuora.get("Payment", PAYMENT_ID)["TransferredToAccounting"] == "Yes"
+    watermark = datetime(2026, 11, 25, tzinfo=UTC)
+    mapping = mappings_for(ledger.config.zuora)[RecordType.PAYMENT]
+    assert PAYMENT_ID not in [row["Id"] for row in mapping.pending(ledger.zuora, watermark)]
+    # When Zuora applies 60 of it to the invoice later (the same payment record, UpdatedDate moves)
+    ledger.zuora.put("PaymentPart", {"Id": "pp1", "PaymentId": PAYMENT_ID, "InvoiceId": INVOICE, "Amount": 60})
+    changed = {"AppliedAmount": 60, "UnappliedAmount": 40, "UpdatedDate": "2026-11-26T09:00:00.000+00:00"}
+    ledger.zuora.put("Payment", {**ledger.zuora.get("Payment", PAYMENT_ID), **changed})
+    # Then the payment is pending again, and its re-sync sends the whole current apply set, replacing NetSuite's
+    assert PAYMENT_ID in [row["Id"] for row in mapping.pending(ledger.zuora, watermark)]
+    assert sync(ledger, RecordType.PAYMENT, PAYMENT_ID) is SyncOutcome.SYNCED
+    invoice_id = ledger.netsuite.records["invoice"][f"zuora-invoice-{INVOICE}"]["id"]
+    assert last_body(ledger, "customerPayment")["apply"]["items"] == [
+        {"doc": {"id": invoice_id}, "apply": True, "amount": Decimal(60)}
+    ]
+    assert ledger.netsuite.replaced[-1] == ("apply",)
+    # And a second run over the unchanged payment writes nothing to NetSuite
+    writes = len(ledger.netsuite.writes)
+    assert sync(ledger, RecordType.PAYMENT, PAYMENT_ID) is SyncOutcome.UNCHANGED
+    assert len(ledger.netsuite.writes) == writes

@@ -38,6 +38,7 @@ from typing import cast
 from zuora_netsuite.adapters.zuora import zoql
 from zuora_netsuite.failures import ValidationFailure
 from zuora_netsuite.mapping.base import (
+    SYNC_COMPLETE,
     Mapped,
     MappingContext,
     Parent,
@@ -76,9 +77,16 @@ class PaymentMapping(ZoqlPending):
     record_type = RecordType.PAYMENT
 
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
+        # Not yet transferred; or synced, then changed in Zuora (applied or unapplied later: the same payment record
+        # tracks every application, https://docs.zuora.com/en/zuora-payments/process-payments/manage-unapplied-payments/overview-of-unapplied-payments).
+        # Re-mapping sends the full current apply set with ?replace=apply: nothing is applied twice, and an
+        # unchanged payment costs one "unchanged" check, no NetSuite write.
+        changed_since_sync = zoql.all_of(
+            zoql.eq("IntegrationStatus__NS", SYNC_COMPLETE), zoql.cond("UpdatedDate", ">", watermark)
+        )
         where = zoql.all_of(
             zoql.eq("Status", "Processed"),
-            transfer_pending_filter(),
+            zoql.any_of(transfer_pending_filter(), changed_since_sync),
             on_or_after("EffectiveDate", cutover),
         )
         return zoql.select("Payment", ("Id", "UpdatedDate"), where)
