@@ -17,8 +17,11 @@
   an open invoice of the same account to apply it to, an invoice to write off, one to reverse, one with a discount
   to reverse, one to cancel.
 
-Nothing calls it yet: the data set gets these cases when the connector handles them (issue 13, phase B). The
-configuration the cases expect is in ``BOOKS_TAX_CODES``, ``REV_REC_TEMPLATE`` and ``DEPOSIT_RULES``.
+Three slices, each wired into the data set when the connector handles it: ``add_payment_cases`` (payment methods,
+unapplied cash, refunds of unapplied parts and of credit memos: wired by ``add_transactions``),
+``add_tax_and_discount_cases`` and ``add_after_sync_candidates``; ``add_books_cases`` runs all three. The
+configuration the payment cases expect is ``BOOKS_PAYMENTS_CONFIG`` (the sandbox's sync config); the tax cases expect
+``BOOKS_TAX_CODES`` mapped.
 """
 
 from __future__ import annotations
@@ -47,10 +50,30 @@ PAYMENT_METHODS: tuple[tuple[str, str | None, str], ...] = (
     ("Check", None, "External"),
     ("WireTransfer", None, "External"),
 )
-# What the books configuration is expected to say about them (phase B writes it into the sandbox's sync config).
-DEPOSIT_RULES: tuple[dict[str, str | None], ...] = tuple(
-    {"payment_method_type": kind, "gateway": gateway} for kind, gateway, _ in PAYMENT_METHODS
-)
+# The sandbox's sync config `payments` (settings.PaymentsConfig): card and ACH payments through Stripe land in the
+# Stripe clearing account, checks in Undeposited Funds, wires in the checking account of their currency, anything
+# else in the main checking account; refunds are paid from the main checking account.
+BOOKS_PAYMENTS_CONFIG: dict[str, Any] = {
+    "deposit_rules": [
+        {
+            "payment_method_type": "CreditCard",
+            "gateway": "Stripe",
+            "account_id": "3",
+            "netsuite_payment_method_id": "5",
+        },
+        {"payment_method_type": "ACH", "gateway": "Stripe", "account_id": "3", "netsuite_payment_method_id": "8"},
+        {"payment_method_type": "Check", "undeposited": True, "netsuite_payment_method_id": "2"},
+        {
+            "payment_method_type": "WireTransfer",
+            "currency": "EUR",
+            "account_id": "2",
+            "netsuite_payment_method_id": "9",
+        },
+        {"payment_method_type": "WireTransfer", "account_id": "1", "netsuite_payment_method_id": "9"},
+        {"account_id": "1"},
+    ],
+    "refund_account_rules": [{"account_id": "1"}],
+}
 DISCOUNT_CHARGE_MODEL = "Discount-Percentage"
 
 
@@ -76,10 +99,12 @@ class BooksCases:
 class _Books(_Builder):
     """The transactions builder, with its own random stream and numbers (no clash with add_transactions')."""
 
-    def __init__(self, dataset: Dataset) -> None:
+    _BASES: dict[str, int] = {"payments": 900_000, "taxes": 910_000, "after-sync": 920_000}
+
+    def __init__(self, dataset: Dataset, slice_name: str) -> None:
         super().__init__(dataset, invoice_settlement=True)
-        self.rng = random.Random(f"books-{dataset.seed}")
-        self.numbers = {prefix: 900_000 for prefix in ("INV", "P-", "R-", "CM", "DM")}
+        self.rng = random.Random(f"books-{slice_name}-{dataset.seed}")
+        self.numbers = {prefix: self._BASES[slice_name] for prefix in ("INV", "P-", "R-", "CM", "DM")}
         for name in ("TaxationItem", "CreditTaxationItem", "PaymentMethod", "ProductRatePlanCharge"):
             self.objects[name] = []
 
@@ -138,31 +163,44 @@ class _Books(_Builder):
 
 
 def add_books_cases(dataset: Dataset, invoices: int = 12) -> BooksCases:
-    """Add the books cases to the data set (an Invoice Settlement tenant) and return their ids."""
-    b = _Books(dataset)
+    """All the books cases (an Invoice Settlement tenant); their ids."""
+    cases = add_payment_cases(dataset)
+    taxes = add_tax_and_discount_cases(dataset, invoices)
+    after = add_after_sync_candidates(dataset, taxes.discount_invoices[:1])
+    cases.taxed_invoices, cases.discount_invoices = taxes.taxed_invoices, taxes.discount_invoices
+    cases.discount_charge_id, cases.rev_rec_template_charge_id = (
+        taxes.discount_charge_id,
+        taxes.rev_rec_template_charge_id,
+    )
+    cases.to_apply_later, cases.to_write_off = after.to_apply_later, after.to_write_off
+    cases.to_reverse, cases.to_cancel = after.to_reverse, after.to_cancel
+    return cases
+
+
+def _done(b: _Books, dataset: Dataset) -> None:
+    for object_type, records in b.objects.items():
+        if records:
+            dataset.zuora_objects.setdefault(object_type, []).extend(records)
+
+
+def add_tax_and_discount_cases(dataset: Dataset, invoices: int = 12) -> BooksCases:
+    """Invoices taxed under two codes (and one under a code nobody maps: invalid), discount lines."""
+    b = _Books(dataset, "taxes")
     cases = BooksCases()
     if not b.accounts or not b.charges:
         return cases
     rng = b.rng
     cases.rev_rec_template_charge_id = str(b.charges[0]["Id"])
-    discount = {
-        **b.charges[0],
-        "Id": b.new_id(),
-        "Name": "Loyalty Discount",
-        "ChargeType": "Recurring",
-        "ChargeModel": DISCOUNT_CHARGE_MODEL,
-    }
+    discount = {**b.charges[0], "Id": b.new_id(), "Name": "Loyalty Discount", "ChargeType": "Recurring",
+                "ChargeModel": DISCOUNT_CHARGE_MODEL}  # fmt: skip
     for name in ("IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS"):
         discount.pop(name, None)
     b.objects["ProductRatePlanCharge"].append(discount)
     cases.discount_charge_id = str(discount["Id"])
-
-    # Taxes under two codes; service dates are on every invoice item already.
     for _ in range(max(2, invoices // 3)):
         invoice = b.invoice(rng.choice(b.accounts), tax=False)
         b.tax(invoice, BOOKS_TAX_CODES)
         cases.taxed_invoices.append(invoice.id)
-    # Discount lines
     for _ in range(2):
         account = rng.choice(b.accounts)
         regular = b.line_amount(account["Currency"])
@@ -172,7 +210,21 @@ def add_books_cases(dataset: Dataset, invoices: int = 12) -> BooksCases:
         items[0]["ProcessingType"] = "Charge"
         items[1].update(ProcessingType="Discount", AppliedToInvoiceItemId=items[0]["Id"])
         cases.discount_invoices.append(invoice.id)
-    # Payments by method, gateway and currency, each paying an invoice in full
+    unmapped = b.invoice(b.accounts[0], tax=False)
+    b.tax(unmapped, {UNMAPPED_TAX_CODE: ("Nowhere", Decimal("0.1"))})
+    b.invalid(unmapped.id, UNMAPPED_TAX_CODE)
+    _done(b, dataset)
+    return cases
+
+
+def add_payment_cases(dataset: Dataset, *, unmatched_method: bool = False) -> BooksCases:
+    """Payments by method, gateway and currency; unapplied cash; refunds of an unapplied part and of a credit memo.
+    ``unmatched_method``: also a payment no deposit rule matches (invalid: for a configuration without a catch-all
+    rule; BOOKS_PAYMENTS_CONFIG has one)."""
+    b = _Books(dataset, "payments")
+    cases = BooksCases()
+    if not b.accounts or not b.charges:
+        return cases
     by_currency: dict[str, dict[str, Any]] = {}
     for account in b.accounts:
         by_currency.setdefault(account["Currency"], account)
@@ -184,42 +236,44 @@ def add_books_cases(dataset: Dataset, invoices: int = 12) -> BooksCases:
             if gateway:
                 fields.update(Gateway=gateway, GatewayId=hashlib.md5(gateway.encode()).hexdigest())  # noqa: S324
             payment = b.payment(account, [(invoice.id, invoice.amount)], **fields)
-            invoice.open = Decimal(0)
             cases.payments_by_method.setdefault(kind, []).append(payment)
-    # Unapplied cash, refunds of unapplied parts and of a credit memo
     account = b.accounts[0]
     currency = account["Currency"]
-    card = b.payment_method(account, "CreditCard")
-    card_fields = {"PaymentMethodId": card, "Gateway": "Stripe"}
-    cases.unapplied_payments.append(b.payment(account, [], unapplied=Decimal(40), **card_fields))
+    card = {"PaymentMethodId": b.payment_method(account, "CreditCard"), "Gateway": "Stripe"}
+    cases.unapplied_payments.append(b.payment(account, [], unapplied=_money(Decimal(40), currency), **card))
     paid = b.invoice(account, tax=False)
-    overpaid = b.payment(account, [(paid.id, paid.amount)], unapplied=Decimal(25), **card_fields)
-    b.objects["Payment"][-1]["RefundAmount"] = 25
-    b.objects["Payment"][-1]["UnappliedAmount"] = 0
-    cases.refunded_unapplied_parts.append(b.refund(account, overpaid, Decimal(25)))
-    memo = b.memo("CreditMemo", account, [(b.charges[0], _money(Decimal(60), currency))], AppliedAmount=0)
+    overpaid = b.payment(account, [(paid.id, paid.amount)], unapplied=_money(Decimal(25), currency), **card)
+    b.objects["Payment"][-1].update(RefundAmount=25, UnappliedAmount=0)
+    cases.refunded_unapplied_parts.append(
+        b.refund(account, overpaid, _money(Decimal(25), currency), MethodType="CreditCard")
+    )
+    memo = b.memo("CreditMemo", account, [(b.charges[0], _money(Decimal(60), currency))])
     b.dated_memo_items(memo, b.day())
-    memo_record = b.objects["CreditMemo"][-1]
-    memo_record["Balance"] = _num(Decimal(str(memo_record["TotalAmount"])) - Decimal(35))
-    cases.credit_memo_refunds.append(b.refund(account, None, Decimal(35), credit_memo_id=memo))
-    # Candidates for the changes after the first run
+    b.objects["CreditMemo"][-1]["Balance"] = 25
+    refund = b.refund(account, None, _money(Decimal(35), currency), credit_memo_id=memo, MethodType="Check")
+    cases.credit_memo_refunds.append(refund)
+    if unmatched_method:
+        target = b.invoice(account, tax=False)
+        paypal = b.payment_method(account, "PayPal")
+        payment = b.payment(account, [(target.id, target.amount)], PaymentMethodId=paypal, Gateway=UNMATCHED_GATEWAY)
+        b.invalid(payment, "deposit rule")
+    _done(b, dataset)
+    return cases
+
+
+def add_after_sync_candidates(dataset: Dataset, discount_invoices: list[str] | None = None) -> BooksCases:
+    """Records the e2e test changes in Zuora after the first run (sandbox/zuora_mutations.py)."""
+    b = _Books(dataset, "after-sync")
+    cases = BooksCases()
+    if not b.accounts or not b.charges:
+        return cases
+    account = b.accounts[0]
+    card = {"PaymentMethodId": b.payment_method(account, "CreditCard"), "Gateway": "Stripe"}
     later = b.invoice(account, tax=False)
-    applied_later = b.payment(account, [], unapplied=later.amount, **card_fields)
-    cases.to_apply_later.append((applied_later, later.id, later.amount))
+    cases.to_apply_later.append((b.payment(account, [], unapplied=later.amount, **card), later.id, later.amount))
     cases.to_write_off.append(b.invoice(account, tax=False).id)
     cases.to_reverse.append(b.invoice(account, tax=False).id)
-    cases.to_reverse.append(cases.discount_invoices[0])
+    cases.to_reverse.extend(discount_invoices or [])
     cases.to_cancel.append(b.invoice(account, tax=False).id)
-    # Invalid: a tax code nobody mapped, a payment method no deposit rule matches
-    unmapped = b.invoice(account, tax=False)
-    b.tax(unmapped, {UNMAPPED_TAX_CODE: ("Nowhere", Decimal("0.1"))})
-    b.invalid(unmapped.id, UNMAPPED_TAX_CODE)
-    target = b.invoice(account, tax=False)
-    paypal = b.payment_method(account, "PayPal")
-    b.invalid(
-        b.payment(account, [(target.id, target.amount)], PaymentMethodId=paypal, Gateway=UNMATCHED_GATEWAY),
-        "deposit rule",
-    )
-    for object_type, records in b.objects.items():
-        dataset.zuora_objects.setdefault(object_type, []).extend(records)
+    _done(b, dataset)
     return cases

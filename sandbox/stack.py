@@ -24,10 +24,11 @@ from sandbox.aws import ACCOUNT, AWS_ENV, REGION, AwsResources, LocalAws
 from sandbox.aws_calls import invoked_as
 from sandbox.containers import ContainerPool
 from sandbox.dataset import ZUORA_ERROR_FIELD, Dataset, generate_dataset
-from sandbox.dataset_books import BOOKS_TAX_CODES
+from sandbox.dataset_books import BOOKS_PAYMENTS_CONFIG, BOOKS_TAX_CODES
 from sandbox.dataset_transactions import add_transactions
 from sandbox.driver import DrainStats, Handler, LambdaContext, SqsEventSourceMapping, sync_event_source_mapping
 from sandbox.environment import patched_environ
+from sandbox.netsuite_account import AccountConfiguration
 from sandbox.netsuite_simulator import NetSuiteSimulator, closed_periods_before
 from sandbox.shutdown import bounded
 from sandbox.zuora_callouts import ZuoraCallouts, connector_templates
@@ -133,6 +134,8 @@ class Sandbox:
             closed_period=(
                 closed_periods_before(self.dataset.closed_period_before) if self.dataset.closed_period_before else None
             ),
+            # The connector names the bank account of every refund (sync config payments.refund_account_rules).
+            account=AccountConfiguration(refund_account_required=True),
         )
         number = next(_stack_numbers)
         self.stack_name = STACK_NAME if number == 1 else f"{STACK_NAME}-{number}"
@@ -259,6 +262,7 @@ class Sandbox:
             **({"tax_item_id": self.tax_item_id} if self.tax_item_id else {}),
             **self._books_config(),
             **({"enabled_types": LEGACY_TENANT_TYPES} if self.options.legacy_tenant else {}),
+            "payments": BOOKS_PAYMENTS_CONFIG,  # deposit accounts and payment methods (sandbox/dataset_books.py)
         }
 
     def function_env(self) -> dict[str, str]:

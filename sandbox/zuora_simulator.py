@@ -141,7 +141,7 @@ DEFAULT_SCHEMA: dict[str, dict[str, FieldType]] = {
     "Refund": {
         **_SYSTEM,
         "AccountId": S, "PaymentId": S, "RefundNumber": S, "RefundDate": D, "Status": S, "Type": S,
-        "Amount": N, **_TRANSACTION,
+        "MethodType": S, "Amount": N, **_TRANSACTION,
     },
     "CreditMemo": {
         **_SYSTEM,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from sandbox.dataset import ZUORA_ERROR_FIELD, generate_dataset
-from sandbox.dataset_books import BOOKS_TAX_CODES, UNMAPPED_TAX_CODE, BooksCases, add_books_cases
+from sandbox.dataset_books import BOOKS_TAX_CODES, UNMAPPED_TAX_CODE, BooksCases, add_tax_and_discount_cases
 from sandbox.dataset_transactions import add_transactions
 from sandbox.netsuite_ledger import netsuite_shapes, shape_differences, zuora_shapes
 from sandbox.stack import Sandbox, SandboxOptions
@@ -28,7 +28,7 @@ def synced() -> Iterator[tuple[Sandbox, BooksCases]]:
     # Given a small data set with the books cases of lines (taxes under two codes, discounts, service dates)
     dataset = generate_dataset(seed=13, accounts=6, charges=4)
     add_transactions(dataset, invoices=6)
-    cases = add_books_cases(dataset, invoices=6)
+    cases = add_tax_and_discount_cases(dataset, invoices=6)
     with Sandbox(SandboxOptions(seed=13), dataset=dataset) as sandbox, sandbox.function_environment():
         # When one sync cycle runs
         sandbox.run_cycle()

@@ -90,6 +90,55 @@ class TaxConfig(BaseModel):
     default_item_id: str | None = None
 
 
+class DepositRule(BaseModel):
+    """Where a Zuora payment's money goes in NetSuite (issue 13, docs/configuration.md "Payments"): the first rule
+    whose filters all match (None matches anything; case-insensitive) gives the bank `account_id`, or
+    `undeposited` (NetSuite's Undeposited Funds), and the NetSuite payment method. For refunds: the bank account
+    the refund is paid from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    payment_method_type: str | None = None  # Zuora PaymentMethod.Type (payments) / Refund.MethodType (refunds)
+    gateway: str | None = None  # Zuora Payment.Gateway (payments only)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    account_id: str | None = None  # NetSuite internal id of a bank account
+    undeposited: bool = False
+    netsuite_payment_method_id: str | None = None
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> DepositRule:
+        if (self.account_id is None) == (not self.undeposited):
+            raise ValueError("a deposit rule names either account_id or undeposited: true (one of them)")
+        return self
+
+    def matches(self, method_type: str | None, gateway: str | None, currency: str | None) -> bool:
+        return all(
+            wanted is None or (value or "").casefold() == wanted.casefold()
+            for wanted, value in (
+                (self.payment_method_type, method_type),
+                (self.gateway, gateway),
+                (self.currency, currency),
+            )
+        )
+
+
+class PaymentsConfig(BaseModel):
+    """Deposit accounts and payment methods of payments and refunds (SyncConfig.payments). No rules: payments carry
+    no account (NetSuite's default applies) - not ready for books that tie out."""
+
+    model_config = ConfigDict(frozen=True)
+
+    deposit_rules: tuple[DepositRule, ...] = ()
+    refund_account_rules: tuple[DepositRule, ...] = ()
+
+    @field_validator("refund_account_rules")
+    @classmethod
+    def _refunds_from_a_bank_account(cls, value: tuple[DepositRule, ...]) -> tuple[DepositRule, ...]:
+        if any(rule.undeposited or rule.gateway is not None for rule in value):
+            raise ValueError("a refund account rule names an account_id (no undeposited, no gateway)")
+        return value
+
+
 class SyncConfig(BaseModel):
     """Which record types sync and how: one validated model, from the SYNC_CONFIG JSON env value."""
 
@@ -127,6 +176,7 @@ class SyncConfig(BaseModel):
     constant_fields: dict[NetSuiteRecordType, dict[str, ConstantValue]] = Field(default_factory=dict)
     send_document_numbers: dict[NetSuiteRecordType, bool] = Field(default_factory=dict)
     zuora: ZuoraTenant = ZuoraTenant()
+    payments: PaymentsConfig = PaymentsConfig()
 
     @field_validator("enabled_types")
     @classmethod

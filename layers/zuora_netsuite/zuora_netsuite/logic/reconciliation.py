@@ -56,13 +56,7 @@ class _Scope:
 _SCOPES: dict[RecordType, _Scope] = {
     RecordType.INVOICE: _Scope("Posted", "InvoiceDate", "Amount", "InvoiceNumber"),
     RecordType.DEBIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber"),
-    RecordType.PAYMENT: _Scope(
-        "Processed",
-        "EffectiveDate",
-        "Amount",
-        "PaymentNumber",
-        zoql.cond("AppliedAmount", ">", 0),
-    ),
+    RecordType.PAYMENT: _Scope("Processed", "EffectiveDate", "Amount", "PaymentNumber"),  # unapplied ones sync too
     RecordType.CREDIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber"),
     RecordType.REFUND: _Scope("Processed", "RefundDate", "Amount", "RefundNumber"),
 }

@@ -162,10 +162,16 @@ class NetSuiteCustomerPayment(NetSuiteTransaction):
     payment: Decimal
     auto_apply: bool | None = Field(default=None, alias="autoApply")  # false: only the apply lines sent
     apply: NetSuiteApplySublist
+    # Where the money is deposited (SyncConfig.payments): a bank account, or Undeposited Funds; the payment method.
+    account: RecordRef | None = None
+    undep_funds: bool | None = Field(default=None, alias="undepFunds")
+    payment_method: RecordRef | None = Field(default=None, alias="paymentMethod")
 
 
 class NetSuiteCustomerRefund(NetSuiteTransaction):
-    """A customer refund drawn from a customer payment."""
+    """A customer refund drawn from customer payments' and credit memos' unapplied amounts."""
 
     customer: RecordRef
     apply: NetSuiteApplySublist
+    account: RecordRef | None = None  # the bank account the refund is paid from (SyncConfig.payments)
+    payment_method: RecordRef | None = Field(default=None, alias="paymentMethod")

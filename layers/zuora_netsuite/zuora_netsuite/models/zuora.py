@@ -211,13 +211,15 @@ class ZuoraPayment(ZuoraTransaction):
 
     ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
         "Id", "AccountId", "PaymentNumber", "EffectiveDate", "Status", "Type", "Amount", "AppliedAmount",
-        "UnappliedAmount", "RefundAmount", *_TRANSACTION_FIELDS,
+        "UnappliedAmount", "RefundAmount", "PaymentMethodId", "Gateway", *_TRANSACTION_FIELDS,
     )  # fmt: skip
 
     number: str | None = Field(default=None, alias="PaymentNumber")
     effective_date: date | None = Field(default=None, alias="EffectiveDate")
     amount: Decimal | None = Field(default=None, alias="Amount")
     applied_amount: Decimal | None = Field(default=None, alias="AppliedAmount")
+    payment_method_id: str | None = Field(default=None, alias="PaymentMethodId")
+    gateway: str | None = Field(default=None, alias="Gateway")
 
 
 class ZuoraInvoicePayment(BaseModel):
@@ -321,9 +323,11 @@ class ZuoraRefund(ZuoraTransaction):
     """A Zuora Refund of a payment; synced once Processed."""
 
     ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
-        "Id", "AccountId", "PaymentId", "RefundNumber", "RefundDate", "Status", "Type", "Amount",
+        "Id", "AccountId", "PaymentId", "RefundNumber", "RefundDate", "Status", "Type", "MethodType", "Amount",
         *_TRANSACTION_FIELDS,
     )  # fmt: skip
+
+    method_type: str | None = Field(default=None, alias="MethodType")
 
     payment_id: str | None = Field(default=None, alias="PaymentId")
     number: str | None = Field(default=None, alias="RefundNumber")
