@@ -63,17 +63,22 @@ class RevenueConfig(BaseModel):
     period (ServiceStartDate / ServiceEndDate); "off": no revenue recognition field is sent (an account without the
     Revenue Recognition feature refuses them). templates: Zuora ProductRatePlanCharge Id -> NetSuite revenue
     recognition template (revRecSchedule internal id) set on that charge's lines; a line of such a charge without a
-    service period is a validation error (the template would otherwise recognise it over the wrong period)."""
+    service period is a validation error (the template would otherwise recognise it over the wrong period).
+    rules (Advanced Revenue Management): charge Id -> revenue recognition rule internal id, set on the charge's
+    NetSuite item (revenueRecognitionRule); its lines need a service period too."""
 
     model_config = ConfigDict(frozen=True, populate_by_name=True)
 
     mode: Literal["off", "dates"] = "dates"
     templates: dict[str, str] = Field(default_factory=dict)
+    rules: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _templates_need_dates(self) -> RevenueConfig:
-        if self.templates and self.mode == "off":
-            raise ValueError("revenue.templates needs revenue.mode 'dates' (a template recognises over the line dates)")
+        if (self.templates or self.rules) and self.mode == "off":
+            raise ValueError(
+                "revenue.templates and revenue.rules need revenue.mode 'dates' (they recognise over the line dates)"
+            )
         return self
 
 
