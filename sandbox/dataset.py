@@ -250,6 +250,8 @@ def _netsuite_reference() -> dict[str, list[dict[str, str]]]:
             *(dict(row) for row in BANK_ACCOUNTS),
         ],
         "paymentmethod": [dict(row) for row in NETSUITE_PAYMENT_METHODS],
+        # Revenue recognition templates (issue 13: revenue.templates; sandbox/dataset_books.py REV_REC_TEMPLATE_ID)
+        "revrecschedule": [{"id": "3", "name": "Monthly, Even Periods"}],
     }
 
 

@@ -76,6 +76,10 @@ BOOKS_PAYMENTS_CONFIG: dict[str, Any] = {
     "refund_account_rules": [{"account_id": "1"}],
 }
 DISCOUNT_CHARGE_MODEL = "Discount-Percentage"
+# The charge the sandbox's sync config gives a NetSuite revenue recognition template (revenue.templates), and that
+# template (the simulated account's revrecschedule "3"); only invoices with a service period use the charge.
+REV_REC_TEMPLATE_CHARGE_NAME = "Annual Support (ratable)"
+REV_REC_TEMPLATE_ID = "3"
 
 
 @dataclass
@@ -86,6 +90,7 @@ class BooksCases:
     discount_invoices: list[str] = field(default_factory=list)
     discount_charge_id: str = ""
     rev_rec_template_charge_id: str = ""  # a charge the configuration gives a revenue recognition template
+    rev_rec_template_invoices: list[str] = field(default_factory=list)  # invoices of that charge
     payments_by_method: dict[str, list[str]] = field(default_factory=dict)  # PaymentMethod.Type -> payment ids
     unapplied_payments: list[str] = field(default_factory=list)
     refunded_unapplied_parts: list[str] = field(default_factory=list)  # refund ids
@@ -196,13 +201,19 @@ def add_tax_and_discount_cases(dataset: Dataset, invoices: int = 12) -> BooksCas
     if not b.accounts or not b.charges:
         return cases
     rng = b.rng
-    cases.rev_rec_template_charge_id = str(b.charges[0]["Id"])
     discount = {**b.charges[0], "Id": b.new_id(), "Name": "Loyalty Discount", "ChargeType": "Recurring",
                 "ChargeModel": DISCOUNT_CHARGE_MODEL}  # fmt: skip
-    for name in ("IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS"):
-        discount.pop(name, None)
-    b.objects["ProductRatePlanCharge"].append(discount)
+    ratable = {**b.charges[0], "Id": b.new_id(), "Name": REV_REC_TEMPLATE_CHARGE_NAME, "ChargeType": "Recurring"}
+    for charge in (discount, ratable):
+        for name in ("IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS"):
+            charge.pop(name, None)
+        b.objects["ProductRatePlanCharge"].append(charge)
     cases.discount_charge_id = str(discount["Id"])
+    cases.rev_rec_template_charge_id = str(ratable["Id"])
+    for _ in range(2):  # invoices of the charge with a revenue recognition template (service dates on every item)
+        account = rng.choice(b.accounts)
+        invoice = b.invoice(account, lines=[(ratable, b.line_amount(account["Currency"]))], tax=False)
+        cases.rev_rec_template_invoices.append(invoice.id)
     for _ in range(max(2, invoices // 3)):
         invoice = b.invoice(rng.choice(b.accounts), tax=False)
         b.tax(invoice, BOOKS_TAX_CODES)

@@ -24,7 +24,12 @@ from sandbox.aws import ACCOUNT, AWS_ENV, REGION, AwsResources, LocalAws
 from sandbox.aws_calls import invoked_as
 from sandbox.containers import ContainerPool
 from sandbox.dataset import ZUORA_ERROR_FIELD, Dataset, generate_dataset
-from sandbox.dataset_books import BOOKS_PAYMENTS_CONFIG, BOOKS_TAX_CODES
+from sandbox.dataset_books import (
+    BOOKS_PAYMENTS_CONFIG,
+    BOOKS_TAX_CODES,
+    REV_REC_TEMPLATE_CHARGE_NAME,
+    REV_REC_TEMPLATE_ID,
+)
 from sandbox.dataset_transactions import add_transactions
 from sandbox.driver import DrainStats, Handler, LambdaContext, SqsEventSourceMapping, sync_event_source_mapping
 from sandbox.environment import patched_environ
@@ -224,6 +229,13 @@ class Sandbox:
             books["tax"] = {"items_by_code": self.tax_items_by_code}
         if self.discount_item_id:
             books["discount_item_id"] = self.discount_item_id
+        ratable = [
+            str(charge["Id"])
+            for charge in self.dataset.zuora_objects.get("ProductRatePlanCharge", [])
+            if charge.get("Name") == REV_REC_TEMPLATE_CHARGE_NAME
+        ]
+        if ratable:
+            books["revenue"] = {"templates": dict.fromkeys(ratable, REV_REC_TEMPLATE_ID)}
         return books
 
     def stop(self) -> None:

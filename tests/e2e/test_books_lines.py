@@ -1,7 +1,8 @@
-"""The books cases of lines (issue 13, sandbox/dataset_books.py) through one sandbox cycle: invoices taxed under two
-Zuora tax codes get one tax line per code on the NetSuite tax item configured for it, discount lines go to the
-discount item, every line carries its service period as revenue recognition dates, and an invoice taxed under a
-code nobody mapped stays in Zuora with a reason naming the code."""
+"""The books cases of lines (issue 13: sandbox/dataset_books.py, add_tax_and_discount_cases) through one sandbox
+cycle: invoices taxed under two Zuora tax codes get one tax line per code on the NetSuite tax item configured for
+it, discount lines go to the discount item, every line carries its service period as revenue recognition dates,
+the lines of the charge with a revenue recognition template carry it, and an invoice taxed under a code nobody
+mapped stays in Zuora with a reason naming the code."""
 
 from __future__ import annotations
 
@@ -13,7 +14,13 @@ from typing import Any
 import pytest
 
 from sandbox.dataset import ZUORA_ERROR_FIELD, generate_dataset
-from sandbox.dataset_books import BOOKS_TAX_CODES, UNMAPPED_TAX_CODE, BooksCases, add_books_cases
+from sandbox.dataset_books import (
+    BOOKS_TAX_CODES,
+    REV_REC_TEMPLATE_ID,
+    UNMAPPED_TAX_CODE,
+    BooksCases,
+    add_tax_and_discount_cases,
+)
 from sandbox.dataset_transactions import add_transactions
 from sandbox.netsuite_ledger import netsuite_shapes, shape_differences, zuora_shapes
 from sandbox.stack import Sandbox, SandboxOptions
@@ -26,9 +33,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def synced() -> Iterator[tuple[Sandbox, BooksCases]]:
     # Given a small data set with the books cases of lines (taxes under two codes, discounts, service dates)
-    dataset = generate_dataset(seed=13, accounts=6, charges=4)
-    add_transactions(dataset, invoices=6)
-    cases = add_books_cases(dataset, invoices=6)
+    dataset = add_transactions(generate_dataset(seed=13, accounts=6, charges=4), invoices=6)
+    cases = add_tax_and_discount_cases(dataset, invoices=6)
     with Sandbox(SandboxOptions(seed=13), dataset=dataset) as sandbox, sandbox.function_environment():
         # When one sync cycle runs
         sandbox.run_cycle()
@@ -93,6 +99,15 @@ def test_every_synced_invoice_line_carries_its_service_period(synced: tuple[Sand
             checked += 1
     assert checked >= len(cases.taxed_invoices)
     date.fromisoformat(start)  # the data set's dates are ISO dates
+
+
+def test_lines_of_the_charge_with_a_template_carry_it(synced: tuple[Sandbox, BooksCases]) -> None:
+    sandbox, cases = synced
+    assert cases.rev_rec_template_invoices
+    for invoice_id in cases.rev_rec_template_invoices:
+        (line,) = lines(netsuite_document(sandbox, invoice_id))
+        assert str(line["revRecSchedule"]["id"]) == REV_REC_TEMPLATE_ID
+        assert line["revRecStartDate"]
 
 
 def test_an_invoice_under_an_unmapped_tax_code_is_an_error_naming_the_code(synced: tuple[Sandbox, BooksCases]) -> None:

@@ -56,6 +56,45 @@ class ZuoraTenant(BaseModel):
         return value
 
 
+class RevenueConfig(BaseModel):
+    """Revenue recognition on transaction lines (issue 13, docs/configuration.md "revenue").
+
+    mode "dates": every invoice and memo line carries revRecStartDate / revRecEndDate = the Zuora item's service
+    period (ServiceStartDate / ServiceEndDate); "off": no revenue recognition field is sent (an account without the
+    Revenue Recognition feature refuses them). templates: Zuora ProductRatePlanCharge Id -> NetSuite revenue
+    recognition template (revRecSchedule internal id) set on that charge's lines; a line of such a charge without a
+    service period is a validation error (the template would otherwise recognise it over the wrong period).
+    rules (Advanced Revenue Management): charge Id -> revenue recognition rule internal id, set on the charge's
+    NetSuite item (revenueRecognitionRule); its lines need a service period too."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    mode: Literal["off", "dates"] = "dates"
+    templates: dict[str, str] = Field(default_factory=dict)
+    rules: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _templates_need_dates(self) -> RevenueConfig:
+        if (self.templates or self.rules) and self.mode == "off":
+            raise ValueError(
+                "revenue.templates and revenue.rules need revenue.mode 'dates' (they recognise over the line dates)"
+            )
+        return self
+
+
+class TaxConfig(BaseModel):
+    """Zuora tax -> NetSuite tax lines (issue 13, docs/configuration.md "tax"): one line per Zuora tax code of a
+    document's taxation items, on the NetSuite tax item mapped from that code (items_by_code). Once items_by_code
+    lists codes, a code it does not list is a validation error naming the code; with items_by_code empty every
+    code's line goes to default_item_id. default_item_id (else the older tax_item_id) also carries the tax of a
+    document that has a TaxAmount but no taxation items (one line, "Tax")."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    items_by_code: dict[str, str] = Field(default_factory=dict)
+    default_item_id: str | None = None
+
+
 class DepositRule(BaseModel):
     """Where a Zuora payment's money goes in NetSuite (issue 13, docs/configuration.md "Payments"): the first rule
     whose filters all match (None matches anything; case-insensitive) gives the bank `account_id`, or
@@ -103,40 +142,6 @@ class PaymentsConfig(BaseModel):
         if any(rule.undeposited or rule.gateway is not None for rule in value):
             raise ValueError("a refund account rule names an account_id (no undeposited, no gateway)")
         return value
-
-
-class RevenueConfig(BaseModel):
-    """Revenue recognition on transaction lines (issue 13, docs/configuration.md "revenue").
-
-    mode "dates": every invoice and memo line carries revRecStartDate / revRecEndDate = the Zuora item's service
-    period (ServiceStartDate / ServiceEndDate); "off": no revenue recognition field is sent (an account without the
-    Revenue Recognition feature refuses them). templates: Zuora ProductRatePlanCharge Id -> NetSuite revenue
-    recognition template (revRecSchedule internal id) set on that charge's lines; a line of such a charge without a
-    service period is a validation error (the template would otherwise recognise it over the wrong period)."""
-
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
-
-    mode: Literal["off", "dates"] = "dates"
-    templates: dict[str, str] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _templates_need_dates(self) -> RevenueConfig:
-        if self.templates and self.mode == "off":
-            raise ValueError("revenue.templates needs revenue.mode 'dates' (a template recognises over the line dates)")
-        return self
-
-
-class TaxConfig(BaseModel):
-    """Zuora tax -> NetSuite tax lines (issue 13, docs/configuration.md "tax"): one line per Zuora tax code of a
-    document's taxation items, on the NetSuite tax item mapped from that code (items_by_code). Once items_by_code
-    lists codes, a code it does not list is a validation error naming the code; with items_by_code empty every
-    code's line goes to default_item_id. default_item_id (else the older tax_item_id) also carries the tax of a
-    document that has a TaxAmount but no taxation items (one line, "Tax")."""
-
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
-
-    items_by_code: dict[str, str] = Field(default_factory=dict)
-    default_item_id: str | None = None
 
 
 class AfterSyncConfig(BaseModel):

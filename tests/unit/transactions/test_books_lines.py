@@ -136,9 +136,24 @@ def test_a_service_period_ending_before_it_starts_is_a_validation_error(ledger: 
     assert "service period ending 2026-11-01 before it starts 2026-11-30" in reason(ledger)
 
 
-def test_templates_with_revenue_mode_off_are_refused_at_configuration() -> None:
-    with pytest.raises(ValidationError, match=r"revenue\.templates needs revenue\.mode 'dates'"):
-        SyncConfig.model_validate({"revenue": {"mode": "off", "templates": {"c": "3"}}})
+def test_templates_or_rules_with_revenue_mode_off_are_refused_at_configuration() -> None:
+    for kind in ("templates", "rules"):
+        with pytest.raises(ValidationError, match=r"revenue\.templates and revenue\.rules need revenue\.mode 'dates'"):
+            SyncConfig.model_validate({"revenue": {"mode": "off", kind: {"c": "3"}}})
+
+
+def test_an_arm_rule_goes_on_the_charges_item_and_its_lines_need_a_service_period(ledger: Ledger) -> None:
+    # Given the charge mapped to the ARM revenue recognition rule 1, and an invoice of it without a service period
+    configure(ledger, revenue={"rules": {CHARGE_ID: "1"}})
+    ledger.add_invoice()
+    # When the invoice syncs
+    assert sync(ledger, RecordType.INVOICE, INVOICE_ID) is SyncOutcome.WARNING
+    # Then it is a validation error naming the rule
+    assert "revenue recognition rule 1 (revenue.rules)" in reason(ledger)
+    # And the item, synced on its own, carries the rule
+    assert sync(ledger, RecordType.ITEM, CHARGE_ID) is SyncOutcome.SYNCED
+    item = next(body for kind, _, body in ledger.netsuite.writes if kind == "serviceSaleItem")
+    assert item["revenueRecognitionRule"] == {"id": "1"}
 
 
 # --- tax per code ----------------------------------------------------------------------------------------------

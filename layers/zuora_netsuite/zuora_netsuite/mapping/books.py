@@ -2,7 +2,8 @@
 line per Zuora tax code, discount charges on the discount item; and the Zuora reads they need.
 
 - Revenue (sync config `revenue`): each line's revRecStartDate / revRecEndDate = the Zuora item's ServiceStartDate /
-  ServiceEndDate; `revenue.templates` gives a charge's lines a revRecSchedule. NetSuite: "If both the Rev Rec Start
+  ServiceEndDate; `revenue.templates` gives a charge's lines a revRecSchedule (`revenue.rules`, ARM: the charge's item
+  a revenueRecognitionRule, mapping/item.py). NetSuite: "If both the Rev Rec Start
   Date and Rev Rec End Date are entered, then those dates override the recognition period set on the template"
   (https://system.netsuite.com/help/helpcenter/en_US/srbrowser/Browser2016_1/script/record/revrecschedule.html).
 - Tax (sync config `tax`): a document's taxation items (Zuora TaxationItem, one per item, tax code and jurisdiction)
@@ -94,16 +95,18 @@ def revenue_fields(
         return {}
     start, end = line.service_start_date, line.service_end_date
     template = revenue.templates.get(line.charge_id or "")
+    rule = revenue.rules.get(line.charge_id or "")
     fields: LineFields = {}
     if start is not None and end is not None:
         if end < start:
             problems.append(f"{what} has a service period ending {end} before it starts {start}")
             return {}
         fields = {"revRecStartDate": start, "revRecEndDate": end}
-    elif template is not None:
+    elif template is not None or rule is not None:
+        which = f"template {template} (sync config revenue.templates)" if template else f"rule {rule} (revenue.rules)"
         problems.append(
             f"{what} has no service period (ServiceStartDate / ServiceEndDate) but its charge has the revenue "
-            f"recognition template {template} (sync config revenue.templates): NetSuite needs both dates"
+            f"recognition {which}: NetSuite needs both dates"
         )
     if template is not None:
         fields["revRecSchedule"] = RecordRef(id=template)

@@ -45,12 +45,12 @@ class TransactionSource:
     applications: tuple[ZuoraApplication, ...] = ()  # what a payment or credit memo was applied to
     invoice_numbers: dict[str, str] = field(default_factory=dict)  # invoice Id -> InvoiceNumber, for reasons
     refunded_credit_memos: tuple[str, ...] = ()  # a refund's credit memo sources (Invoice Settlement)
+    taxation: tuple[ZuoraTaxationItem, ...] = ()  # the taxation items of the lines (one tax line per code)
+    discount_charges: frozenset[str] = frozenset()  # the lines' charges whose ChargeModel is a discount
     # Payments: Zuora PaymentMethod.Type of the payment (for the deposit rules). Refunds: what each part draws from,
     # (PAYMENT or CREDIT_MEMO, Zuora id, amount), from GET /v1/refunds/{key}/parts.
     payment_method_type: str | None = None
     refund_sources: tuple[tuple[RecordType, str, Decimal], ...] = ()
-    taxation: tuple[ZuoraTaxationItem, ...] = ()  # the taxation items of the lines (one tax line per code)
-    discount_charges: frozenset[str] = frozenset()  # the lines' charges whose ChargeModel is a discount
 
     @property
     def id(self) -> str:

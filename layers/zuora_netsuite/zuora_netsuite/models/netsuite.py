@@ -79,6 +79,8 @@ class NetSuiteItem(NetSuiteRecord):
     department: RecordRef | None = None
     class_: RecordRef | None = Field(default=None, alias="class")
     location: RecordRef | None = None
+    # Advanced Revenue Management: the item's revenue recognition rule (sync config revenue.rules; issue 13)
+    revenue_recognition_rule: RecordRef | None = Field(default=None, alias="revenueRecognitionRule")
 
 
 # --- transactions ------------------------------------------------------------------------------
