@@ -1,6 +1,7 @@
 """Books that tie out (issue 13): a ledger with every books case syncs (taxes under two codes, discounts, payments by
 method and currency, unapplied cash, refunds of unapplied parts and of a credit memo); then invoices change in Zuora
-(one written off, two reversed - one with a discount charge -, one cancelled); after the next run `reconcile` agrees
+(one written off, two reversed - one with a discount charge -, one cancelled) and an unapplied payment is applied to
+an invoice; after the next run `reconcile` agrees
 with NetSuite to the cent, per record type and currency and per customer (open AR, unapplied cash and credit),
 except for what it must report: the data set's invalid records and the cancelled invoice, which the connector never
 reverses silently (docs/mapping.md, "Changes after sync").
@@ -8,7 +9,8 @@ reverses silently (docs/mapping.md, "Changes after sync").
 Zuora pages: write-off "a credit memo is created and applied to the invoice"
 (https://developer.zuora.com/v1-api-reference/api/operation/PUT_WriteOffInvoice); reverse creates a credit memo
 (https://developer.zuora.com/api-references/api/operation/PUT_ReverseInvoice); cancel = unpost to Draft, then
-Canceled (https://docs.zuora.com/zuora-platform/data-management/data-loader/data-dictionary-for-data-loader/update/invoices/unpost-invoice-update-fields).
+Canceled (https://docs.zuora.com/zuora-platform/data-management/data-loader/data-dictionary-for-data-loader/update/invoices/unpost-invoice-update-fields);
+apply an unapplied payment later: https://developer.zuora.com/v1-api-reference/api/operation/PUT_ApplyPayment/ .
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class Changed:
     written_off: str = ""
     reversed: str = ""
     cancelled: str = ""
+    applied_later: tuple[str, str, Decimal] = ("", "", Decimal(0))  # (payment, invoice, amount)
     memos: dict[str, str] = field(default_factory=dict)  # invoice id -> the credit memo Zuora created for it
 
 
@@ -94,6 +97,11 @@ def books() -> Iterator[Books]:
             answer = _zuora_put(sandbox, f"/v1/invoices/{invoice_id}/reverse", {"applyEffectiveDate": None})
             changed.memos[invoice_id] = str(answer["creditMemo"]["id"])
         cancel_invoice(sandbox.zuora, changed.cancelled)
+        # and an unapplied payment is applied to an open invoice of its account
+        changed.applied_later = cases.to_apply_later[0]
+        payment_id, invoice_id, amount = changed.applied_later
+        body = {"invoices": [{"invoiceId": invoice_id, "amount": float(amount)}]}  # a JSON number, as Zuora reads it
+        _zuora_put(sandbox, f"/v1/payments/{payment_id}/apply", body)
         # and the connector runs again
         sandbox.run_cycle()
         yield Books(sandbox, changed, first, _reconcile())
@@ -130,6 +138,21 @@ def test_write_off_and_reversal_memos_reach_netsuite_and_close_the_invoices(book
     }
     for invoice_id in books.changed.memos:
         assert rows[f"zuora-invoice-{invoice_id}"] == 0
+
+
+def test_a_payment_applied_later_is_applied_in_netsuite_once(books: Books) -> None:
+    # Then the NetSuite payment applies exactly what Zuora applied later: the invoice is paid, nothing is left over
+    payment_id, invoice_id, amount = books.changed.applied_later
+    rows = {
+        str(row["externalid"]): row
+        for row in wiring.netsuite_client().suiteql(
+            "SELECT externalid, foreignamountunpaid, foreignpaymentamountunused FROM transaction"
+        )
+    }
+    assert amount > 0
+    assert Decimal(str(rows[f"zuora-invoice-{invoice_id}"]["foreignamountunpaid"])) == 0
+    assert Decimal(str(rows[f"zuora-payment-{payment_id}"]["foreignpaymentamountunused"])) == 0
+    assert Decimal(str(books.sandbox.zuora.get("Payment", payment_id)["UnappliedAmount"])) == 0  # type: ignore[index]
 
 
 def test_after_the_changes_reconcile_agrees_to_the_cent_but_for_what_it_must_report(books: Books) -> None:
