@@ -5,21 +5,32 @@ after it synced is applied in NetSuite by the next run - exactly, once."""
 from __future__ import annotations
 
 import copy
+import json
 from decimal import Decimal
 
 import pytest
 
 from sandbox import zuora_mutations
 from sandbox.dataset_books import add_payment_cases
-from sandbox.stack import SandboxOptions
+from sandbox.environment import patched_environ
+from sandbox.stack import Sandbox, SandboxOptions
 from tests.e2e.conftest import running_sandbox
+from zuora_netsuite import wiring
 from zuora_netsuite.models.record_types import RecordType, external_id
 
 pytestmark = pytest.mark.slow
 
 
+def _applied_later(sandbox: Sandbox) -> str:
+    """The sandbox's sync config for a tenant whose payments are applied after they synced."""
+    config = sandbox.sync_config
+    return json.dumps({**config, "zuora": {**config["zuora"], "payments_applied_later": True}})
+
+
 def test_unapplied_cash_deposit_accounts_credit_memo_refunds_and_a_payment_applied_later() -> None:
-    with running_sandbox(SandboxOptions(seed=41, accounts=12, charges=6, invoices=10)) as sandbox:
+    options = SandboxOptions(seed=41, accounts=12, charges=6, invoices=10)
+    with running_sandbox(options) as sandbox, patched_environ({"SYNC_CONFIG": _applied_later(sandbox)}):
+        wiring.reset()
         zuora, netsuite = sandbox.zuora, sandbox.netsuite
         # the ids of the payment cases the data set holds (same seed, same records: built again on a copy)
         cases = add_payment_cases(copy.deepcopy(sandbox.dataset))

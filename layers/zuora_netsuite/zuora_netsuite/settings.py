@@ -44,6 +44,11 @@ class ZuoraTenant(BaseModel):
     # Connector package has no such field. None: the reason is not written to Zuora; it stays in DynamoDB, the
     # dead-letter queue and the logs (docs/configuration.md).
     error_field: str | None = None
+    # Payments applied or unapplied in Zuora after they synced (unapplied cash applied later): on, a synced payment
+    # whose UpdatedDate passed the watermark is picked up again and re-sent with its whole apply set (?replace=apply).
+    # Off (default): a payment is synced once, as before. On costs one "unchanged" check per written-back payment
+    # on the next run, and after a fault that left the payload NetSuite holds unknown, one idempotent re-send.
+    payments_applied_later: bool = False
 
     @field_validator("error_field")
     @classmethod

@@ -180,7 +180,10 @@ def test_a_refund_no_refund_account_rule_matches_is_refused_naming_the_setting(l
 def test_a_synced_payment_applied_later_in_zuora_is_pending_again_and_resent_with_its_whole_apply_set(
     ledger: Ledger,
 ) -> None:
-    # Given an unapplied payment of 100, synced (transferred to accounting), and an open invoice of 60
+    # Given a tenant whose payments are applied later, an unapplied payment of 100, synced (transferred to
+    # accounting), and an open invoice of 60
+    tenant = ledger.config.zuora.model_copy(update={"payments_applied_later": True})
+    ledger.config = ledger.config.model_copy(update={"zuora": tenant})
     ledger.add_invoice(INVOICE, amounts=(60,), Amount=60)
     ledger.zuora.put("Payment", payment(AppliedAmount=0, UnappliedAmount=100))
     assert sync(ledger, RecordType.PAYMENT, PAYMENT_ID) is SyncOutcome.SYNCED
@@ -192,8 +195,11 @@ def test_a_synced_payment_applied_later_in_zuora_is_pending_again_and_resent_wit
     ledger.zuora.put("PaymentPart", {"Id": "pp1", "PaymentId": PAYMENT_ID, "InvoiceId": INVOICE, "Amount": 60})
     changed = {"AppliedAmount": 60, "UnappliedAmount": 40, "UpdatedDate": "2026-11-26T09:00:00.000+00:00"}
     ledger.zuora.put("Payment", {**ledger.zuora.get("Payment", PAYMENT_ID), **changed})
-    # Then the payment is pending again, and its re-sync sends the whole current apply set, replacing NetSuite's
+    # Then the payment is pending again (not without the setting), and its re-sync sends the whole current apply
+    # set, replacing NetSuite's
     assert PAYMENT_ID in [row["Id"] for row in mapping.pending(ledger.zuora, watermark)]
+    once = mappings_for(ledger.config.zuora.model_copy(update={"payments_applied_later": False}))[RecordType.PAYMENT]
+    assert PAYMENT_ID not in [row["Id"] for row in once.pending(ledger.zuora, watermark)]
     assert sync(ledger, RecordType.PAYMENT, PAYMENT_ID) is SyncOutcome.SYNCED
     invoice_id = ledger.netsuite.records["invoice"][f"zuora-invoice-{INVOICE}"]["id"]
     assert last_body(ledger, "customerPayment")["apply"]["items"] == [

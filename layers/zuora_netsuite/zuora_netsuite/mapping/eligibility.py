@@ -45,8 +45,8 @@ def _transaction_exclusion(record_type: RecordType, source: TransactionSource, *
     transferred = (record.transferred_to_accounting or "").strip()
     if transferred == "Ignore":
         return "TransferredToAccounting is Ignore"
-    if transferred == "Yes" and in_netsuite and record_type is not RecordType.PAYMENT:
-        # payments are the exception: their later applications are re-sent (mapping/payment.py)
+    if transferred == "Yes" and in_netsuite and not source.resent_when_changed:
+        # the exception: payments applied later, with zuora.payments_applied_later (mapping/payment.py)
         return "already transferred to accounting: changes made after a transaction synced are not synced"
     required = REQUIRED_STATUS.get(record_type)
     if required and record.status != required:

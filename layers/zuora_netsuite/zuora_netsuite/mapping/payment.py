@@ -84,9 +84,10 @@ class PaymentMapping(ZoqlPending):
         changed_since_sync = zoql.all_of(
             zoql.eq("IntegrationStatus__NS", SYNC_COMPLETE), zoql.cond("UpdatedDate", ">", watermark)
         )
+        pending = transfer_pending_filter()
         where = zoql.all_of(
             zoql.eq("Status", "Processed"),
-            zoql.any_of(transfer_pending_filter(), changed_since_sync),
+            zoql.any_of(pending, changed_since_sync) if self.tenant.payments_applied_later else pending,
             on_or_after("EffectiveDate", cutover),
         )
         return zoql.select("Payment", ("Id", "UpdatedDate"), where)
@@ -115,6 +116,7 @@ class PaymentMapping(ZoqlPending):
                 applications=tuple(sorted(applications.get(payment.id, ()), key=lambda a: a.target_id)),
                 invoice_numbers=numbers,
                 payment_method_type=methods.get(payment.payment_method_id or ""),
+                resent_when_changed=self.tenant.payments_applied_later,
             )
             for payment in payments
         }

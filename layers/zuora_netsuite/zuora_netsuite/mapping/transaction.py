@@ -51,6 +51,7 @@ class TransactionSource:
     # (PAYMENT or CREDIT_MEMO, Zuora id, amount), from GET /v1/refunds/{key}/parts.
     payment_method_type: str | None = None
     refund_sources: tuple[tuple[RecordType, str, Decimal], ...] = ()
+    resent_when_changed: bool = False  # synced, then changed in Zuora: synced again (zuora.payments_applied_later)
 
     @property
     def id(self) -> str:
