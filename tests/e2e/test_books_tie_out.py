@@ -15,6 +15,7 @@ apply an unapplied payment later: https://developer.zuora.com/v1-api-reference/a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +27,7 @@ import requests
 from sandbox.dataset import generate_dataset
 from sandbox.dataset_books import add_books_cases
 from sandbox.dataset_transactions import add_transactions
+from sandbox.environment import patched_environ
 from sandbox.stack import Sandbox, SandboxOptions
 from sandbox.zuora_mutations import cancel_invoice
 from zuora_netsuite import wiring
@@ -78,6 +80,12 @@ def _reconcile() -> Reconciliation:
     return reconcile(wiring.zuora_client(), wiring.netsuite_client(), load_settings().sync_config)
 
 
+def _payments_applied_later(sandbox: Sandbox) -> str:
+    """The sandbox's sync config for a tenant whose payments are applied after they synced."""
+    config = sandbox.sync_config
+    return json.dumps({**config, "zuora": {**config["zuora"], "payments_applied_later": True}})
+
+
 @pytest.fixture(scope="module")
 def books() -> Iterator[Books]:
     # Given a small ledger with every books case (sandbox/dataset_books.py: taxes under two codes, discounts,
@@ -85,7 +93,12 @@ def books() -> Iterator[Books]:
     dataset = generate_dataset(seed=13, accounts=10, charges=6)
     add_transactions(dataset, invoices=20)
     cases = add_books_cases(dataset, invoices=6)
-    with Sandbox(SandboxOptions(seed=13), dataset=dataset) as sandbox, sandbox.function_environment():
+    with (
+        Sandbox(SandboxOptions(seed=13), dataset=dataset) as sandbox,
+        sandbox.function_environment(),
+        patched_environ({"SYNC_CONFIG": _payments_applied_later(sandbox)}),
+    ):
+        wiring.reset()
         sandbox.run_cycle()
         first = _reconcile()
         # When, in Zuora, one synced invoice is written off, one reversed (one with a discount charge too: a credit
