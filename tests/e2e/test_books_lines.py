@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from sandbox import zuora_mutations
 from sandbox.dataset import ZUORA_ERROR_FIELD, generate_dataset
 from sandbox.dataset_books import (
     BOOKS_TAX_CODES,
@@ -127,3 +128,25 @@ def test_synced_invoices_and_memos_have_the_zuora_shape(synced: tuple[Sandbox, B
     documents = [eid for eid in expected if eid in found]
     assert {external_id(RecordType.INVOICE, i) for i in cases.taxed_invoices} <= set(documents)
     assert shape_differences(expected, found, documents) == []
+
+
+def test_a_reversed_taxed_invoice_credit_memo_gets_one_tax_line_per_code(synced: tuple[Sandbox, BooksCases]) -> None:
+    sandbox, cases = synced
+    # Given a synced invoice taxed under two codes, reversed in Zuora after it synced (a credit memo mirroring its
+    # items and their taxation items, applied to it: sandbox/zuora_mutations.py)
+    invoice_id = cases.taxed_invoices[0]
+    status, answer = zuora_mutations.route(sandbox.zuora, "PUT", f"/v1/invoices/{invoice_id}/reverse", {}) or (0, {})
+    assert status == 200, answer
+    memo_id = str(answer["creditMemo"]["id"])
+    # When the next cycle runs
+    sandbox.run_cycle()
+    # Then the credit memo's tax is one line per code on the code's tax item, from the memo items' taxation items
+    memo = next(
+        r for r in sandbox.netsuite.records("creditMemo")
+        if r.get("externalId") == external_id(RecordType.CREDIT_MEMO, memo_id)
+    )  # fmt: skip
+    tax_items = {item_id: code for code, item_id in sandbox.tax_items_by_code.items()}
+    codes = [tax_items[str(line["item"]["id"])] for line in lines(memo) if str(line["item"].get("id")) in tax_items]
+    assert sorted(codes) == sorted(BOOKS_TAX_CODES)
+    # And its charge lines carry the invoice items' service periods
+    assert all("revRecStartDate" in line for line in lines(memo) if str(line["item"].get("id")) not in tax_items)

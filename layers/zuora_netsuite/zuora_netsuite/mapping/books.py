@@ -24,7 +24,7 @@ from typing import Any
 
 from zuora_netsuite.mapping.base import query_where
 from zuora_netsuite.mapping.money import MoneyProblem, amount
-from zuora_netsuite.mapping.settlement import on_settlement_tenant
+from zuora_netsuite.mapping.settlement import all_pages, on_settlement_tenant
 from zuora_netsuite.models.netsuite import RecordRef
 from zuora_netsuite.models.zuora import (
     ZuoraInvoiceItem,
@@ -67,8 +67,7 @@ def memo_taxation(
         if not item.tax_amount:
             continue
         path = f"/v1/{resource}/{item.memo_id}/items/{item.id}/taxation-items"
-        body = on_settlement_tenant(what, zuora.rest_get, path)
-        for row in body.get("data") or []:
+        for row in on_settlement_tenant(what, all_pages, zuora, path, "data"):  # paged: pageSize / nextPage
             found[item.memo_id].append(ZuoraTaxationItem.model_validate(memo_taxation_item_from_rest(row, item.id)))
     return found
 
