@@ -32,6 +32,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from connector_cli import reconcile_view as view
 from connector_cli.targets import SANDBOX_ENDPOINTS, Target, TargetError, sandbox_target, stack_target
 from connector_cli.zuora_numbers import ZuoraKey, resolve, resolve_any
 from sandbox.report import TypeReport, report_table
@@ -539,10 +540,18 @@ def reset(ctx: Context, record_type: str, record_id: str, sync_now: bool, yes: b
 
 
 @cli.command()
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write every line, customer balance and difference to this CSV file (exact amounts; '-': stdout only).",
+)
 @click.pass_obj
-def reconcile(ctx: Context) -> None:
-    """Per record type and currency, count and total in Zuora versus NetSuite, and every record that differs.
-    Exits with 4 when anything differs."""
+def reconcile(ctx: Context, csv_path: Path | None) -> None:
+    """Per record type and currency, count and total in Zuora versus NetSuite; per customer and currency, open AR
+    and unapplied cash/credit; and every record that differs. Amounts are never cut: a table too wide for the
+    terminal is printed one line per row. Exits with 4 when anything differs."""
     try:
         module = importlib.import_module("zuora_netsuite.logic.reconciliation")
     except ModuleNotFoundError:
@@ -555,29 +564,22 @@ def reconcile(ctx: Context) -> None:
     payload = {"balanced": result.balanced, **dataclasses.asdict(result)}
 
     def render(out: Console) -> None:
-        table = Table(title=f"Reconciliation on {target.description}")
-        for column in ("type", "currency", "Zuora count", "Zuora total", "NetSuite count", "NetSuite total", ""):
-            table.add_column(column, justify="left" if column in ("type", "currency") else "right")
-        for line in result.lines:
-            table.add_row(
-                line.record_type.value, line.currency, str(line.zuora_count), str(line.zuora_total),
-                str(line.netsuite_count), str(line.netsuite_total), "ok" if line.matches else "[red]differs[/]",
-            )  # fmt: skip
-        out.print(table)
+        view.print_totals(out, result, f"Reconciliation on {target.description}")
+        view.print_balances(out, result.balances)
         if result.differences:
-            differences = Table(title=f"{len(result.differences)} record(s) differ")
-            for column in ("type", "Zuora id", "number", "currency", "Zuora", "NetSuite", "why"):
-                differences.add_column(column, overflow="fold")
-            for d in result.differences:
-                differences.add_row(
-                    d.record_type.value, d.zuora_id, d.number, d.currency, str(d.zuora_amount),
-                    str(d.netsuite_amount), d.reason,
-                )  # fmt: skip
-            out.print(differences)
-        else:
+            view.print_differences(out, result.differences, f"{len(result.differences)} record(s) differ")
+        elif result.balanced:
             out.print("Balanced: Zuora and NetSuite agree.")
+        if csv_path is not None:
+            out.print(f"CSV: {csv_path}")
 
-    emit(ctx, payload, render)
+    if csv_path is not None and str(csv_path) == "-":
+        view.write_csv(sys.stdout, result)
+    else:
+        if csv_path is not None:
+            with csv_path.open("w", encoding="utf-8", newline="") as stream:
+                view.write_csv(stream, result)
+        emit(ctx, payload, render)
     if not result.balanced:
         sys.exit(EXIT_ERRORS_FOUND)
 

@@ -8,19 +8,16 @@ import os
 import signal
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from sandbox.chaos_cli import chaos
 from sandbox.report import cycle_report, report_table
 from sandbox.shutdown import exit_after
 from sandbox.stack import Sandbox, SandboxOptions
-from zuora_netsuite.mapping.money import quantum
 
 LOG_FILE = Path(".sandbox/connector.log")
 ENDPOINTS_FILE = Path(".sandbox/endpoints.json")
@@ -40,39 +37,24 @@ def _route_connector_logs(path: Path) -> None:
 
 
 def _print_reconciliation(console: Console, expected_invalid: set[str]) -> None:
-    """Zuora versus NetSuite per transaction type and currency, and the records that differ (invalid ones)."""
+    """Zuora versus NetSuite per transaction type and currency, open AR and unapplied amounts per customer, and the
+    records that differ (invalid ones); amounts whole whatever the terminal's width (connector_cli/reconcile_view)."""
+    from connector_cli import reconcile_view as view
     from zuora_netsuite import wiring
     from zuora_netsuite.logic.reconciliation import reconcile
     from zuora_netsuite.settings import load_settings
 
     result = reconcile(wiring.zuora_client(), wiring.netsuite_client(), load_settings().sync_config)
-    table = Table(title="Reconciliation: Zuora versus NetSuite")
-    for column in ("record type", "currency", "Zuora count", "Zuora total", "NetSuite count", "NetSuite total", ""):
-        table.add_column(column, justify="left" if column in ("record type", "currency") else "right")
-    for line in result.lines:
-        table.add_row(
-            line.record_type.value, line.currency, str(line.zuora_count), _amount(line.zuora_total, line.currency),
-            str(line.netsuite_count), _amount(line.netsuite_total, line.currency),
-            "[green]ok[/]" if line.matches else "[yellow]differs[/]",
-        )  # fmt: skip
-    console.print(table)
+    view.print_totals(console, result, "Reconciliation: Zuora versus NetSuite")
+    view.print_balances_summary(console, result)
     unexpected = [d for d in result.differences if d.zuora_id not in expected_invalid]
     console.print(
         f"{len(result.differences)} record(s) differ: "
         + ("all of them invalid records of the data set, with their reasons:" if not unexpected else
            f"[red]{len(unexpected)} of them are not among the data set's invalid records[/]:")
     )  # fmt: skip
-    for difference in (unexpected or result.differences)[:10]:
-        console.print(
-            f"  {difference.record_type.value} {difference.number} ({difference.currency} {difference.zuora_amount}):"
-            f" {difference.reason}"
-        )
-    if len(result.differences) > 10:
-        console.print(f"  ... and {len(result.differences) - 10} more")
-
-
-def _amount(value: Decimal, currency: str) -> str:
-    return f"{value.quantize(quantum(currency)):,}" if currency.isalpha() and len(currency) == 3 else f"{value:,}"
+    shown = (unexpected or result.differences)[:10]
+    view.print_differences(console, shown, f"{len(shown)} of {len(result.differences)} shown")
 
 
 @click.group()

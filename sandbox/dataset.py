@@ -242,10 +242,32 @@ def _netsuite_reference() -> dict[str, list[dict[str, str]]]:
             for index, (code, name) in enumerate(NETSUITE_CURRENCIES, start=1)
         ],
         "account": [
-            {"id": str(100 + index), "acctnumber": number, "fullname": fullname}
-            for index, (number, fullname) in enumerate(INCOME_ACCOUNTS, start=1)
+            *(
+                {"id": str(100 + index), "acctnumber": number, "fullname": fullname, "accttype": "Income"}
+                for index, (number, fullname) in enumerate(INCOME_ACCOUNTS, start=1)
+            ),
+            # Where payments are deposited and refunds paid from (sandbox/dataset_books.py, BOOKS_PAYMENTS_CONFIG)
+            *(dict(row) for row in BANK_ACCOUNTS),
         ],
+        "paymentmethod": [dict(row) for row in NETSUITE_PAYMENT_METHODS],
+        # Revenue recognition templates (issue 13: revenue.templates; sandbox/dataset_books.py REV_REC_TEMPLATE_ID)
+        "revrecschedule": [{"id": "3", "name": "Monthly, Even Periods"}],
     }
+
+
+# NetSuite bank accounts and payment methods of the simulated account (issue 13: deposit rules).
+BANK_ACCOUNTS: tuple[dict[str, str], ...] = (
+    {"id": "1", "acctnumber": "1000", "fullname": "Checking", "accttype": "Bank"},
+    {"id": "2", "acctnumber": "1010", "fullname": "Checking EUR", "accttype": "Bank"},
+    {"id": "3", "acctnumber": "1020", "fullname": "Stripe Clearing", "accttype": "Bank"},
+)
+NETSUITE_PAYMENT_METHODS: tuple[dict[str, str], ...] = (
+    {"id": "1", "name": "Cash"},
+    {"id": "2", "name": "Check"},
+    {"id": "5", "name": "VISA"},
+    {"id": "8", "name": "ACH"},
+    {"id": "9", "name": "Wire Transfer"},
+)
 
 
 def _every_nth(count: int, share: float, offset: int) -> list[int]:

@@ -6,7 +6,7 @@ deterministically (same seed, same records) and fills in what a correct connecto
 
 - ``dataset.expected_reasons``: transaction Id -> a text its failure reason contains (case-insensitive);
 - ``dataset.expected_transactions_excluded``: transactions the dispatcher must not pick up (Draft, Canceled,
-  already transferred, Ignore, unapplied payments);
+  already transferred, Ignore);
 - ``dataset.closed_period_before``: NetSuite's accounting periods before this day are closed.
 
 Every valid transaction's applied amounts fit the open balance whatever order the records sync in.
@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from sandbox.dataset import DATASET_NOW, Dataset
+from sandbox.dataset_balances import settle_balances
 from sandbox.zoql import format_datetime
 
 CLOSED_PERIOD_BEFORE = date(2025, 1, 1)
@@ -348,6 +349,13 @@ def add_transactions(dataset: Dataset, invoices: int = 120, *, invoice_settlemen
     _excluded_records(b)
     dataset.zuora_objects.update(b.objects)
     dataset.closed_period_before = CLOSED_PERIOD_BEFORE
+    if invoice_settlement:
+        # payment methods, unapplied cash, refunds of unapplied parts and of credit memos (issue 13)
+        from sandbox.dataset_books import add_payment_cases
+
+        add_payment_cases(dataset)
+    # last: the open balances of everything added above, as Zuora keeps them (sandbox/dataset_balances.py)
+    settle_balances(dataset.zuora_objects, invoice_settlement=invoice_settlement)
     return dataset
 
 
@@ -383,9 +391,9 @@ def _invalid_records(b: _Builder) -> None:
         b.invalid(b.payment(account, [(bad_item_invoice.id, Decimal(50))]), "has no NetSuite invoice")
     target = b.invoice(account, tax=False)
     b.invalid(b.payment(account, [(target.id, target.amount + 10)]), "open balance")
-    applied_to_nothing = b.payment(account, [])
+    applied_to_nothing = b.payment(account, [])  # says it applied 25, but to nothing
     b.objects["Payment"][-1].update(AppliedAmount=25, Amount=25)
-    b.invalid(applied_to_nothing, "not applied to any invoice")
+    b.invalid(applied_to_nothing, "AppliedAmount")
     # Refunds: of no payment, of a payment that failed.
     b.invalid(b.refund(account, None, Decimal(15)), "PaymentId")
     b.invalid(b.refund(account, applied_to_nothing, Decimal(5)), "has no NetSuite customer payment")
@@ -402,9 +410,6 @@ def _invalid_records(b: _Builder) -> None:
         b.memo("CreditMemo", account, [(target.charge, over)], ReferredInvoiceId=target.id, AppliedAmount=_num(over)),
         "open balance",
     )
-    # A refund of a credit memo (Invoice Settlement): not supported, rejected with that reason.
-    refunded_memo = b.memo("CreditMemo", account, [(b.charges[0], Decimal(12))])
-    b.invalid(b.refund(account, None, Decimal(12), credit_memo_id=refunded_memo), "refunds of credit memos")
 
 
 def _excluded_records(b: _Builder) -> None:
@@ -415,8 +420,7 @@ def _excluded_records(b: _Builder) -> None:
     excluded.add(b.invoice(account, TransferredToAccounting="Yes").id)
     excluded.add(b.invoice(account, TransferredToAccounting="Ignore").id)
     excluded.add(b.invoice(account, IntegrationStatus__NS="Ignore").id)
-    unapplied = b.payment(account, [], unapplied=Decimal(30))
-    excluded.add(unapplied)
+    unapplied = b.payment(account, [], unapplied=Decimal(30))  # synced (unapplied cash); its cancelled refund is not
     excluded.add(b.payment(account, [], unapplied=Decimal(12), Status="Canceled"))
     excluded.add(b.refund(account, unapplied, Decimal(10), Status="Canceled"))
     if b.invoice_settlement:

@@ -94,6 +94,10 @@ class AccountConfiguration:
     forms: dict[str, CustomForm] = field(default_factory=dict)  # form internal id -> form
     preferred_forms: dict[str, str] = field(default_factory=dict)  # record type -> form internal id
     numbering: dict[str, NumberingMode] = field(default_factory=_default_numbering)
+    # Books (sandbox/netsuite_books.py): the Revenue Recognition feature (revRec* fields on item lines), and
+    # whether a customer refund must name its bank ``account`` (a real account may default it; not documented).
+    revenue_recognition: bool = True
+    refund_account_required: bool = False
 
     def add_form(self, form: CustomForm, *, preferred: bool = False) -> None:
         self.forms[form.id] = form

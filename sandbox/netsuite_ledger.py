@@ -38,16 +38,36 @@ class Shape:
     total: Decimal
 
 
+# Zuora document -> (its taxation items' object, the field naming the item they tax) (issue 13: one tax line per code)
+_TAXATION: dict[str, tuple[str, str]] = {
+    "Invoice": ("TaxationItem", "InvoiceItemId"),
+    "DebitMemo": ("DebitTaxationItem", "DebitMemoItemId"),
+    "CreditMemo": ("CreditTaxationItem", "CreditMemoItemId"),
+}
+NO_TAX_CODE = "(none)"  # a taxation item without a TaxCode still makes a tax line of its own
+
+
 def zuora_shapes(objects: Mapping[str, Iterable[Mapping[str, Any]]]) -> dict[str, Shape]:
     """External id -> the NetSuite shape a Zuora invoice / debit memo / credit memo must have: one line per Zuora
-    item, one more for a non-zero TaxAmount, and the absolute Zuora total."""
+    item, one more per distinct tax code of its taxation items (or, a document without taxation items, one more for
+    a non-zero TaxAmount), and the absolute Zuora total."""
     shapes: dict[str, Shape] = {}
     for zuora_object, (item_object, parent_field, total_field, record_type) in _DOCUMENTS.items():
-        items = Counter(str(item.get(parent_field)) for item in objects.get(item_object, ()))
+        items = list(objects.get(item_object, ()))
+        per_document = Counter(str(item.get(parent_field)) for item in items)
+        document_of_item = {str(item.get("Id")): str(item.get(parent_field)) for item in items}
+        tax_object, item_field = _TAXATION[zuora_object]
+        codes: dict[str, set[str]] = {}
+        for taxation in objects.get(tax_object, ()):
+            document = document_of_item.get(str(taxation.get(item_field)))
+            if document is not None:
+                codes.setdefault(document, set()).add(str(taxation.get("TaxCode") or NO_TAX_CODE))
         for record in objects.get(zuora_object, ()):
             tax = Decimal(str(record.get("TaxAmount") or 0))
-            shapes[external_id(record_type, str(record["Id"]))] = Shape(
-                items[str(record["Id"])] + (1 if tax != ZERO else 0), abs(Decimal(str(record[total_field])))
+            record_id = str(record["Id"])
+            tax_lines = len(codes[record_id]) if record_id in codes else (1 if tax != ZERO else 0)
+            shapes[external_id(record_type, record_id)] = Shape(
+                per_document[record_id] + tax_lines, abs(Decimal(str(record[total_field])))
             )
     return shapes
 

@@ -35,6 +35,7 @@ from sandbox.netsuite_errors import INVALID_PARAMETER, USER_ERROR, bad_request, 
 # Tables a reference can point to: the account's reference data ...
 REFERENCE_TABLES: tuple[str, ...] = (
     "subsidiary", "department", "classification", "location", "currency", "account", "salestaxitem",
+    "paymentmethod", "revrecschedule", "revenuerecognitionrule",
 )  # fmt: skip
 # ... or records of a family (one external-id namespace each).
 CUSTOMER_TABLE = "customer"
@@ -182,6 +183,9 @@ _ITEM_FIELDS = frozenset(
         "vendorName",
         "isTaxable",
         "price",
+        "revRecSchedule",
+        "revenueRecognitionRule",
+        "revRecForecastRule",
     }
 )
 
@@ -199,6 +203,9 @@ def _item_rule(record_type: str, suiteql_type: str) -> RecordRule:
             "expenseAccount": "account",
             "assetAccount": "account",
             "cogsAccount": "account",
+            "revRecSchedule": "revrecschedule",
+            "revenueRecognitionRule": "revenuerecognitionrule",
+            "revRecForecastRule": "revenuerecognitionrule",
         },
         multi_references={"subsidiary": "subsidiary"},
         booleans=frozenset({"isInactive", "includeChildren", "isTaxable"}),
@@ -209,7 +216,12 @@ def _item_rule(record_type: str, suiteql_type: str) -> RecordRule:
 
 
 def _transaction_rule(
-    record_type: str, suiteql_type: str, party: str, sublists: Mapping[str, Mapping[str, str]]
+    record_type: str,
+    suiteql_type: str,
+    party: str,
+    sublists: Mapping[str, Mapping[str, str]],
+    *,
+    money_fields: Mapping[str, str] | None = None,
 ) -> RecordRule:
     return RecordRule(
         record_type=record_type,
@@ -222,18 +234,23 @@ def _transaction_rule(
             "currency": "currency",
             "account": "account",
             "arAcct": "account",
+            **(money_fields or {}),
         },
         sublists=sublists,
         sublist_keys={name: "doc" for name in sublists if name == "apply"},
         id_only_line_refs=frozenset({"apply.doc"}) if "apply" in sublists else frozenset(),
-        booleans=frozenset({"isInactive", "autoApply"}),
+        booleans=frozenset({"isInactive", "autoApply", "undepFunds"}),
         required_on_create=(party,),
         ref_name_fields=("tranId",),
     )
 
 
 _LINE_CLASSIFICATIONS = {k: v for k, v in _CLASSIFICATIONS.items() if k != "subsidiary"}
-_ITEM_SUBLIST = {"item": {"item": ITEM_TABLE, "taxCode": "salestaxitem", **_LINE_CLASSIFICATIONS}}
+_ITEM_SUBLIST = {
+    "item": {"item": ITEM_TABLE, "taxCode": "salestaxitem", "revRecSchedule": "revrecschedule", **_LINE_CLASSIFICATIONS}
+}
+# How a payment's or refund's money moves (sandbox/netsuite_books.py): the payment method (classic field).
+_MONEY_FIELDS = {"paymentMethod": "paymentmethod"}
 _APPLY_SUBLIST = {"apply": {"doc": TRANSACTION_TABLE}}
 
 RECORD_RULES: dict[str, RecordRule] = {
@@ -267,8 +284,12 @@ RECORD_RULES: dict[str, RecordRule] = {
     "inventoryItem": _item_rule("inventoryItem", "InvtPart"),
     "invoice": _transaction_rule("invoice", "CustInvc", "entity", _ITEM_SUBLIST),
     "creditMemo": _transaction_rule("creditMemo", "CustCred", "entity", {**_ITEM_SUBLIST, **_APPLY_SUBLIST}),
-    "customerPayment": _transaction_rule("customerPayment", "CustPymt", "customer", _APPLY_SUBLIST),
-    "customerRefund": _transaction_rule("customerRefund", "CustRfnd", "customer", _APPLY_SUBLIST),
+    "customerPayment": _transaction_rule(
+        "customerPayment", "CustPymt", "customer", _APPLY_SUBLIST, money_fields=_MONEY_FIELDS
+    ),
+    "customerRefund": _transaction_rule(
+        "customerRefund", "CustRfnd", "customer", _APPLY_SUBLIST, money_fields=_MONEY_FIELDS
+    ),
 }
 
 

@@ -101,6 +101,7 @@ from werkzeug.wrappers import Request, Response
 from sandbox.http_server import LoopbackServer
 from sandbox.netsuite_account import AccountConfiguration, AccountRules
 from sandbox.netsuite_auth import AuthFailure, TbaCredentials, TbaVerifier
+from sandbox.netsuite_books import check_deposit, check_revenue_lines, record_action_refusal
 from sandbox.netsuite_errors import (
     DUP_RCRD,
     ERROR_CONTENT_TYPE,
@@ -163,13 +164,29 @@ SAMPLE_REFERENCE_DATA: dict[str, list[dict[str, str]]] = {
         {"id": "2", "symbol": "EUR", "name": "Euro"},
     ],
     "account": [
-        {"id": "54", "acctnumber": "4000", "fullname": "Sales"},
-        {"id": "55", "acctnumber": "4100", "fullname": "Sales : Subscription Revenue"},
+        {"id": "54", "acctnumber": "4000", "fullname": "Sales", "accttype": "Income"},
+        {"id": "55", "acctnumber": "4100", "fullname": "Sales : Subscription Revenue", "accttype": "Income"},
+        # Books (sandbox/netsuite_books.py): where payments are deposited and refunds paid from.
+        {"id": "1", "acctnumber": "1000", "fullname": "Checking", "accttype": "Bank"},
+        {"id": "2", "acctnumber": "1010", "fullname": "Checking EUR", "accttype": "Bank"},
+        {"id": "3", "acctnumber": "1020", "fullname": "Stripe Clearing", "accttype": "Bank"},
+        {"id": "4", "acctnumber": "1100", "fullname": "Undeposited Funds", "accttype": "OthCurrAsset"},
+        {"id": "6", "acctnumber": "1200", "fullname": "Accounts Receivable", "accttype": "AcctRec"},
     ],
     "salestaxitem": [
         {"id": "7", "itemid": "S-GB", "name": "S-GB"},
         {"id": "8", "itemid": "Z-GB", "name": "Z-GB"},
     ],
+    "paymentmethod": [
+        {"id": "1", "name": "Cash"},
+        {"id": "2", "name": "Check"},
+        {"id": "5", "name": "VISA"},
+        {"id": "6", "name": "Master Card"},
+        {"id": "8", "name": "ACH"},
+        {"id": "9", "name": "Wire Transfer"},
+    ],
+    "revrecschedule": [{"id": "3", "name": "Monthly, Even Periods"}],
+    "revenuerecognitionrule": [{"id": "1", "name": "Ratably, Exact Days"}],
 }
 
 
@@ -675,6 +692,11 @@ class NetSuiteSimulator:
             if method != "POST":
                 raise _method_not_allowed(method)
             return self._suiteql(request, root), 0.0
+        if parts[:2] == ["record", "v1"] and len(parts) == 5 and parts[4].startswith("!") and method == "POST":
+            rule = self._rule(parts[2])
+            with self._lock:
+                self._find(rule, _parse_key(parts[3]))
+            raise record_action_refusal(rule.record_type, parts[4][1:])
         if parts[:2] != ["record", "v1"] or len(parts) not in (3, 4) or not parts[2]:
             raise NetSuiteApiError(404, INVALID_URL, f"The requested URL {path} was not found.")
         record_type = parts[2]
@@ -826,6 +848,12 @@ class NetSuiteSimulator:
         )
         merged.update(account_fields)
         self._account_rules.check(record_type, merged, existing_fields, self._fields_of, self._subsidiary_names())
+        check_revenue_lines(
+            record_type, merged, lambda item_id: self._fields_of(ITEM_TABLE, item_id), self._account_rules.config
+        )
+        check_deposit(
+            record_type, merged, {row["id"]: row for row in self._reference["account"]}, self._account_rules.config
+        )
         if rule.family == TRANSACTION_TABLE and self._closed_period is not None:
             refusal = self._closed_period(record_type, {"externalId": eid, **copy.deepcopy(merged)})
             if refusal:
@@ -887,17 +915,19 @@ class NetSuiteSimulator:
             applies = (merged.get("apply") or {}).get("items") or []
             total = sum((_decimal(line.get("amount")) for line in applies if line.get("apply", True)), Decimal(0))
         applied = Decimal(0)
-        doc_type = "customerPayment" if record_type == "customerRefund" else "invoice"
+        # A refund pays back a payment's unapplied part or a credit memo's (the UI's "credit memos and unapplied
+        # payments", Oracle help article_0830082954); payments and credit memos apply to invoices.
+        doc_types = ("customerPayment", "creditMemo") if record_type == "customerRefund" else ("invoice",)
         for index, line in enumerate((merged.get("apply") or {}).get("items") or []):
             if line.get("apply", True) is False:
                 continue
             path = f"apply.items[{index}]"
             amount = _number(line.get("amount"), f"{path}.amount")
             doc = self._by_id.get(TRANSACTION_TABLE, {}).get(str((line.get("doc") or {}).get("id")))
-            if doc is None or doc.record_type != doc_type:
+            if doc is None or doc.record_type not in doc_types:
                 shown = (line.get("doc") or {}).get("id")
-                raise invalid_reference(shown, f"doc ({doc_type})", f"{path}.doc")
-            doc_party = doc.fields.get("customer" if doc_type == "customerPayment" else "entity") or {}
+                raise invalid_reference(shown, f"doc ({' or '.join(doc_types)})", f"{path}.doc")
+            doc_party = doc.fields.get("customer" if doc.record_type == "customerPayment" else "entity") or {}
             if party is not None and _ref_id(doc_party) != party.internal_id:
                 raise bad_request(USER_ERROR, "You can only apply documents of the same customer.", f"{path}.doc")
             if currency is not None and _ref_id(doc.fields.get("currency")) not in (None, currency):
@@ -913,6 +943,8 @@ class NetSuiteSimulator:
                     f"{path}.amount",
                 )
             applied += amount
+        if record_type in _AUTO_APPLY_TYPES and own_id is not None:
+            applied += self._refunded(own_id)  # what refunds already took of this payment or credit memo
         if applied > total:
             raise bad_request(
                 USER_ERROR, f"The total applied ({applied}) is more than the transaction total ({total}).", "apply"
@@ -924,7 +956,7 @@ class NetSuiteSimulator:
         open invoices in its currency (by tranDate, then internal id), as added apply lines."""
         lines = (merged.get("apply") or {}).get("items") or []
         applied = sum((_decimal(line.get("amount")) for line in lines if line.get("apply", True)), Decimal(0))
-        remaining = _decimal(merged["total"]) - applied
+        remaining = _decimal(merged["total"]) - applied - (self._refunded(own_id) if own_id is not None else 0)
         party_id = _ref_id(merged.get("entity" if record_type == "creditMemo" else "customer"))
         currency = _ref_id(merged.get("currency"))
         taken = {_ref_id(line.get("doc")) for line in lines}
@@ -968,14 +1000,24 @@ class NetSuiteSimulator:
                 Decimal(0),
             )
             out["applied"] = float(applied)
-            out["unapplied"] = float(_decimal(stored.fields.get("total", 0)) - applied)
+            # what is left to apply or refund: the total less its own applications and the refunds of it
+            out["unapplied"] = float(self._open_balance(stored, None))
         return out
+
+    def _refunded(self, doc_id: str) -> Decimal:
+        """What customer refunds apply to a payment or credit memo (its unapplied part they took)."""
+        refunded = Decimal(0)
+        for refund in self._records.get("customerRefund", {}).values():
+            for line in (refund.fields.get("apply") or {}).get("items") or []:
+                if line.get("apply", True) is not False and _ref_id(line.get("doc")) == doc_id:
+                    refunded += _decimal(line.get("amount"))
+        return refunded
 
     def _open_balance(self, doc: _Stored, excluding: str | None) -> Decimal:
         """A document's total less what other transactions apply to it; a payment's also less what it applies
-        to invoices itself (only its unapplied part can be refunded)."""
+        to invoices itself (only its unapplied part can be refunded); a credit memo's likewise."""
         balance = _decimal(doc.fields.get("total", 0))
-        if doc.record_type == "customerPayment":
+        if doc.record_type in _AUTO_APPLY_TYPES:
             for line in (doc.fields.get("apply") or {}).get("items") or []:
                 if line.get("apply", True) is not False:
                     balance -= _decimal(line.get("amount"))
@@ -1099,8 +1141,15 @@ class NetSuiteSimulator:
                     row[name.lower()] = rendered
             if rule.family == TRANSACTION_TABLE and "total" in stored.fields:
                 row["foreigntotal"] = str(_decimal(stored.fields["total"]))  # the total in the transaction's currency
+            if rule.family == TRANSACTION_TABLE and "entity" not in row and "customer" in row:
+                row["entity"] = row["customer"]  # SuiteQL's transaction.entity: the customer of every transaction
             if stored.record_type == "invoice":
                 row["foreignamountunpaid"] = str(self._open_balance(stored, None))
+            elif stored.record_type in _AUTO_APPLY_TYPES:
+                # a payment's or credit memo's part not applied nor refunded (sandbox/netsuite_books.py)
+                unused = self._open_balance(stored, None)
+                row["foreignpaymentamountunused"] = str(unused)
+                row["foreignpaymentamountused"] = str(_decimal(stored.fields.get("total", 0)) - unused)
             out.append(row)
         return out
 

@@ -24,9 +24,16 @@ from sandbox.aws import ACCOUNT, AWS_ENV, REGION, AwsResources, LocalAws
 from sandbox.aws_calls import invoked_as
 from sandbox.containers import ContainerPool
 from sandbox.dataset import ZUORA_ERROR_FIELD, Dataset, generate_dataset
+from sandbox.dataset_books import (
+    BOOKS_PAYMENTS_CONFIG,
+    BOOKS_TAX_CODES,
+    REV_REC_TEMPLATE_CHARGE_NAME,
+    REV_REC_TEMPLATE_ID,
+)
 from sandbox.dataset_transactions import add_transactions
 from sandbox.driver import DrainStats, Handler, LambdaContext, SqsEventSourceMapping, sync_event_source_mapping
 from sandbox.environment import patched_environ
+from sandbox.netsuite_account import AccountConfiguration
 from sandbox.netsuite_simulator import NetSuiteSimulator, closed_periods_before
 from sandbox.shutdown import bounded
 from sandbox.zuora_callouts import ZuoraCallouts, connector_templates
@@ -103,6 +110,9 @@ class Sandbox:
                 self.dataset, invoices=self.options.invoices, invoice_settlement=not self.options.legacy_tenant
             )
         self.tax_item_id: str | None = None  # the NetSuite item tax lines go to (seeded on start)
+        # Issue 13 (books): a NetSuite tax item per Zuora tax code of the books cases, and the discount item
+        self.tax_items_by_code: dict[str, str] = {}
+        self.discount_item_id: str | None = None
         self.credentials = Credentials()
         self.aws = LocalAws(own_process=self.options.aws_in_own_process)
         self.zuora = ZuoraSimulator(
@@ -129,6 +139,8 @@ class Sandbox:
             closed_period=(
                 closed_periods_before(self.dataset.closed_period_before) if self.dataset.closed_period_before else None
             ),
+            # The connector names the bank account of every refund (sync config payments.refund_account_rules).
+            account=AccountConfiguration(refund_account_required=True),
         )
         number = next(_stack_numbers)
         self.stack_name = STACK_NAME if number == 1 else f"{STACK_NAME}-{number}"
@@ -167,6 +179,7 @@ class Sandbox:
             },
             external_id="sandbox-sales-tax",
         )
+        self._seed_books_items()
         overrides = {}
         if self.options.max_receive_count is not None:
             overrides["MaxReceiveCount"] = str(self.options.max_receive_count)
@@ -193,6 +206,37 @@ class Sandbox:
         self.api = LocalApiGateway(webhook, environment=self._webhook_environment)
         self.api.start()
         return self
+
+    def _seed_books_items(self) -> None:
+        """The NetSuite items the books configuration names (issue 13): one tax item per Zuora tax code of the books
+        cases (sandbox/dataset_books.py) and the discount item discount charges' lines go to."""
+        shared = {
+            "incomeAccount": {"id": self.dataset.income_account_id},
+            "subsidiary": {"items": [{"id": self.dataset.netsuite_reference["subsidiary"][0]["id"]}]},
+            "includeChildren": True,
+        }
+        for code in BOOKS_TAX_CODES:
+            self.tax_items_by_code[code] = self.netsuite.seed_record(
+                "serviceSaleItem", {"itemId": f"Tax {code} (Zuora)", **shared}, external_id=f"sandbox-tax-{code}"
+            )
+        self.discount_item_id = self.netsuite.seed_record(
+            "serviceSaleItem", {"itemId": "Discount (Zuora)", **shared}, external_id="sandbox-discount"
+        )
+
+    def _books_config(self) -> dict[str, Any]:
+        books: dict[str, Any] = {}
+        if self.tax_items_by_code:
+            books["tax"] = {"items_by_code": self.tax_items_by_code}
+        if self.discount_item_id:
+            books["discount_item_id"] = self.discount_item_id
+        ratable = [
+            str(charge["Id"])
+            for charge in self.dataset.zuora_objects.get("ProductRatePlanCharge", [])
+            if charge.get("Name") == REV_REC_TEMPLATE_CHARGE_NAME
+        ]
+        if ratable:
+            books["revenue"] = {"templates": dict.fromkeys(ratable, REV_REC_TEMPLATE_ID)}
+        return books
 
     def stop(self) -> None:
         if self._containers is not None:
@@ -228,7 +272,9 @@ class Sandbox:
             "item_include_children": True,
             "zuora": {"error_field": ZUORA_ERROR_FIELD, "invoice_settlement": not self.options.legacy_tenant},
             **({"tax_item_id": self.tax_item_id} if self.tax_item_id else {}),
+            **self._books_config(),
             **({"enabled_types": LEGACY_TENANT_TYPES} if self.options.legacy_tenant else {}),
+            "payments": BOOKS_PAYMENTS_CONFIG,  # deposit accounts and payment methods (sandbox/dataset_books.py)
         }
 
     def function_env(self) -> dict[str, str]:

@@ -40,7 +40,9 @@ Store = Mapping[str, Mapping[str, Mapping[str, Any]]]  # object type -> Id -> re
 Answer = tuple[int, dict[str, Any]]
 
 # Actions (query, queryMore, update) refuse these on an Invoice Settlement tenant.
-INVOICE_SETTLEMENT_ONLY_OBJECTS = frozenset({"CreditMemo", "DebitMemo", "CreditMemoItem", "DebitMemoItem"})
+INVOICE_SETTLEMENT_ONLY_OBJECTS = frozenset(
+    {"CreditMemo", "DebitMemo", "CreditMemoItem", "DebitMemoItem", "CreditTaxationItem", "DebitTaxationItem"}
+)
 LEGACY_ONLY_OBJECTS = frozenset({"InvoicePayment", "RefundInvoicePayment"})
 # Where the simulator keeps what payments, credit memos and refunds were applied to; never served by Actions.
 PART_OBJECTS = frozenset({"PaymentPart", "CreditMemoPart", "RefundPart"})
@@ -138,6 +140,7 @@ def _v1_memo(record: Mapping[str, Any], object_type: str, schema_fields: Collect
         "taxAmount": record.get("TaxAmount"),
         "balance": record.get("Balance"),
         "referredInvoiceId": record.get("ReferredInvoiceId"),
+        "reasonCode": record.get("ReasonCode"),
         "transferredToAccounting": record.get("TransferredToAccounting"),
         "createdDate": v1_datetime(record.get("CreatedDate")),
         "updatedDate": v1_datetime(record.get("UpdatedDate")),

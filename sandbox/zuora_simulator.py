@@ -46,7 +46,7 @@ from typing import Any, Protocol
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
-from sandbox import zuora_settlement
+from sandbox import zuora_mutations, zuora_settlement
 from sandbox.http_server import LoopbackServer
 from sandbox.zoql import FieldType, ZoqlError, coerce, compile_query, format_datetime
 
@@ -95,11 +95,42 @@ DEFAULT_SCHEMA: dict[str, dict[str, FieldType]] = {
         **_SYSTEM,
         "InvoiceId": S, "ProductRatePlanChargeId": S, "ChargeName": S, "SKU": S, "Quantity": N,
         "ChargeAmount": N, "TaxAmount": N, "TaxCode": S, "ServiceStartDate": D, "ServiceEndDate": D,
+        # InvoiceItem field descriptions (issue 13): charge / discount / prepayment / tax, and the item a discount
+        # applies to (https://docs.zuora.com/en/zuora-platform/integration/apis/soap-api/soap-api-object-reference/invoiceitem/field-descriptions-of-invoiceitem)
+        "ProcessingType": S, "AppliedToInvoiceItemId": S, "AccountingCode": S,
+    },
+    # One tax on one invoice item (https://docs.zuora.com/en/zuora-platform/integration/apis/soap-api/soap-api-object-reference/taxationitem/field-descriptions):
+    # several per item (one per jurisdiction), queried by InvoiceItemId.
+    "TaxationItem": {
+        **_SYSTEM,
+        "InvoiceItemId": S, "Name": S, "TaxAmount": N, "TaxCode": S, "TaxCodeDescription": S, "TaxDate": D,
+        "TaxRate": N, "TaxRateDescription": S, "TaxRateType": S, "Jurisdiction": S, "LocationCode": S,
+        "ExemptAmount": N, "AccountingCode": S,
+    },
+    # Memo items' taxes (Invoice Settlement): served only by the memo item's taxation-items resource
+    # (GET /v1/{credit,debit}-memos/{id}/items/{itemId}/taxation-items, sandbox/zuora_mutations.py), never by Actions.
+    "CreditTaxationItem": {
+        **_SYSTEM,
+        "CreditMemoItemId": S, "CreditMemoId": S, "SourceTaxItemId": S, "Name": S, "TaxAmount": N, "TaxCode": S,
+        "TaxCodeDescription": S, "TaxDate": D, "TaxRate": N, "TaxRateType": S, "Jurisdiction": S,
+        "LocationCode": S, "ExemptAmount": N, "AccountingCode": S,
+    },
+    "DebitTaxationItem": {
+        **_SYSTEM,
+        "DebitMemoItemId": S, "DebitMemoId": S, "SourceTaxItemId": S, "Name": S, "TaxAmount": N, "TaxCode": S,
+        "TaxCodeDescription": S, "TaxDate": D, "TaxRate": N, "TaxRateType": S, "Jurisdiction": S,
+        "LocationCode": S, "ExemptAmount": N, "AccountingCode": S,
+    },
+    # https://docs.zuora.com/zuora-platform/integration/apis/soap-api/soap-api-object-reference/paymentmethod
+    "PaymentMethod": {
+        **_SYSTEM,
+        "AccountId": S, "Type": S, "PaymentMethodStatus": S, "CreditCardType": S, "BankTransferType": S,
     },
     "Payment": {
         **_SYSTEM,
         "AccountId": S, "PaymentNumber": S, "EffectiveDate": D, "Status": S, "Type": S, "Amount": N,
-        "AppliedAmount": N, "UnappliedAmount": N, "RefundAmount": N, **_TRANSACTION,
+        "AppliedAmount": N, "UnappliedAmount": N, "RefundAmount": N,
+        "PaymentMethodId": S, "Gateway": S, "GatewayId": S, **_TRANSACTION,
     },
     "InvoicePayment": {**_SYSTEM, "InvoiceId": S, "PaymentId": S, "Amount": N},
     "RefundInvoicePayment": {**_SYSTEM, "RefundId": S, "InvoicePaymentId": S, "RefundAmount": N},
@@ -110,27 +141,27 @@ DEFAULT_SCHEMA: dict[str, dict[str, FieldType]] = {
     "Refund": {
         **_SYSTEM,
         "AccountId": S, "PaymentId": S, "RefundNumber": S, "RefundDate": D, "Status": S, "Type": S,
-        "Amount": N, **_TRANSACTION,
+        "MethodType": S, "Amount": N, **_TRANSACTION,
     },
     "CreditMemo": {
         **_SYSTEM,
         "AccountId": S, "MemoNumber": S, "MemoDate": D, "Status": S, "TotalAmount": N, "Balance": N,
-        "TaxAmount": N, "ReferredInvoiceId": S, "AppliedAmount": N, **_TRANSACTION,
+        "TaxAmount": N, "ReferredInvoiceId": S, "AppliedAmount": N, "ReasonCode": S, **_TRANSACTION,
     },
     "DebitMemo": {
         **_SYSTEM,
         "AccountId": S, "MemoNumber": S, "MemoDate": D, "Status": S, "TotalAmount": N, "Balance": N,
-        "TaxAmount": N, **_TRANSACTION,
+        "TaxAmount": N, "ReasonCode": S, **_TRANSACTION,
     },
     "CreditMemoItem": {
         **_SYSTEM,
         "CreditMemoId": S, "ProductRatePlanChargeId": S, "ChargeName": S, "Quantity": N, "Amount": N,
-        "TaxAmount": N,
+        "TaxAmount": N, "ServiceStartDate": D, "ServiceEndDate": D,
     },
     "DebitMemoItem": {
         **_SYSTEM,
         "DebitMemoId": S, "ProductRatePlanChargeId": S, "ChargeName": S, "Quantity": N, "Amount": N,
-        "TaxAmount": N,
+        "TaxAmount": N, "ServiceStartDate": D, "ServiceEndDate": D,
     },
 }  # fmt: skip
 
@@ -621,6 +652,14 @@ class ZuoraSimulator:
         }
         handler = routes.get(path)
         parts = path.strip("/").split("/")
+        if handler is None and len(parts) >= 4 and request.method in ("GET", "PUT"):
+            # payments applied later, write-off / reverse, memo item taxes (sandbox/zuora_mutations.py)
+            self._authenticate(request)
+            mutation = zuora_mutations.route(
+                self, request.method, request.path, self._body(request) if request.get_data() else {}
+            )
+            if mutation is not None:
+                return _json(mutation[1], mutation[0])
         if handler is None and request.method == "GET":
             self._authenticate(request)
             with self._lock:

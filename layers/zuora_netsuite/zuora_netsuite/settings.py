@@ -44,6 +44,11 @@ class ZuoraTenant(BaseModel):
     # Connector package has no such field. None: the reason is not written to Zuora; it stays in DynamoDB, the
     # dead-letter queue and the logs (docs/configuration.md).
     error_field: str | None = None
+    # Payments applied or unapplied in Zuora after they synced (unapplied cash applied later): on, a synced payment
+    # whose UpdatedDate passed the watermark is picked up again and re-sent with its whole apply set (?replace=apply).
+    # Off (default): a payment is synced once, as before. On costs one "unchanged" check per written-back payment
+    # on the next run, and after a fault that left the payload NetSuite holds unknown, one idempotent re-send.
+    payments_applied_later: bool = False
 
     @field_validator("error_field")
     @classmethod
@@ -54,6 +59,108 @@ class ZuoraTenant(BaseModel):
                 "creates ends in __c (e.g. IntegrationError__c); leave it unset to keep reasons out of Zuora"
             )
         return value
+
+
+class RevenueConfig(BaseModel):
+    """Revenue recognition on transaction lines (issue 13, docs/configuration.md "revenue").
+
+    mode "dates": every invoice and memo line carries revRecStartDate / revRecEndDate = the Zuora item's service
+    period (ServiceStartDate / ServiceEndDate); "off": no revenue recognition field is sent (an account without the
+    Revenue Recognition feature refuses them). templates: Zuora ProductRatePlanCharge Id -> NetSuite revenue
+    recognition template (revRecSchedule internal id) set on that charge's lines; a line of such a charge without a
+    service period is a validation error (the template would otherwise recognise it over the wrong period).
+    rules (Advanced Revenue Management): charge Id -> revenue recognition rule internal id, set on the charge's
+    NetSuite item (revenueRecognitionRule); its lines need a service period too."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    mode: Literal["off", "dates"] = "dates"
+    templates: dict[str, str] = Field(default_factory=dict)
+    rules: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _templates_need_dates(self) -> RevenueConfig:
+        if (self.templates or self.rules) and self.mode == "off":
+            raise ValueError(
+                "revenue.templates and revenue.rules need revenue.mode 'dates' (they recognise over the line dates)"
+            )
+        return self
+
+
+class TaxConfig(BaseModel):
+    """Zuora tax -> NetSuite tax lines (issue 13, docs/configuration.md "tax"): one line per Zuora tax code of a
+    document's taxation items, on the NetSuite tax item mapped from that code (items_by_code). Once items_by_code
+    lists codes, a code it does not list is a validation error naming the code; with items_by_code empty every
+    code's line goes to default_item_id. default_item_id (else the older tax_item_id) also carries the tax of a
+    document that has a TaxAmount but no taxation items (one line, "Tax")."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    items_by_code: dict[str, str] = Field(default_factory=dict)
+    default_item_id: str | None = None
+
+
+class DepositRule(BaseModel):
+    """Where a Zuora payment's money goes in NetSuite (issue 13, docs/configuration.md "Payments"): the first rule
+    whose filters all match (None matches anything; case-insensitive) gives the bank `account_id`, or
+    `undeposited` (NetSuite's Undeposited Funds), and the NetSuite payment method. For refunds: the bank account
+    the refund is paid from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    payment_method_type: str | None = None  # Zuora PaymentMethod.Type (payments) / Refund.MethodType (refunds)
+    gateway: str | None = None  # Zuora Payment.Gateway (payments only)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    account_id: str | None = None  # NetSuite internal id of a bank account
+    undeposited: bool = False
+    netsuite_payment_method_id: str | None = None
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> DepositRule:
+        if (self.account_id is None) == (not self.undeposited):
+            raise ValueError("a deposit rule names either account_id or undeposited: true (one of them)")
+        return self
+
+    def matches(self, method_type: str | None, gateway: str | None, currency: str | None) -> bool:
+        return all(
+            wanted is None or (value or "").casefold() == wanted.casefold()
+            for wanted, value in (
+                (self.payment_method_type, method_type),
+                (self.gateway, gateway),
+                (self.currency, currency),
+            )
+        )
+
+
+class PaymentsConfig(BaseModel):
+    """Deposit accounts and payment methods of payments and refunds (SyncConfig.payments). No rules: payments carry
+    no account (NetSuite's default applies) - not ready for books that tie out."""
+
+    model_config = ConfigDict(frozen=True)
+
+    deposit_rules: tuple[DepositRule, ...] = ()
+    refund_account_rules: tuple[DepositRule, ...] = ()
+
+    @field_validator("refund_account_rules")
+    @classmethod
+    def _refunds_from_a_bank_account(cls, value: tuple[DepositRule, ...]) -> tuple[DepositRule, ...]:
+        if any(rule.undeposited or rule.gateway is not None for rule in value):
+            raise ValueError("a refund account rule names an account_id (no undeposited, no gateway)")
+        return value
+
+
+class AfterSyncConfig(BaseModel):
+    """Changes made in Zuora after a transaction synced (issue 13, docs/mapping.md "Changes after sync").
+
+    write_off_item_id: the NetSuite item (internal id; an item posting to bad debt expense) the charge lines of a
+    write-off credit memo go to - a credit memo whose reason code is one of write_off_reason_codes. None: a
+    write-off memo's lines stay on the charges' own items (the write-off then reduces revenue). Tax lines stay on
+    their tax items either way."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    write_off_item_id: str | None = None
+    write_off_reason_codes: tuple[str, ...] = ("Write-off",)  # Zuora's write-off memos carry "Write-off"
 
 
 class SyncConfig(BaseModel):
@@ -82,12 +189,19 @@ class SyncConfig(BaseModel):
     # no tax code is sent.
     tax_codes: dict[str, str] = Field(default_factory=dict)
     default_tax_code_id: str | None = None
+    # Issue 13, books: revenue recognition dates / templates on lines, tax lines per Zuora tax code, and the NetSuite
+    # item discount charges' lines go to (a charge whose ChargeModel starts with "Discount"; None: its own item).
+    revenue: RevenueConfig = RevenueConfig()
+    tax: TaxConfig = TaxConfig()
+    discount_item_id: str | None = None
     # Per NetSuite record type: the custom form that validates the write, the custom fields it makes mandatory,
     # and whether the connector's own entityId / tranId is sent (false when NetSuite numbers the type itself).
     custom_forms: dict[NetSuiteRecordType, str] = Field(default_factory=dict)
     constant_fields: dict[NetSuiteRecordType, dict[str, ConstantValue]] = Field(default_factory=dict)
     send_document_numbers: dict[NetSuiteRecordType, bool] = Field(default_factory=dict)
     zuora: ZuoraTenant = ZuoraTenant()
+    payments: PaymentsConfig = PaymentsConfig()
+    after_sync: AfterSyncConfig = AfterSyncConfig()
 
     @field_validator("enabled_types")
     @classmethod
@@ -111,6 +225,14 @@ class SyncConfig(BaseModel):
     @property
     def tax_codes_on_lines(self) -> bool:
         return bool(self.tax_codes) or self.default_tax_code_id is not None
+
+    def tax_item_for(self, zuora_tax_code: str | None) -> str | None:
+        """The NetSuite tax item of a Zuora tax code's line (None: no mapping, a validation error naming the code);
+        zuora_tax_code None: tax without taxation items (the default item)."""
+        default = self.tax.default_item_id or self.tax_item_id
+        if zuora_tax_code is None or not self.tax.items_by_code:
+            return default
+        return self.tax.items_by_code.get(zuora_tax_code)
 
     def sends_document_number(self, netsuite_type: str) -> bool:
         return next((send for name, send in self.send_document_numbers.items() if name == netsuite_type), True)

@@ -102,14 +102,6 @@ def test_a_payment_applied_to_a_debit_memo_syncs_the_debit_memo_first_and_applie
     assert body["apply"]["items"][0]["doc"] == {"id": debit_memo_invoice}
 
 
-def test_a_payment_applied_to_nothing_is_not_synced(ledger: Ledger) -> None:
-    # Given a payment whose only part is unapplied
-    ledger.zuora.put("Payment", payment(UnappliedAmount=100))
-    # When it syncs, then it is rejected with the reason
-    assert sync(ledger, RecordType.PAYMENT, PAYMENT_ID) is SyncOutcome.WARNING
-    assert "not applied to any invoice" in ledger.zuora.get("Payment", PAYMENT_ID)["IntegrationError__c"]
-
-
 def test_on_a_legacy_tenant_a_payment_applies_its_invoice_payments(ledger: Ledger) -> None:
     # Given a tenant without Invoice Settlement, configured so, and a payment with two InvoicePayment rows
     legacy(ledger)
@@ -217,22 +209,6 @@ def test_pending_memos_are_posted_not_transferred_and_not_ignored(ledger: Ledger
     assert [row["Id"] for row in rows] == [ids["new"]]
     assert datetime.fromisoformat(str(rows[0]["UpdatedDate"])) == datetime(2026, 11, 20, 10, tzinfo=UTC)
     assert "/object-query/credit-memos" in ledger.zuora.gets
-
-
-def test_a_refund_of_a_credit_memo_is_rejected_with_a_clear_reason(ledger: Ledger) -> None:
-    # Given a refund whose only part draws from a credit memo
-    ledger.zuora.put("CreditMemo", credit_memo())
-    ledger.zuora.put(
-        "Refund",
-        {"Id": REFUND_ID, "AccountId": ACCOUNT_ID, "RefundNumber": "R-00001", "RefundDate": "2026-11-12",
-         "Status": "Processed", "Amount": 30, **STAMP},
-    )  # fmt: skip
-    ledger.zuora.put("RefundPart", {"Id": "rp1", "RefundId": REFUND_ID, "CreditMemoId": MEMO_ID, "Amount": 30})
-    # When it syncs, then it is rejected, naming the credit memo and what to do
-    assert sync(ledger, RecordType.REFUND, REFUND_ID) is SyncOutcome.WARNING
-    reason = ledger.zuora.get("Refund", REFUND_ID)["IntegrationError__c"]
-    assert f"refunds credit memo {MEMO_ID}" in reason
-    assert "not supported" in reason
 
 
 def test_an_operator_reset_of_a_synced_credit_memo_clears_its_fields_through_its_rest_resource(ledger: Ledger) -> None:

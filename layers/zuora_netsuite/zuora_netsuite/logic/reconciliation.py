@@ -4,11 +4,16 @@ responsible for) versus NetSuite (the records with the connector's external ids)
     result = reconcile(zuora_client, netsuite_client, sync_config)
     for line in result.lines: ...          # type, currency, Zuora count/total, NetSuite count/total
     for difference in result.differences: ...  # which record, both amounts, why
+    for balance in result.balances: ...    # customer, currency: open AR and unapplied on both sides
 
 A Zuora transaction is in scope when its status makes it syncable (Posted; Processed payments with an applied
 amount, Processed refunds), it is dated on or after the type's cutover, it is not set to Ignore, and it is either
 still pending (TransferredToAccounting No / Error / Processing / empty) or was transferred by this connector
 (TransferredToAccounting Yes with an Integration ID). Records transferred by other means are out of scope.
+
+Open balances (logic/balances.py): per customer and currency, what is still owed (open AR) and the cash and credit
+not applied yet, Zuora versus NetSuite. A transaction NetSuite still has after it was cancelled or unposted in Zuora
+is a difference that says so (the connector does not carry these changes: docs/mapping.md, "Changes after sync").
 
 Amounts are compared exactly (Decimal) in the transaction's currency. Totals are signed as in Zuora: a negative
 invoice (a NetSuite credit memo) counts negative on both sides.
@@ -29,6 +34,7 @@ from typing import Any
 
 from zuora_netsuite.adapters.netsuite.suiteql import keyset_rows
 from zuora_netsuite.adapters.zuora import zoql
+from zuora_netsuite.logic.balances import BalanceLine, BalanceTally, ZuoraAccount
 from zuora_netsuite.mapping.base import on_or_after, query_where
 from zuora_netsuite.models.record_types import (
     DEPENDENCY_ORDER,
@@ -51,19 +57,17 @@ class _Scope:
     amount_field: str
     number_field: str
     extra: zoql.Filter = zoql.ALL
+    balance_field: str | None = None  # the open amount (logic/balances.py); memos' rows carry it as "Balance"
 
 
 _SCOPES: dict[RecordType, _Scope] = {
-    RecordType.INVOICE: _Scope("Posted", "InvoiceDate", "Amount", "InvoiceNumber"),
-    RecordType.DEBIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber"),
+    RecordType.INVOICE: _Scope("Posted", "InvoiceDate", "Amount", "InvoiceNumber", balance_field="Balance"),
+    RecordType.DEBIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber", balance_field="Balance"),
+    # unapplied payments sync too; UnappliedAmount is Invoice Settlement only: not read on a legacy tenant
     RecordType.PAYMENT: _Scope(
-        "Processed",
-        "EffectiveDate",
-        "Amount",
-        "PaymentNumber",
-        zoql.cond("AppliedAmount", ">", 0),
+        "Processed", "EffectiveDate", "Amount", "PaymentNumber", balance_field="UnappliedAmount"
     ),
-    RecordType.CREDIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber"),
+    RecordType.CREDIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber", balance_field="Balance"),
     RecordType.REFUND: _Scope("Processed", "RefundDate", "Amount", "RefundNumber"),
 }
 # NetSuite's transaction.type values (SuiteQL) -> REST record types.
@@ -104,10 +108,16 @@ class ReconciliationLine:
 class Reconciliation:
     lines: list[ReconciliationLine] = field(default_factory=list)
     differences: list[Difference] = field(default_factory=list)
+    # open AR and unapplied cash/credit per customer and currency (logic/balances.py)
+    balances: list[BalanceLine] = field(default_factory=list)
 
     @property
     def balanced(self) -> bool:
-        return not self.differences and all(line.matches for line in self.lines)
+        return (
+            not self.differences
+            and all(line.matches for line in self.lines)
+            and all(line.matches for line in self.balances)
+        )
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,9 @@ class _NetSuiteRecord:
     record_type: str
     total: Decimal
     currency: str | None
+    entity: str | None = None  # the NetSuite customer's internal id
+    open_ar: Decimal = ZERO  # foreignamountunpaid (invoices)
+    unapplied: Decimal = ZERO  # foreignpaymentamountunused (payments, credit memos)
 
 
 @dataclass
@@ -125,6 +138,7 @@ class _Tally:
     lines: dict[tuple[RecordType, str], ReconciliationLine] = field(default_factory=dict)
     differences: list[Difference] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
+    balances: BalanceTally = field(default_factory=BalanceTally)
 
     def line(self, record_type: RecordType, currency: str) -> ReconciliationLine:
         return self.lines.setdefault((record_type, currency), ReconciliationLine(record_type, currency))
@@ -133,7 +147,7 @@ class _Tally:
         order = {t: i for i, t in enumerate(DEPENDENCY_ORDER)}
         lines = sorted(self.lines.values(), key=lambda line: (order[line.record_type], line.currency))
         differences = sorted(self.differences, key=lambda d: (order[d.record_type], d.currency, d.number))
-        return Reconciliation(lines=lines, differences=differences)
+        return Reconciliation(lines=lines, differences=differences, balances=self.balances.result())
 
 
 def reconcile(zuora: ZuoraApi, netsuite: NetSuiteApi, config: SyncConfig) -> Reconciliation:
@@ -143,11 +157,15 @@ def reconcile(zuora: ZuoraApi, netsuite: NetSuiteApi, config: SyncConfig) -> Rec
         for row in netsuite.suiteql("SELECT id, symbol FROM currency ORDER BY id")
     }
     in_netsuite = _netsuite_transactions(netsuite, currencies)
-    tally = _Tally()
+    tally = _Tally(balances=BalanceTally(compare_unapplied=config.zuora.invoice_settlement))
     for record_type in DEPENDENCY_ORDER:
         if record_type in TRANSACTION_TYPES and record_type in config.enabled_types:
             _compare_type(zuora, record_type, config, in_netsuite, tally)
-    _add_netsuite_only(in_netsuite, config, tally)
+    _add_netsuite_only(zuora, in_netsuite, config, tally)
+    for eid, found in in_netsuite.items():
+        kind = _type_of_external_id(eid)
+        if kind is not None and kind in config.enabled_types:
+            tally.balances.add_netsuite(found.entity, found.currency or "?", found.open_ar, found.unapplied)
     return tally.result()
 
 
@@ -161,13 +179,19 @@ def _compare_type(
     """Every Zuora transaction of one type in scope, against what NetSuite holds under its external id."""
     scope = _SCOPES[record_type]
     rows = _zuora_rows(zuora, record_type, scope, config)
-    account_currency = _account_currencies(zuora, {str(r["AccountId"]) for r in rows if r.get("AccountId")})
+    accounts = _accounts(zuora, {str(r["AccountId"]) for r in rows if r.get("AccountId")})
+    for account in accounts.values():
+        tally.balances.know(account)
     for row in rows:
         zuora_id = str(row["Id"])
         eid = external_id(record_type, zuora_id)
         tally.seen.add(eid)
-        currency = account_currency.get(str(row.get("AccountId")), "?")
+        account_id = str(row.get("AccountId"))
+        account = accounts.get(account_id) or ZuoraAccount(account_id, "?", None)
+        currency = account.currency
         amount = _decimal(row.get(scope.amount_field))
+        if scope.balance_field:
+            tally.balances.add_zuora(record_type, account, _decimal(row.get(scope.balance_field)))
         line = tally.line(record_type, currency)
         line.zuora_count += 1
         line.zuora_total += amount or ZERO
@@ -210,23 +234,57 @@ def _problems(
     return problems
 
 
-def _add_netsuite_only(in_netsuite: dict[str, _NetSuiteRecord], config: SyncConfig, tally: _Tally) -> None:
+def _add_netsuite_only(
+    zuora: ZuoraApi, in_netsuite: dict[str, _NetSuiteRecord], config: SyncConfig, tally: _Tally
+) -> None:
     """The connector's NetSuite transactions that match no Zuora transaction in scope."""
+    only: list[tuple[RecordType, str, _NetSuiteRecord]] = []
     for eid, found in in_netsuite.items():
         record_type = _type_of_external_id(eid)
         if record_type is None or eid in tally.seen or record_type not in config.enabled_types:
             continue
+        only.append((record_type, eid.removeprefix(RECORD_TYPES[record_type].external_id_prefix), found))
+    statuses = _zuora_statuses(zuora, [(t, zuora_id) for t, zuora_id, _ in only])
+    for record_type, zuora_id, found in only:
         currency = found.currency or "?"
         line = tally.line(record_type, currency)
         line.netsuite_count += 1
         line.netsuite_total += found.total
-        zuora_id = eid.removeprefix(RECORD_TYPES[record_type].external_id_prefix)
+        number, status = statuses.get(zuora_id, (zuora_id, None))
         tally.differences.append(
             Difference(
-                record_type, zuora_id, zuora_id, currency, None, found.total,
-                f"in NetSuite ({found.record_type} {found.internal_id}) but not a syncable Zuora transaction",
+                record_type, zuora_id, number, currency, None, found.total, _why_netsuite_only(found, status),
             )
         )  # fmt: skip
+
+
+# Changes after sync the connector reports and does not carry (docs/mapping.md, "Changes after sync").
+_CHANGED_AFTER_SYNC = {
+    "Canceled": (
+        "canceled in Zuora after it synced; the connector does not reverse a cancellation (NetSuite REST has no "
+        "void): credit it in NetSuite with a credit memo applied to it, dated in the open period"
+    ),
+    "Draft": (
+        "unposted to Draft in Zuora after it synced; post it again in Zuora, or credit it in NetSuite if it will "
+        "not be posted again"
+    ),
+}
+
+
+def _why_netsuite_only(found: _NetSuiteRecord, zuora_status: str | None) -> str:
+    where = f"in NetSuite ({found.record_type} {found.internal_id})"
+    if zuora_status in _CHANGED_AFTER_SYNC:
+        return f"{where}, {_CHANGED_AFTER_SYNC[zuora_status]}"
+    return f"{where} but not a syncable Zuora transaction"
+
+
+def _zuora_statuses(zuora: ZuoraApi, records: Sequence[tuple[RecordType, str]]) -> dict[str, tuple[str, str | None]]:
+    """Zuora id -> (document number, Status) of the invoices NetSuite has and Zuora no longer counts."""
+    ids = {zuora_id for record_type, zuora_id in records if record_type is RecordType.INVOICE}
+    return {
+        str(row["Id"]): (str(row.get("InvoiceNumber") or row["Id"]), str(row.get("Status") or "") or None)
+        for row in query_where(zuora, "Invoice", ("Id", "InvoiceNumber", "Status"), "Id", ids)
+    }
 
 
 _MEMO_RESOURCES = {RecordType.DEBIT_MEMO: "debit-memos", RecordType.CREDIT_MEMO: "credit-memos"}
@@ -238,6 +296,8 @@ def _zuora_rows(zuora: ZuoraApi, record_type: RecordType, scope: _Scope, config:
     if record_type in _MEMO_RESOURCES:
         return _memo_rows(zuora, _MEMO_RESOURCES[record_type], config)
     fields = ["Id", "AccountId", scope.amount_field, scope.number_field]
+    if scope.balance_field and (record_type is not RecordType.PAYMENT or config.zuora.invoice_settlement):
+        fields.append(scope.balance_field)
     if config.zuora.error_field:
         fields.append(config.zuora.error_field)
     # Syncable and not Ignore; not transferred yet, or transferred by this connector (it has an Integration ID).
@@ -261,7 +321,7 @@ def _memo_rows(zuora: ZuoraApi, resource: str, config: SyncConfig) -> list[dict[
     cutover = config.cutover_dates.get(_MEMO_TYPES[resource])
     error_field = config.zuora.error_field
     filters = ["status.EQ:Posted", *([f"memodate.GE:{cutover.isoformat()}"] if cutover else [])]
-    fields = ("id", "accountId", "totalAmount", "memoNumber", "IntegrationId__NS", "IntegrationStatus__NS",
+    fields = ("id", "accountId", "totalAmount", "balance", "memoNumber", "IntegrationId__NS", "IntegrationStatus__NS",
               *([error_field] if error_field else []))  # fmt: skip
     rows: list[dict[str, Any]] = []
     for row in zuora.object_query(resource, filters=filters, fields=fields):
@@ -276,6 +336,7 @@ def _memo_rows(zuora: ZuoraApi, resource: str, config: SyncConfig) -> list[dict[
                 "Id": row["id"],
                 "AccountId": row.get("accountId"),
                 "TotalAmount": row.get("totalAmount"),
+                "Balance": row.get("balance"),
                 "MemoNumber": row.get("memoNumber"),
                 **({error_field: row.get(error_field)} if error_field else {}),
             }
@@ -283,17 +344,26 @@ def _memo_rows(zuora: ZuoraApi, resource: str, config: SyncConfig) -> list[dict[
     return rows
 
 
-def _account_currencies(zuora: ZuoraApi, account_ids: Iterable[str]) -> dict[str, str]:
+def _accounts(zuora: ZuoraApi, account_ids: Iterable[str]) -> dict[str, ZuoraAccount]:
+    fields = ("Id", "AccountNumber", "Currency", "IntegrationId__NS")
     return {
-        str(row["Id"]): str(row.get("Currency") or "?").upper()
-        for row in query_where(zuora, "Account", ("Id", "Currency"), "Id", account_ids)
+        str(row["Id"]): ZuoraAccount(
+            number=str(row.get("AccountNumber") or row["Id"]),
+            currency=str(row.get("Currency") or "?").upper(),
+            netsuite_id=str(row["IntegrationId__NS"]) if row.get("IntegrationId__NS") else None,
+        )
+        for row in query_where(zuora, "Account", fields, "Id", account_ids)
     }
+
+
+_NETSUITE_COLUMNS = ("id", "externalid", "type", "foreigntotal", "currency", "entity", "foreignamountunpaid",
+                     "foreignpaymentamountunused")  # fmt: skip
 
 
 def _netsuite_transactions(netsuite: NetSuiteApi, currencies: dict[str, str]) -> dict[str, _NetSuiteRecord]:
     rows = keyset_rows(
         netsuite,
-        columns=("id", "externalid", "type", "foreigntotal", "currency"),
+        columns=_NETSUITE_COLUMNS,
         table="transaction",
         where=(
             f"externalid LIKE '{_EXTERNAL_ID_COMMON_PREFIX}%'",
@@ -310,6 +380,9 @@ def _netsuite_transactions(netsuite: NetSuiteApi, currencies: dict[str, str]) ->
             record_type=_NETSUITE_TYPES.get(str(row.get("type")), str(row.get("type"))),
             total=abs(_decimal(row.get("foreigntotal")) or ZERO),
             currency=currencies.get(str(row.get("currency"))) if row.get("currency") is not None else None,
+            entity=str(row["entity"]) if row.get("entity") is not None else None,
+            open_ar=_decimal(row.get("foreignamountunpaid")) or ZERO,
+            unapplied=_decimal(row.get("foreignpaymentamountunused")) or ZERO,
         )
     return found
 
@@ -342,4 +415,4 @@ def _decimal(value: object) -> Decimal | None:
         return None
 
 
-__all__: Sequence[str] = ["Difference", "Reconciliation", "ReconciliationLine", "reconcile"]
+__all__: Sequence[str] = ["BalanceLine", "Difference", "Reconciliation", "ReconciliationLine", "reconcile"]

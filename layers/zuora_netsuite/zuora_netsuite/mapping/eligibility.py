@@ -5,12 +5,10 @@ or Zuora."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from zuora_netsuite.mapping.base import IGNORE, SourceRecord
 from zuora_netsuite.mapping.transaction import TransactionSource
 from zuora_netsuite.models.record_types import RecordType
-from zuora_netsuite.models.zuora import ZuoraAccount, ZuoraPayment
+from zuora_netsuite.models.zuora import ZuoraAccount
 
 REQUIRED_STATUS = {
     RecordType.INVOICE: "Posted",
@@ -47,11 +45,10 @@ def _transaction_exclusion(record_type: RecordType, source: TransactionSource, *
     transferred = (record.transferred_to_accounting or "").strip()
     if transferred == "Ignore":
         return "TransferredToAccounting is Ignore"
-    if transferred == "Yes" and in_netsuite:
+    if transferred == "Yes" and in_netsuite and not source.resent_when_changed:
+        # the exception: payments applied later, with zuora.payments_applied_later (mapping/payment.py)
         return "already transferred to accounting: changes made after a transaction synced are not synced"
     required = REQUIRED_STATUS.get(record_type)
     if required and record.status != required:
         return f"its status is {record.status or 'blank'}, not {required}"
-    if isinstance(record, ZuoraPayment) and (record.applied_amount or Decimal(0)) <= 0:
-        return "the payment is not applied to any invoice (unapplied payments are not synced)"
     return None

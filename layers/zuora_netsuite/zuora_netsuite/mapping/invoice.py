@@ -11,7 +11,11 @@
 | InvoiceItem.ProductRatePlanChargeId     | item.items[].item = the item with externalId zuora-charge-<Id>    |
 | InvoiceItem.ChargeName / Quantity       | item.items[].description / quantity                               |
 | InvoiceItem.ChargeAmount                | item.items[].amount (sign flipped on a credit memo)               |
-| TaxAmount                               | one more line on the configured tax item (tax_item_id)            |
+| InvoiceItem.ServiceStartDate / EndDate  | item.items[].revRecStartDate / revRecEndDate (revenue.mode dates) |
+| charge in revenue.templates             | item.items[].revRecSchedule                                       |
+| charge ChargeModel Discount-*           | item.items[].item = discount_item_id (when set)                   |
+| TaxationItem by TaxCode                 | one line per code on tax.items_by_code[code] (mapping/books.py)   |
+| TaxAmount without taxation items        | one "Tax" line on tax.default_item_id (else tax_item_id)          |
 | Amount                                  | the lines add up to it exactly                                    |
 
 Written with ?replace=item, so a re-sent invoice keeps exactly its lines (Oracle help, "Updating a Sublist":
@@ -38,6 +42,7 @@ from zuora_netsuite.mapping.base import (
     on_or_after,
     transfer_pending_filter,
 )
+from zuora_netsuite.mapping.books import discount_charges, invoice_taxation
 from zuora_netsuite.mapping.transaction import (
     ZERO,
     TransactionSource,
@@ -76,11 +81,17 @@ class InvoiceMapping(ZoqlPending):
         for item in (ZuoraInvoiceItem.model_validate(row) for row in item_rows):
             items[item.invoice_id].append(item)
         accounts = accounts_by_id(zuora, invoices)
+        every_item = [item for found in items.values() for item in found]
+        taxation = invoice_taxation(zuora, every_item)
+        # A discount charge's invoice line is negative: only those lines' charges are read for their ChargeModel.
+        discounts = discount_charges(zuora, (i.charge_id or "" for i in every_item if i.amount and i.amount < ZERO))
         return {
             invoice.id: TransactionSource(
                 invoice,
                 accounts.get(invoice.account_id or ""),
                 tuple(sorted(items[invoice.id], key=lambda line: line.id)),
+                taxation=tuple(sorted(taxation.get(invoice.id, ()), key=lambda t: t.id)),
+                discount_charges=discounts,
             )
             for invoice in invoices
         }

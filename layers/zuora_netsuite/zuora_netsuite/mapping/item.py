@@ -12,6 +12,7 @@
 | configured item_include_children        | includeChildren (shared with their sub-subsidiaries too)  |
 | Department__NS / Class__NS / Location__NS or defaults | department / class / location               |
 | configured item_income_account_id       | incomeAccount                                             |
+| sync config revenue.rules[Id] (ARM)     | revenueRecognitionRule                                    |
 | Id                                      | externalId = zuora-charge-<Id>                            |
 """
 
@@ -120,6 +121,7 @@ class ItemMapping(ZoqlPending):
             raise ValidationFailure([f"{self.describe(source)}: {p}" for p in problems])
 
         expired = bool(plan and plan.effective_end_date and plan.effective_end_date < context.today)
+        rule = context.config.revenue.rules.get(charge.id)
         item = NetSuiteItem(
             externalId=external_id(RecordType.ITEM, charge.id),
             itemId=item_id(charge, plan),
@@ -132,6 +134,7 @@ class ItemMapping(ZoqlPending):
             department=department,
             **{"class": class_},
             location=location,
+            revenueRecognitionRule=RecordRef(id=rule) if rule else None,
         )
         return Mapped(item_type.value, item)
 

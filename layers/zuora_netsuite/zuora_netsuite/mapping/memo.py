@@ -12,7 +12,11 @@ read from `GET /v1/credit-memos/{key}` (Zuora's REST field names in brackets), i
 | Account Department__NS / Class__NS / Location__NS, else defaults | department / class / location      |
 | item ProductRatePlanChargeId            | item.items[].item = the item with externalId zuora-charge-<Id>    |
 | item ChargeName / Quantity / Amount     | item.items[].description / quantity / amount                      |
-| TaxAmount                               | one more line on the configured tax item (tax_item_id)            |
+| item serviceStartDate / serviceEndDate  | item.items[].revRecStartDate / revRecEndDate (revenue.mode dates) |
+| charge in revenue.templates             | item.items[].revRecSchedule                                       |
+| charge ChargeModel Discount-*           | item.items[].item = discount_item_id (when set)                   |
+| item taxation-items by taxCode          | one line per code on tax.items_by_code[code] (mapping/books.py)   |
+| TaxAmount without taxation items        | one "Tax" line on tax.default_item_id (else tax_item_id)          |
 | TotalAmount [amount]                    | the lines add up to it exactly                                    |
 | credit memo part invoiceId / debitMemoId | apply.items[].doc = {"id": the NetSuite invoice's internal id}     |
 | credit memo part amount                 | apply.items[].amount (the unapplied part stays unapplied)         |
@@ -32,6 +36,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from zuora_netsuite.failures import ValidationFailure, ZuoraError
+from zuora_netsuite.mapping.after_sync import write_off_lines
 from zuora_netsuite.mapping.base import (
     IGNORE,
     SYNC_COMPLETE,
@@ -43,6 +48,7 @@ from zuora_netsuite.mapping.base import (
     netsuite_ids_of,
     with_error_reason,
 )
+from zuora_netsuite.mapping.books import discount_charges, memo_taxation
 from zuora_netsuite.mapping.settlement import (
     all_pages,
     chunks,
@@ -146,6 +152,8 @@ class _MemoMapping(TenantMapping):
             "quantity",
             "amount",
             "taxAmount",
+            "serviceStartDate",
+            "serviceEndDate",
         )
         for chunk in chunks([m.id for m in memos]):
             rows = zuora.object_query(
@@ -157,6 +165,9 @@ class _MemoMapping(TenantMapping):
                 item = ZuoraMemoItem.model_validate(memo_item_from_object_query(row))
                 items[item.memo_id].append(item)
         applications = self._applications(zuora, memos, what)
+        every_item = [item for found in items.values() for item in found]
+        taxation = memo_taxation(zuora, self.resource, every_item, what)
+        discounts = discount_charges(zuora, (item.charge_id or "" for item in every_item))
         accounts = accounts_by_id(zuora, memos)
         invoice_ids = [a.invoice_id for found in applications.values() for a in found if a.invoice_id]
         invoice_rows = query_where(zuora, "Invoice", ("Id", "InvoiceNumber"), "Id", invoice_ids)
@@ -168,6 +179,8 @@ class _MemoMapping(TenantMapping):
                 tuple(sorted(items[memo.id], key=lambda line: line.id)),
                 applications=tuple(sorted(applications.get(memo.id, ()), key=lambda a: a.target_id)),
                 invoice_numbers=numbers,
+                taxation=tuple(sorted(taxation.get(memo.id, ()), key=lambda t: t.id)),
+                discount_charges=discounts,
             )
             for memo in memos
         }
@@ -198,6 +211,8 @@ class _MemoMapping(TenantMapping):
         if memo.memo_date is None:
             problems.append("MemoDate is empty")
         lines = item_lines(transaction, head, context, total=total, tax=memo.tax_amount, sign=1, problems=problems)
+        if self.record_type is RecordType.CREDIT_MEMO:  # a write-off memo on the bad-debt item (mapping/after_sync.py)
+            lines = write_off_lines(lines, memo.reason_code, context.config.after_sync, context.config.discount_item_id)
         body: dict[str, object] = {
             "externalId": external_id(self.record_type, memo.id),
             "tranId": memo.number,

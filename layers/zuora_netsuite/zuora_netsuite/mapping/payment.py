@@ -11,10 +11,14 @@
 | part invoiceId / debitMemoId (1)        | apply.items[].doc = {"id": the NetSuite invoice's internal id}     |
 | part amount (1)                         | apply.items[].amount (a partial payment stays partial)            |
 | (always)                                | autoApply = false; written with ?replace=apply                    |
+| PaymentMethod.Type, Gateway, currency   | account or undepFunds, paymentMethod: the first matching rule of  |
+|                                         | sync config payments.deposit_rules (none configured: not sent)    |
 
 (1) Invoice Settlement: the parts of GET /v1/payments/{key}/parts; a legacy tenant: InvoicePayment InvoiceId / Amount.
 
-Unapplied payments (no InvoicePayment, AppliedAmount 0) are not synced.
+A payment applied to nothing (or only partly) syncs too: what it does not apply stays unapplied on the NetSuite
+customer payment (Oracle's customer payment sample: payment 250, one apply line of 200). The applications must add
+up to the payment's AppliedAmount.
 
 Apply lines name the invoice by its NetSuite internal id, as Oracle's customer payment example does
 (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/article_0224093711.html); the id comes from
@@ -34,6 +38,7 @@ from typing import cast
 from zuora_netsuite.adapters.zuora import zoql
 from zuora_netsuite.failures import ValidationFailure
 from zuora_netsuite.mapping.base import (
+    SYNC_COMPLETE,
     Mapped,
     MappingContext,
     Parent,
@@ -44,6 +49,7 @@ from zuora_netsuite.mapping.base import (
     on_or_after,
     transfer_pending_filter,
 )
+from zuora_netsuite.mapping.deposit import payment_deposit
 from zuora_netsuite.mapping.settlement import all_pages, on_legacy_tenant, on_settlement_tenant
 from zuora_netsuite.mapping.transaction import (
     ZERO,
@@ -71,10 +77,17 @@ class PaymentMapping(ZoqlPending):
     record_type = RecordType.PAYMENT
 
     def pending_query(self, watermark: datetime, cutover: date | None = None) -> str:
+        # Not yet transferred; or synced, then changed in Zuora (applied or unapplied later: the same payment record
+        # tracks every application, https://docs.zuora.com/en/zuora-payments/process-payments/manage-unapplied-payments/overview-of-unapplied-payments).
+        # Re-mapping sends the full current apply set with ?replace=apply: nothing is applied twice, and an
+        # unchanged payment costs one "unchanged" check, no NetSuite write.
+        changed_since_sync = zoql.all_of(
+            zoql.eq("IntegrationStatus__NS", SYNC_COMPLETE), zoql.cond("UpdatedDate", ">", watermark)
+        )
+        pending = transfer_pending_filter()
         where = zoql.all_of(
             zoql.eq("Status", "Processed"),
-            zoql.cond("AppliedAmount", ">", 0),
-            transfer_pending_filter(),
+            zoql.any_of(pending, changed_since_sync) if self.tenant.payments_applied_later else pending,
             on_or_after("EffectiveDate", cutover),
         )
         return zoql.select("Payment", ("Id", "UpdatedDate"), where)
@@ -90,12 +103,20 @@ class PaymentMapping(ZoqlPending):
         invoice_rows = query_where(zuora, "Invoice", ("Id", "InvoiceNumber"), "Id", invoice_ids)
         numbers = {str(row["Id"]): str(row.get("InvoiceNumber") or row["Id"]) for row in invoice_rows}
         accounts = accounts_by_id(zuora, payments)
+        method_ids = [p.payment_method_id for p in payments if p.payment_method_id]
+        methods = {
+            str(row["Id"]): str(row["Type"])
+            for row in query_where(zuora, "PaymentMethod", ("Id", "Type"), "Id", method_ids)
+            if row.get("Type")
+        }
         return {
             payment.id: TransactionSource(
                 payment,
                 accounts.get(payment.account_id or ""),
                 applications=tuple(sorted(applications.get(payment.id, ()), key=lambda a: a.target_id)),
                 invoice_numbers=numbers,
+                payment_method_type=methods.get(payment.payment_method_id or ""),
+                resent_when_changed=self.tenant.payments_applied_later,
             )
             for payment in payments
         }
@@ -154,11 +175,17 @@ class PaymentMapping(ZoqlPending):
             if applied <= ZERO:
                 continue
             applied_to.append((Parent(target_type, target_id, role), applied))
-        if not applied_to:
-            problems.append("it is not applied to any invoice; unapplied payments are not synced")
         applied_total = sum((amount for _, amount in applied_to), ZERO)
         if applied_total > total:
             problems.append(f"it applies {applied_total} {currency} to invoices but its amount is {total} {currency}")
+        elif payment.applied_amount is not None and applied_total != payment.applied_amount:
+            problems.append(
+                f"its applications add up to {applied_total} {currency} but its AppliedAmount is "
+                f"{payment.applied_amount} {currency}"
+            )
+        deposit = payment_deposit(
+            context.config.payments, transaction.payment_method_type, payment.gateway, currency, problems
+        )
         if problems or head.customer is None or payment.effective_date is None:
             raise ValidationFailure([f"{self.describe(source)}: {p}" for p in problems])
         doc_ids = netsuite_ids_of(context, [parent for parent, _ in applied_to], self.describe(source))
@@ -180,6 +207,7 @@ class PaymentMapping(ZoqlPending):
                 payment=total,
                 autoApply=False,
                 apply=NetSuiteApplySublist(items=lines),
+                **deposit,
             ),
             replace_sublists=("apply",),
         )

@@ -1,4 +1,5 @@
-"""Zuora Refund (Processed) of a payment -> NetSuite customerRefund drawn from the synced customerPayment.
+"""Zuora Refund (Processed) of payments and credit memos -> NetSuite customerRefund drawn from the synced
+customerPayments and creditMemos.
 
 | Zuora Refund                            | NetSuite customerRefund                                           |
 | Id                                      | externalId = zuora-refund-<Id>                                    |
@@ -7,19 +8,24 @@
 | AccountId                               | customer = the customer with externalId zuora-account-<AccountId> |
 | Account.Currency                        | currency (base currency when multi-currency is off)               |
 | Account Department__NS / Class__NS / Location__NS, else defaults | department / class / location      |
-| PaymentId (1)                           | apply.items[0].doc = {"id": NetSuite internal id of that payment} |
-| Amount                                  | apply.items[0].amount; written with ?replace=apply                |
+| PaymentId / part paymentId, creditMemoId (1) | apply.items[].doc = {"id": NetSuite internal id of that payment  |
+|                                         | or credit memo}                                                   |
+| Amount / part amount (1)                | apply.items[].amount; written with ?replace=apply                 |
+| MethodType, currency                    | account, paymentMethod: the first matching rule of sync config    |
+|                                         | payments.refund_account_rules (none configured: not sent)         |
 
-(1) Invoice Settlement: the paymentId of GET /v1/refunds/{key}/parts.
+(1) Invoice Settlement: the parts of GET /v1/refunds/{key}/parts, one apply line per payment or credit memo refunded
+(https://developer.zuora.com/v1-api-reference/api/operation/GET_RefundParts/); NetSuite refunds "credit memos and
+unapplied payments" (Oracle help, Customer Refund, article_0830082954). A legacy tenant: the refund's PaymentId.
 
-Refunds of a credit balance (no PaymentId) and, with Invoice Settlement, refunds of credit memos (a refund part
-with a creditMemoId) are not supported: they fail validation with that reason.
+Refunds of a credit balance (no payment, no credit memo) are not supported: they fail validation with that reason.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import cast
 
 from zuora_netsuite.adapters.zuora import zoql
@@ -35,6 +41,7 @@ from zuora_netsuite.mapping.base import (
     on_or_after,
     transfer_pending_filter,
 )
+from zuora_netsuite.mapping.deposit import refund_account
 from zuora_netsuite.mapping.settlement import on_settlement_tenant
 from zuora_netsuite.mapping.transaction import (
     ZERO,
@@ -63,44 +70,58 @@ class RefundMapping(ZoqlPending):
     def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
         rows = fetch_synced(zuora, self.tenant, "Refund", ZuoraRefund.ZOQL_FIELDS, ids)
         refunds = [ZuoraRefund.model_validate(row) for row in rows]
-        credit_memos: dict[str, tuple[str, ...]] = {}
         if self.tenant.invoice_settlement:
-            refunds, credit_memos = self._sources(zuora, refunds)
-        payment_rows = query_where(
-            zuora, "Payment", ("Id", "PaymentNumber"), "Id", [r.payment_id for r in refunds if r.payment_id]
-        )
-        numbers = {str(row["Id"]): str(row.get("PaymentNumber") or row["Id"]) for row in payment_rows}
+            sources = self._sources(zuora, refunds)
+        else:
+            sources = {
+                r.id: ((RecordType.PAYMENT, r.payment_id, r.amount),) for r in refunds if r.payment_id and r.amount
+            }
+        numbers: dict[str, str] = {}
+        for kind, (zuora_object, number_field) in _SOURCE_OBJECTS.items():
+            source_ids = sorted({i for found in sources.values() for k, i, _ in found if k is kind})
+            if source_ids:
+                numbers.update(self._numbers(zuora, zuora_object, number_field, source_ids))
         accounts = accounts_by_id(zuora, refunds)
         return {
             refund.id: TransactionSource(
                 refund,
                 accounts.get(refund.account_id or ""),
                 invoice_numbers=numbers,
-                refunded_credit_memos=credit_memos.get(refund.id, ()),
+                refund_sources=sources.get(refund.id, ()),
             )
             for refund in refunds
         }
 
     @staticmethod
+    def _numbers(zuora: ZuoraApi, zuora_object: str, number_field: str, ids: Sequence[str]) -> dict[str, str]:
+        if zuora_object == "CreditMemo":  # not a ZOQL object with Invoice Settlement: the REST resource
+            bodies = [zuora.rest_get(f"/v1/credit-memos/{memo_id}") for memo_id in ids]
+            return {str(b.get("id")): str(b.get("number") or b.get("id")) for b in bodies}
+        rows = query_where(zuora, zuora_object, ("Id", number_field), "Id", ids)
+        return {str(row["Id"]): str(row.get(number_field) or row["Id"]) for row in rows}
+
+    @staticmethod
     def _sources(
         zuora: ZuoraApi, refunds: Sequence[ZuoraRefund]
-    ) -> tuple[list[ZuoraRefund], dict[str, tuple[str, ...]]]:
-        """Invoice Settlement: what each refund draws from, GET /v1/refunds/{key}/parts (a payment or a credit memo).
+    ) -> dict[str, tuple[tuple[RecordType, str, Decimal], ...]]:
+        """Invoice Settlement: what each refund draws from, GET /v1/refunds/{key}/parts (payments and credit memos).
         https://developer.zuora.com/v1-api-reference/api/operation/GET_RefundParts/"""
-        found: list[ZuoraRefund] = []
-        credit_memos: dict[str, tuple[str, ...]] = {}
+        found: dict[str, tuple[tuple[RecordType, str, Decimal], ...]] = {}
         for refund in refunds:
             body = on_settlement_tenant(
                 f"reading the sources of refund {refund.number or refund.id}",
                 zuora.rest_get,
                 f"/v1/refunds/{refund.id}/parts",
             )
-            parts = [p for p in body.get("parts") or [] if isinstance(p, dict)]
-            payment_ids = sorted({str(p["paymentId"]) for p in parts if p.get("paymentId")})
-            credit_memos[refund.id] = tuple(sorted({str(p["creditMemoId"]) for p in parts if p.get("creditMemoId")}))
-            payment_id = payment_ids[0] if len(payment_ids) == 1 else None
-            found.append(refund.model_copy(update={"payment_id": payment_id or refund.payment_id if parts else None}))
-        return found, credit_memos
+            sources: list[tuple[RecordType, str, Decimal]] = []
+            for part in (p for p in body.get("parts") or [] if isinstance(p, dict)):
+                amount = Decimal(str(part.get("amount") or 0))
+                if part.get("paymentId"):
+                    sources.append((RecordType.PAYMENT, str(part["paymentId"]), amount))
+                elif part.get("creditMemoId"):
+                    sources.append((RecordType.CREDIT_MEMO, str(part["creditMemoId"]), amount))
+            found[refund.id] = tuple(sources)
+        return found
 
     def describe(self, source: SourceRecord) -> str:
         refund = cast(ZuoraRefund, cast(TransactionSource, source).record)
@@ -108,12 +129,7 @@ class RefundMapping(ZoqlPending):
 
     def parents(self, source: SourceRecord) -> list[Parent]:
         transaction = cast(TransactionSource, source)
-        refund = cast(ZuoraRefund, transaction.record)
-        parents = customer_parent(transaction)
-        if refund.payment_id:
-            number = transaction.invoice_numbers.get(refund.payment_id, refund.payment_id)
-            parents.append(Parent(RecordType.PAYMENT, refund.payment_id, f"payment {number}"))
-        return parents
+        return customer_parent(transaction) + [parent for parent, _ in _drawn_from(transaction)]
 
     def map(self, source: SourceRecord, context: MappingContext, *, is_update: bool) -> Mapped:
         transaction = cast(TransactionSource, source)
@@ -125,22 +141,23 @@ class RefundMapping(ZoqlPending):
             problems.append(f"Amount {total} is not positive")
         if refund.refund_date is None:
             problems.append("RefundDate is empty")
-        if transaction.refunded_credit_memos:
-            memos = ", ".join(transaction.refunded_credit_memos)
+        drawn = _drawn_from(transaction)
+        if not drawn:
             problems.append(
-                f"it refunds credit memo {memos}; refunds of credit memos are not supported by this connector "
-                "(only refunds of payments sync): record the refund in NetSuite by hand, then set this refund's "
-                "IntegrationStatus__NS to Ignore"
+                "it refunds no payment and no credit memo (PaymentId is empty, no parts: a credit balance); "
+                "only refunds of payments and credit memos sync"
             )
-        elif not refund.payment_id:
-            problems.append("it is not the refund of a payment (PaymentId is empty); only payment refunds sync")
-        if problems or head.customer is None or refund.refund_date is None or not refund.payment_id:
+        drawn_total = sum((amount for _, amount in drawn), ZERO)
+        if drawn and drawn_total != total:
+            problems.append(f"its parts add up to {drawn_total} {head.currency_code} but its Amount is {total}")
+        account = refund_account(context.config.payments, refund.method_type, head.currency_code, problems)
+        if problems or head.customer is None or refund.refund_date is None:
             raise ValidationFailure([f"{self.describe(source)}: {p}" for p in problems])
-        number = transaction.invoice_numbers.get(refund.payment_id, refund.payment_id)
-        (payment_id,) = netsuite_ids_of(
-            context, [Parent(RecordType.PAYMENT, refund.payment_id, f"payment {number}")], self.describe(source)
-        )
-        payment = RecordRef(id=payment_id)
+        doc_ids = netsuite_ids_of(context, [parent for parent, _ in drawn], self.describe(source))
+        lines = [
+            NetSuiteApplyLine(doc=RecordRef(id=doc_id), amount=amount)
+            for doc_id, (_, amount) in zip(doc_ids, drawn, strict=True)
+        ]
         return Mapped(
             RECORD_TYPES[RecordType.REFUND].netsuite_type,
             NetSuiteCustomerRefund(
@@ -152,7 +169,28 @@ class RefundMapping(ZoqlPending):
                 department=head.department,
                 **{"class": head.class_},
                 location=head.location,
-                apply=NetSuiteApplySublist(items=[NetSuiteApplyLine(doc=payment, amount=total)]),
+                apply=NetSuiteApplySublist(items=lines),
+                **account,
             ),
             replace_sublists=("apply",),
         )
+
+
+# What a refund may draw from: record type -> (its Zuora object, its number field).
+_SOURCE_OBJECTS: dict[RecordType, tuple[str, str]] = {
+    RecordType.PAYMENT: ("Payment", "PaymentNumber"),
+    RecordType.CREDIT_MEMO: ("CreditMemo", "MemoNumber"),
+}
+
+
+def _drawn_from(transaction: TransactionSource) -> list[tuple[Parent, Decimal]]:
+    """(the payment or credit memo, the amount refunded from it), one per source, amounts of one source summed."""
+    totals: dict[tuple[RecordType, str], Decimal] = {}
+    for kind, zuora_id, amount in transaction.refund_sources:
+        totals[(kind, zuora_id)] = totals.get((kind, zuora_id), ZERO) + amount
+    drawn = []
+    for (kind, zuora_id), amount in totals.items():
+        label = "payment" if kind is RecordType.PAYMENT else "credit memo"
+        number = transaction.invoice_numbers.get(zuora_id, zuora_id)
+        drawn.append((Parent(kind, zuora_id, f"{label} {number}"), amount))
+    return drawn

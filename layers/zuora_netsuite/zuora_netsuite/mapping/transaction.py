@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from zuora_netsuite.mapping.base import MappingContext, Parent, query_where
+from zuora_netsuite.mapping.books import LineFields, line_item, revenue_fields, tax_lines
 from zuora_netsuite.mapping.classifications import Classification, ClassificationChoice
 from zuora_netsuite.mapping.money import MoneyProblem, amount, currency_ref, lines_to_total
 from zuora_netsuite.models.netsuite import NetSuiteItemLine, NetSuiteItemSublist, RecordRef
@@ -23,6 +24,7 @@ from zuora_netsuite.models.zuora import (
     ZuoraApplication,
     ZuoraInvoiceItem,
     ZuoraMemoItem,
+    ZuoraTaxationItem,
     ZuoraTransaction,
 )
 from zuora_netsuite.ports import ZuoraApi
@@ -31,7 +33,6 @@ from zuora_netsuite.settings import SyncConfig
 __all__ = ["query_where"]  # re-exported: the transaction mappings import it from here
 
 ZERO = Decimal(0)
-TAX_LINE_DESCRIPTION = "Tax"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,13 @@ class TransactionSource:
     applications: tuple[ZuoraApplication, ...] = ()  # what a payment or credit memo was applied to
     invoice_numbers: dict[str, str] = field(default_factory=dict)  # invoice Id -> InvoiceNumber, for reasons
     refunded_credit_memos: tuple[str, ...] = ()  # a refund's credit memo sources (Invoice Settlement)
+    taxation: tuple[ZuoraTaxationItem, ...] = ()  # the taxation items of the lines (one tax line per code)
+    discount_charges: frozenset[str] = frozenset()  # the lines' charges whose ChargeModel is a discount
+    # Payments: Zuora PaymentMethod.Type of the payment (for the deposit rules). Refunds: what each part draws from,
+    # (PAYMENT or CREDIT_MEMO, Zuora id, amount), from GET /v1/refunds/{key}/parts.
+    payment_method_type: str | None = None
+    refund_sources: tuple[tuple[RecordType, str, Decimal], ...] = ()
+    resent_when_changed: bool = False  # synced, then changed in Zuora: synced again (zuora.payments_applied_later)
 
     @property
     def id(self) -> str:
@@ -162,6 +170,34 @@ def line_tax_code(zuora_code: str | None, what: str, config: SyncConfig, problem
     return RecordRef(id=found)
 
 
+def _line_classifications(head: Header, config: SyncConfig) -> dict[str, RecordRef | None]:
+    on_lines = config.line_classifications
+    return {
+        "department": head.department if "department" in on_lines else None,
+        "class": head.class_ if "class" in on_lines else None,
+        "location": head.location if "location" in on_lines else None,
+    }
+
+
+def _charge_line(
+    line: ZuoraInvoiceItem | ZuoraMemoItem, source: TransactionSource, config: SyncConfig, problems: list[str]
+) -> LineFields | None:
+    """A Zuora item's NetSuite line fields (no amount): the charge's item (or the discount item), its revenue
+    recognition dates and template, its tax code."""
+    what = f'item "{line.charge_name or line.id}"'
+    if not line.charge_id:
+        problems.append(f"{what} ({line.id}) has no product rate plan charge")
+        return None
+    charge_item = RecordRef(externalId=external_id(RecordType.ITEM, line.charge_id))
+    return {
+        "item": line_item(charge_item, line.charge_id, source.discount_charges, config),
+        "description": line.charge_name,
+        "quantity": line.quantity,
+        "taxCode": line_tax_code(getattr(line, "tax_code", None), what, config, problems),
+        **revenue_fields(line, config.revenue, what, problems),
+    }
+
+
 def item_lines(
     source: TransactionSource,
     head: Header,
@@ -172,48 +208,29 @@ def item_lines(
     sign: int,
     problems: list[str],
 ) -> NetSuiteItemSublist:
-    """One NetSuite line per Zuora line (charge and amount), tax as one more line; the lines add up exactly to
-    the Zuora total. `sign` -1 turns a negative Zuora invoice into positive credit memo lines."""
+    """One NetSuite line per Zuora line (charge and amount), then one tax line per Zuora tax code (mapping/books.py);
+    the lines add up exactly to the Zuora total. `sign` -1 turns a negative Zuora invoice into positive credit memo
+    lines."""
     currency = head.currency_code
     zuora_total = total  # validated by the caller, which names the Zuora field
     tax_amount = money(tax if tax is not None else 0, currency, "TaxAmount", problems)
     config = context.config
-    on_lines = config.line_classifications
-    line_refs = {
-        "department": head.department if "department" in on_lines else None,
-        "class_": head.class_ if "class" in on_lines else None,
-        "location": head.location if "location" in on_lines else None,
-    }
     amounts: list[Decimal] = []
-    shapes: list[tuple[RecordRef, str | None, Decimal | None, RecordRef | None]] = []
+    shapes: list[LineFields] = []
     if not source.lines and zuora_total - tax_amount != ZERO:
         problems.append("it has no items; NetSuite needs at least one line")
     for line in source.lines:
-        what = f'the amount of item "{line.charge_name or line.id}"'
-        amounts.append(money(line.amount, currency, what, problems))
-        if not line.charge_id:
-            problems.append(f'item "{line.charge_name or line.id}" ({line.id}) has no product rate plan charge')
-            continue
-        shapes.append(
-            (
-                RecordRef(externalId=external_id(RecordType.ITEM, line.charge_id)),
-                line.charge_name,
-                line.quantity,
-                line_tax_code(
-                    getattr(line, "tax_code", None), f'item "{line.charge_name or line.id}"', config, problems
-                ),
-            )
-        )
-    if tax_amount != ZERO:
-        if not config.tax_item_id:
-            problems.append(
-                f"it carries {tax_amount} {currency} of tax but no NetSuite tax item is configured "
-                "(sync config tax_item_id)"
-            )
-        else:
-            amounts.append(tax_amount)
-            tax_code = line_tax_code(None, "the tax line", config, problems)
-            shapes.append((RecordRef(id=config.tax_item_id), TAX_LINE_DESCRIPTION, None, tax_code))
+        amounts.append(money(line.amount, currency, f'the amount of item "{line.charge_name or line.id}"', problems))
+        fields = _charge_line(line, source, config, problems)
+        if fields is not None:
+            shapes.append(fields)
+
+    def tax_code_of(zuora_code: str | None, what: str) -> RecordRef | None:
+        return line_tax_code(zuora_code, what, config, problems)
+
+    for tax_line_amount, fields in tax_lines(source.taxation, tax_amount, currency, config, tax_code_of, problems):
+        amounts.append(tax_line_amount)
+        shapes.append(fields)
     if problems:
         return NetSuiteItemSublist(items=[])
     try:
@@ -221,16 +238,10 @@ def item_lines(
     except MoneyProblem as problem:
         problems.append(str(problem))
         return NetSuiteItemSublist(items=[])
+    line_refs = _line_classifications(head, config)
     return NetSuiteItemSublist(
         items=[
-            NetSuiteItemLine(
-                item=item,
-                description=description,
-                quantity=quantity,
-                amount=sign * line_amount,
-                taxCode=tax_code,
-                **line_refs,
-            )
-            for (item, description, quantity, tax_code), line_amount in zip(shapes, exact, strict=True)
+            NetSuiteItemLine.model_validate({**fields, **line_refs, "amount": sign * line_amount})
+            for fields, line_amount in zip(shapes, exact, strict=True)
         ]
     )

@@ -79,6 +79,8 @@ class NetSuiteItem(NetSuiteRecord):
     department: RecordRef | None = None
     class_: RecordRef | None = Field(default=None, alias="class")
     location: RecordRef | None = None
+    # Advanced Revenue Management: the item's revenue recognition rule (sync config revenue.rules; issue 13)
+    revenue_recognition_rule: RecordRef | None = Field(default=None, alias="revenueRecognitionRule")
 
 
 # --- transactions ------------------------------------------------------------------------------
@@ -98,6 +100,12 @@ class NetSuiteItemLine(BaseModel):
     department: RecordRef | None = None
     class_: RecordRef | None = Field(default=None, alias="class")
     location: RecordRef | None = None
+    # Revenue recognition (issue 13): the line's recognition period and template. The REST names are the SOAP
+    # schema's revRecStartDate / revRecEndDate / revRecSchedule camelCased as REST does (no Oracle page spells
+    # them; tests/contract/netsuite/test_rev_rec_line_dates.py settles them on a real account).
+    rev_rec_start_date: date | None = Field(default=None, alias="revRecStartDate")
+    rev_rec_end_date: date | None = Field(default=None, alias="revRecEndDate")
+    rev_rec_schedule: RecordRef | None = Field(default=None, alias="revRecSchedule")
 
 
 class NetSuiteApplyLine(BaseModel):
@@ -156,10 +164,16 @@ class NetSuiteCustomerPayment(NetSuiteTransaction):
     payment: Decimal
     auto_apply: bool | None = Field(default=None, alias="autoApply")  # false: only the apply lines sent
     apply: NetSuiteApplySublist
+    # Where the money is deposited (SyncConfig.payments): a bank account, or Undeposited Funds; the payment method.
+    account: RecordRef | None = None
+    undep_funds: bool | None = Field(default=None, alias="undepFunds")
+    payment_method: RecordRef | None = Field(default=None, alias="paymentMethod")
 
 
 class NetSuiteCustomerRefund(NetSuiteTransaction):
-    """A customer refund drawn from a customer payment."""
+    """A customer refund drawn from customer payments' and credit memos' unapplied amounts."""
 
     customer: RecordRef
     apply: NetSuiteApplySublist
+    account: RecordRef | None = None  # the bank account the refund is paid from (SyncConfig.payments)
+    payment_method: RecordRef | None = Field(default=None, alias="paymentMethod")

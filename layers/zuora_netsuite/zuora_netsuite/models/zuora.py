@@ -155,6 +155,7 @@ class ZuoraMemo(ZuoraTransaction):
     balance: Decimal | None = Field(default=None, alias="Balance")
     referred_invoice_id: str | None = Field(default=None, alias="ReferredInvoiceId")  # credit memos only
     applied_amount: Decimal | None = Field(default=None, alias="AppliedAmount")  # credit memos only
+    reason_code: str | None = Field(default=None, alias="ReasonCode")  # e.g. "Write-off" (issue 13)
 
 
 class ZuoraMemoItem(BaseModel):
@@ -173,6 +174,37 @@ class ZuoraMemoItem(BaseModel):
     quantity: Decimal | None = Field(default=None, alias="Quantity")
     amount: Decimal | None = Field(default=None, alias="Amount")
     tax_amount: Decimal | None = Field(default=None, alias="TaxAmount")
+    service_start_date: date | None = Field(default=None, alias="ServiceStartDate")
+    service_end_date: date | None = Field(default=None, alias="ServiceEndDate")
+
+
+class ZuoraTaxationItem(BaseModel):
+    """One tax on one invoice or memo item (one per tax code and jurisdiction): ZOQL TaxationItem by InvoiceItemId
+    (https://docs.zuora.com/en/zuora-platform/integration/apis/soap-api/soap-api-object-reference/taxationitem/field-descriptions);
+    a memo item's from GET /v1/{credit,debit}-memos/{id}/items/{itemId}/taxation-items
+    (https://developer.zuora.com/v1-api-reference/api/credit-memos/get_taxationitemsofcreditmemoitem.md)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+
+    ZOQL_FIELDS: ClassVar[tuple[str, ...]] = ("Id", "InvoiceItemId", "TaxCode", "TaxAmount", "Jurisdiction")
+
+    id: str = Field(alias="Id")
+    item_id: str = Field(validation_alias=AliasChoices("InvoiceItemId", "MemoItemId"))
+    tax_code: str | None = Field(default=None, alias="TaxCode")
+    tax_amount: Decimal | None = Field(default=None, alias="TaxAmount")
+    jurisdiction: str | None = Field(default=None, alias="Jurisdiction")
+
+
+def memo_taxation_item_from_rest(row: dict[str, object], item_id: str) -> dict[str, object]:
+    """A memo item's taxation item (REST names) -> the Zuora field names ZuoraTaxationItem reads."""
+    fields = {
+        "Id": row.get("id"),
+        "MemoItemId": item_id,
+        "TaxCode": row.get("taxCode"),
+        "TaxAmount": row.get("taxAmount"),
+        "Jurisdiction": row.get("jurisdiction"),
+    }
+    return {k: v for k, v in fields.items() if v is not None}
 
 
 class ZuoraPayment(ZuoraTransaction):
@@ -180,13 +212,15 @@ class ZuoraPayment(ZuoraTransaction):
 
     ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
         "Id", "AccountId", "PaymentNumber", "EffectiveDate", "Status", "Type", "Amount", "AppliedAmount",
-        "UnappliedAmount", "RefundAmount", *_TRANSACTION_FIELDS,
+        "UnappliedAmount", "RefundAmount", "PaymentMethodId", "Gateway", *_TRANSACTION_FIELDS,
     )  # fmt: skip
 
     number: str | None = Field(default=None, alias="PaymentNumber")
     effective_date: date | None = Field(default=None, alias="EffectiveDate")
     amount: Decimal | None = Field(default=None, alias="Amount")
     applied_amount: Decimal | None = Field(default=None, alias="AppliedAmount")
+    payment_method_id: str | None = Field(default=None, alias="PaymentMethodId")
+    gateway: str | None = Field(default=None, alias="Gateway")
 
 
 class ZuoraInvoicePayment(BaseModel):
@@ -262,6 +296,7 @@ def memo_from_rest(body: dict[str, object]) -> dict[str, object]:
         "Balance": body.get("balance"),
         "ReferredInvoiceId": body.get("referredInvoiceId"),
         "AppliedAmount": body.get("appliedAmount"),
+        "ReasonCode": body.get("reasonCode"),
         "TransferredToAccounting": body.get("transferredToAccounting"),
         "UpdatedDate": rest_datetime(body.get("updatedDate")),
     }
@@ -280,6 +315,8 @@ def memo_item_from_object_query(row: dict[str, object]) -> dict[str, object]:
         "Quantity": row.get("quantity"),
         "Amount": row.get("amount"),
         "TaxAmount": row.get("taxAmount"),
+        "ServiceStartDate": row.get("serviceStartDate"),
+        "ServiceEndDate": row.get("serviceEndDate"),
     }
     return {k: v for k, v in fields.items() if v is not None}
 
@@ -288,9 +325,11 @@ class ZuoraRefund(ZuoraTransaction):
     """A Zuora Refund of a payment; synced once Processed."""
 
     ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
-        "Id", "AccountId", "PaymentId", "RefundNumber", "RefundDate", "Status", "Type", "Amount",
+        "Id", "AccountId", "PaymentId", "RefundNumber", "RefundDate", "Status", "Type", "MethodType", "Amount",
         *_TRANSACTION_FIELDS,
     )  # fmt: skip
+
+    method_type: str | None = Field(default=None, alias="MethodType")
 
     payment_id: str | None = Field(default=None, alias="PaymentId")
     number: str | None = Field(default=None, alias="RefundNumber")
