@@ -54,6 +54,11 @@ Account configuration (``account=``, ``sim.account``; sandbox/netsuite_account.p
 (a line's item must be shared with the customer's subsidiary), tax codes per line, custom forms with mandatory
 custom fields, auto-generated numbers per record type.
 
+Customers and items (sandbox/netsuite_entities.py): the customer's ``addressBook`` (validated, ``country``
+``{"id": ISO2}``, not keyed: appended unless ``?replace=addressBook``), ``terms`` -> the ``term`` list (NetSuite's
+standard terms unless reference data gives them), a parent that is not the customer itself, unique Customer IDs
+(``entityId``) and item names (``itemId``; knob ``unique_names``), SuiteQL ``item.subtype``.
+
 Error answers (NetSuite's JSON: type, title, status, o:errorDetails[{detail, o:errorCode, o:errorPath}]):
 
 =====  ===========================  ==========================================================

@@ -34,7 +34,7 @@ _TYPES = {
 
 
 def label(name: str) -> str:
-    """``AccountNumber`` -> ``Account Number``; ``Region__c`` -> ``Region``; ``IntegrationId__NS`` -> ``Integration Id``."""
+    """``AccountNumber`` -> ``Account Number``; ``Region__c`` -> ``Region``; ``SyncDate__NS`` -> ``Sync Date``."""
     base = re.sub(r"__(c|NS)$", "", name)
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", base)
 

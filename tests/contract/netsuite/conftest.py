@@ -123,7 +123,7 @@ def rest(netsuite_target: NetSuiteTarget) -> Iterator[Rest]:
 
 @pytest.fixture
 def records(netsuite_target: NetSuiteTarget) -> Iterator[Records]:
-    """Signed create / PATCH / GET / SuiteQL calls for customers and items (tests/contract/netsuite/entity_records.py)."""
+    """Signed create / PATCH / GET / SuiteQL calls for customers and items (entity_records.py)."""
     from tests.contract.netsuite.entity_records import Records
 
     client = Records(netsuite_target)

@@ -102,7 +102,9 @@ def test_given_a_customer_with_addresses_when_an_update_replaces_the_address_boo
     customer_id = records.created_id("customer", body)
     # When the upsert-like update sends the same Bill To line and a new Sold To, replacing the address book
     moved = {**SOLD_TO, "addressBookAddress": address("2 Rue de Rivoli", "Paris", "FR")}
-    response = records.patch("customer", customer_id, {"addressBook": {"items": [BILL_TO, moved]}}, replace="addressBook")
+    response = records.patch(
+        "customer", customer_id, {"addressBook": {"items": [BILL_TO, moved]}}, replace="addressBook"
+    )
     # Then exactly those two lines remain: no duplicate, the old Sold To gone
     assert response.status_code == 204, response.text
     lines = book(records, customer_id)
@@ -121,6 +123,8 @@ def test_given_an_address_when_its_country_is_not_a_country_reference_then_the_c
     response = records.create("customer", body)
     # Then it is refused, naming the country
     assert response.status_code == 400, response.text
-    assert "country" in str(error_detail(response).get("o:errorPath", "")).lower() + str(
-        error_detail(response).get("detail", "")
-    ).lower()
+    assert (
+        "country"
+        in str(error_detail(response).get("o:errorPath", "")).lower()
+        + str(error_detail(response).get("detail", "")).lower()
+    )

@@ -36,9 +36,7 @@ def test_given_a_customer_without_external_id_when_selected_by_entityid_then_its
         f"SELECT id, entityid, email, companyname, externalid FROM customer WHERE entityid = '{name}'"  # noqa: S608
     )
     # Then exactly that customer comes back with its columns, and no externalid
-    assert rows == [
-        {"id": customer_id, "entityid": name, "email": "ap@example.com", "companyname": f"Contract {name}"}
-    ]
+    assert rows == [{"id": customer_id, "entityid": name, "email": "ap@example.com", "companyname": f"Contract {name}"}]
     # And once it has an external id, the column shows it
     external_id = netsuite_target.external_id("customer")
     assert records.patch("customer", customer_id, {"externalId": external_id}).status_code == 204

@@ -14,7 +14,9 @@ from __future__ import annotations
 from tests.contract.zuora.actions import fault_code, query
 from tests.contract.zuora.conftest import ZuoraTarget
 
-CONTACT_FIELDS = "Id, AccountId, FirstName, LastName, WorkEmail, WorkPhone, Address1, Address2, City, State, PostalCode, Country"
+CONTACT_FIELDS = (
+    "Id, AccountId, FirstName, LastName, WorkEmail, WorkPhone, Address1, Address2, City, State, PostalCode, Country"
+)
 
 
 def test_given_an_active_account_when_querying_its_contacts_and_term_then_bill_to_and_sold_to_are_set(
@@ -24,19 +26,22 @@ def test_given_an_active_account_when_querying_its_contacts_and_term_then_bill_t
     # When the designated (active) account is queried for the fields the connector reads
     response = query(
         zuora_target,
-        f"select Id, Status, BillToId, SoldToId, ParentId, PaymentTerm from Account where Id = '{zuora_target.test_account_id}'",  # noqa: S608
+        "select Id, Status, BillToId, SoldToId, ParentId, PaymentTerm from Account "  # noqa: S608
+        f"where Id = '{zuora_target.test_account_id}'",
     )
     # Then it answers one account with a Bill To and a Sold To contact id
     assert response.status_code == 200, response.text
     [account] = response.json()["records"]
     assert account["Status"] == "Active"
-    assert account.get("BillToId") and account.get("SoldToId")
+    assert account.get("BillToId")
+    assert account.get("SoldToId")
     assert isinstance(account.get("PaymentTerm", ""), str)
 
 
 def test_given_the_contact_ids_when_querying_contacts_by_id_then_they_belong_to_the_account(zuora_target: ZuoraTarget):
     """Contact field descriptions (module docstring): Contact is queryable and filterable by Id; AccountId names the
-    account; Country is shown by name ("Example: United States", .../merge-fields-for-invoices/bill-to-contact-fields)."""
+    account; Country is shown by name ("Example: United States",
+    .../merge-fields-for-invoices/bill-to-contact-fields)."""
     # Given the account's contact ids
     [account] = query(
         zuora_target,
