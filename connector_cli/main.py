@@ -25,6 +25,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
+import boto3
 import click
 from pydantic import BaseModel
 from rich.console import Console
@@ -32,27 +33,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from connector_cli.targets import SANDBOX_ENDPOINTS, Target, TargetError, sandbox_target, stack_target
+from connector_cli.zuora_numbers import ZuoraKey, resolve, resolve_any
+from sandbox.report import TypeReport, report_table
 from zuora_netsuite.failures import SyncFailure
 from zuora_netsuite.logic.recovery import RecordReset, ResetRefused
 from zuora_netsuite.logic.replay import DeadLetterReplay, current_errors
 from zuora_netsuite.mapping import mappings_for
+from zuora_netsuite.mapping.base import SourceRecord
 from zuora_netsuite.models.record_types import DEPENDENCY_ORDER, RECORD_TYPES, RecordType, external_id
 from zuora_netsuite.models.replay import ReplayItem, ReplayRequest
 from zuora_netsuite.models.state import RecordState
 
 EXIT_OK, EXIT_FAILED, EXIT_NOT_FOUND, EXIT_ERRORS_FOUND, EXIT_REFUSED, EXIT_UNAVAILABLE = 0, 1, 3, 4, 5, 6
-# NetSuite record types a Zuora record can become (items: by ItemType__NS), for `status` without state.
-NETSUITE_TYPES: dict[str, tuple[str, ...]] = {
-    "customer": ("customer",),
-    "item": ("serviceSaleItem", "nonInventorySaleItem", "inventoryItem"),
-    "invoice": ("invoice", "creditMemo"),
-    "debit_memo": ("invoice",),
-    "credit_memo": ("creditMemo",),
-    "payment": ("customerPayment",),
-    "refund": ("customerRefund",),
-}
 RECORD_TYPE = click.Choice([t.value for t in RecordType], case_sensitive=False)
 DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
+RUN_LOG_NAME = "connector-run.log"
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -147,17 +142,78 @@ def cli(
     is_flag=True,
     help="Skip the dispatcher: only sync what is on SyncQueue (e.g. replayed messages) until it is empty.",
 )
+@click.option(
+    "--log-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help=f"Where the connector's JSON log lines go (default: {RUN_LOG_NAME} next to the sandbox's endpoints file,"
+    " or in the current directory for a stack).",
+)
 @click.pass_obj
-def run(ctx: Context, timeout: int, retry_delay: int, drain_only: bool) -> None:
-    """Run one sync cycle now: the dispatcher, then the sync function until SyncQueue is empty."""
+def run(ctx: Context, timeout: int, retry_delay: int, drain_only: bool, log_file: Path | None) -> None:
+    """Run one sync cycle now: the dispatcher, then the sync function until SyncQueue is empty. Shows progress and
+    a per-type report; the connector's JSON log lines go to a log file (its path is printed)."""
     target = ctx.resolve()
-    console = Console(stderr=True)
+    log_path = log_file or run_log_path(ctx, target)
+    route_connector_logs_to_file(log_path)
+    summary = run_with_progress(ctx, target, timeout, retry_delay, dispatch=not drain_only)
+    errors = current_errors(target.state_store(), list(DEPENDENCY_ORDER))
+    dlq_depth = target.queue_depth(target.settings.sync_dlq_url)
+    reports = sandbox_cycle_report(target, summary)
+    payload = {
+        "summary": summary,
+        "records_in_error": len(errors),
+        "dlq_depth": dlq_depth,
+        "log_file": str(log_path),
+        **({"report": [dataclasses.asdict(r) for r in reports]} if reports is not None else {}),
+    }
+
+    def render(out: Console) -> None:
+        title = f"Run {summary.get('run_id')} on {target.description}: {summary.get('status')}"
+        out.print(run_table(summary, title) if reports is None else report_table(reports, title))
+        for r in reports or []:
+            for reason in r.reasons:
+                out.print(f"  [yellow]{r.record_type.value}[/]: {reason}")
+        out.print(f"Records in error: {len(errors)}; messages on the DLQ: {dlq_depth}")
+        if errors:
+            out.print("See them with: python -m connector_cli errors")
+        out.print(f"Connector logs (JSON lines, as in CloudWatch): {log_path}")
+
+    emit(ctx, payload, render)
+    if summary.get("status") not in ("completed", "skipped"):
+        sys.exit(EXIT_FAILED)
+
+
+def run_log_path(ctx: Context, target: Target) -> Path:
+    if target.is_sandbox:
+        return (ctx.sandbox or SANDBOX_ENDPOINTS).parent / RUN_LOG_NAME
+    return Path(RUN_LOG_NAME)
+
+
+def route_connector_logs_to_file(path: Path) -> None:
+    """The connector's JSON lines (every level the CLI logs at) to `path`, so the terminal keeps the progress bar
+    and the report."""
+    from zuora_netsuite.observability import logger
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, mode="a", encoding="utf-8")
+    handler.setFormatter(logger.registered_formatter)
+    for existing in list(logger.handlers):
+        logger.handlers.remove(existing)
+        existing.close()
+    logger.handlers.append(handler)
+    logger.setLevel(logging.INFO)
+    logging.getLogger("zuora_netsuite").setLevel(logging.INFO)
+
+
+def run_with_progress(ctx: Context, target: Target, timeout: int, retry_delay: int, dispatch: bool) -> dict[str, Any]:
+    """One cycle with a progress bar on stderr (none with --json); the dispatcher's run summary."""
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=Console(stderr=True),
         disable=ctx.as_json,
     ) as progress:
         task = progress.add_task("dispatching", total=None)
@@ -167,28 +223,34 @@ def run(ctx: Context, timeout: int, retry_delay: int, drain_only: bool) -> None:
                 on_synced=lambda n: progress.advance(task, n),
                 timeout_seconds=timeout,
                 retry_delay_seconds=retry_delay,
-                dispatch=not drain_only,
+                dispatch=dispatch,
             )
         except TargetError as error:
             fail(str(error), EXIT_FAILED)
-    errors = current_errors(target.state_store(), list(DEPENDENCY_ORDER))
-    dlq_depth = target.queue_depth(target.settings.sync_dlq_url)
-    payload = {"summary": summary, "records_in_error": len(errors), "dlq_depth": dlq_depth}
+        progress.update(task, description="done")
+    return summary
 
-    def render(out: Console) -> None:
-        table = Table(title=f"Run {summary.get('run_id')} on {target.description}: {summary.get('status')}")
-        for column in ("record type", "found", "enqueued", "note"):
-            table.add_column(column, justify="left" if column in ("record type", "note") else "right")
-        for t in summary.get("types", []):
-            table.add_row(t["record_type"], str(t["found"]), str(t["enqueued"]), t.get("skipped_reason") or "")
-        out.print(table)
-        out.print(f"Records in error: {len(errors)}; messages on the DLQ: {dlq_depth}")
-        if errors:
-            out.print("See them with: python -m connector_cli errors")
 
-    emit(ctx, payload, render)
-    if summary.get("status") not in ("completed", "skipped"):
-        sys.exit(EXIT_FAILED)
+def sandbox_cycle_report(target: Target, summary: dict[str, Any]) -> list[TypeReport] | None:
+    """On the sandbox, the per-type outcome of this run as `make run` reports it (read back from the state table
+    and the DLQ); None for a stack (its functions run in AWS: see their logs and `errors`)."""
+    if not target.is_sandbox or not summary.get("run_id"):
+        return None
+    from sandbox.report import cycle_report
+
+    table = boto3.resource("dynamodb", region_name=target.region, endpoint_url=target.aws_endpoint).Table(
+        target.settings.state_table_name
+    )
+    return cycle_report(summary, table, target.client("sqs"), target.settings.sync_dlq_url)
+
+
+def run_table(summary: dict[str, Any], title: str) -> Table:
+    table = Table(title=title)
+    for column in ("record type", "found", "enqueued", "note"):
+        table.add_column(column, justify="left" if column in ("record type", "note") else "right")
+    for t in summary.get("types", []):
+        table.add_row(t["record_type"], str(t["found"]), str(t["enqueued"]), t.get("skipped_reason") or "")
+    return table
 
 
 # --- status ----------------------------------------------------------------------------------------
@@ -196,82 +258,111 @@ def run(ctx: Context, timeout: int, retry_delay: int, drain_only: bool) -> None:
 
 @cli.command()
 @click.argument("record_type", type=RECORD_TYPE)
-@click.argument("record_id")
+@click.argument("record_id", metavar="ID_OR_NUMBER")
 @click.pass_obj
 def status(ctx: Context, record_type: str, record_id: str) -> None:
-    """A record's connector state, its Zuora integration fields and its NetSuite link."""
+    """A record's connector state, its Zuora integration fields and its NetSuite link. The record is named by
+    its Zuora id or by the number Zuora shows (A00000041, INV00000083, CM00000002, P-00000012 ...)."""
     target = ctx.resolve()
-    rt = RecordType(record_type.lower())
-    state = target.state_store().get(rt, record_id)
+    key = resolve_key(target, RecordType(record_type.lower()), record_id)
+    rt, zuora_id = key.record_type, key.zuora_id
+    state = target.state_store().get(rt, zuora_id)
     try:
-        source = mappings_for(target.settings.sync_config.zuora)[rt].fetch(target.zuora(), [record_id]).get(record_id)
+        source = mappings_for(target.settings.sync_config.zuora)[rt].fetch(target.zuora(), [zuora_id]).get(zuora_id)
     except SyncFailure as failure:
         fail(f"Zuora: {failure.reason}", EXIT_FAILED)
-    eid = external_id(rt, record_id)
-    netsuite: dict[str, Any] | None = None
-    candidates = (state.netsuite_type,) if state and state.netsuite_type else NETSUITE_TYPES.get(rt.value, ())
+    if state is None and source is None:
+        fail(f"{key.not_found_hint()} in Zuora, nor in the connector's state", EXIT_NOT_FOUND)
+    eid = external_id(rt, zuora_id)
+    netsuite = netsuite_link(target, rt, eid, state)
+    zuora_fields = zuora_status_fields(target, rt, source) if source else None
+    payload = {
+        "record_type": rt.value,
+        "record_id": zuora_id,
+        "number": key.number,
+        "state": state.model_dump(mode="json") if state else None,
+        "zuora": zuora_fields,
+        "netsuite": netsuite,
+    }
+    title = f"{RECORD_TYPES[rt].zuora_object} {key.number or zuora_id}" + (f" (id {zuora_id})" if key.number else "")
+    emit(ctx, payload, lambda out: out.print(status_table(title, zuora_fields, state, netsuite, eid)))
+
+
+def resolve_key(target: Target, record_type: RecordType, given: str) -> ZuoraKey:
+    """The record an operator named by id or number (fails with exit 1 when Zuora cannot be asked)."""
+    try:
+        return resolve(target.zuora(), record_type, given, target.settings.sync_config.zuora.invoice_settlement)
+    except SyncFailure as failure:
+        fail(f"Zuora: looking up {record_type.value} {given}: {failure.reason}", EXIT_FAILED)
+
+
+def netsuite_link(target: Target, rt: RecordType, eid: str, state: RecordState | None) -> dict[str, Any] | None:
+    """The NetSuite record with this external id: of the type the state names, else of any type `rt` becomes."""
+    candidates = (state.netsuite_type,) if state and state.netsuite_type else RECORD_TYPES[rt].netsuite_types
     for netsuite_type in candidates:
         try:
             found = target.netsuite().get_by_external_id(netsuite_type, eid)
         except SyncFailure as failure:
             fail(f"NetSuite: {failure.reason}", EXIT_FAILED)
         if found is not None:
-            netsuite = {"type": netsuite_type, "id": str(found.get("id")), "external_id": eid}
-            break
-    if state is None and source is None:
-        fail(f"no {rt.value} {record_id} in Zuora nor in the connector's state", EXIT_NOT_FOUND)
-    zuora_fields = (
-        {
-            "IntegrationId__NS": source.integration_id,
-            "IntegrationStatus__NS": source.integration_status,
-            "error": source.integration_error,  # from the tenant's error field (zuora.error_field), if it has one
-            "error_field": target.settings.sync_config.zuora.error_field,
-            "UpdatedDate": source.updated_date.isoformat(),
-            "description": mappings_for(target.settings.sync_config.zuora)[rt].describe(source),
-        }
-        if source
-        else None
-    )
-    payload = {
-        "record_type": rt.value,
-        "record_id": record_id,
-        "state": state.model_dump(mode="json") if state else None,
-        "zuora": zuora_fields,
-        "netsuite": netsuite,
+            return {"type": netsuite_type, "id": str(found.get("id")), "external_id": eid}
+    return None
+
+
+def zuora_status_fields(target: Target, rt: RecordType, source: SourceRecord) -> dict[str, Any]:
+    zuora_settings = target.settings.sync_config.zuora
+    return {
+        "IntegrationId__NS": source.integration_id,
+        "IntegrationStatus__NS": source.integration_status,
+        "error": source.integration_error,  # from the tenant's error field (zuora.error_field), if it has one
+        "error_field": zuora_settings.error_field,
+        "UpdatedDate": source.updated_date.isoformat(),
+        "description": mappings_for(zuora_settings)[rt].describe(source),
     }
 
-    def render(out: Console) -> None:
-        table = Table(title=f"{RECORD_TYPES[rt].zuora_object} {record_id}", show_header=False)
-        table.add_column("field", style="bold")
-        table.add_column("value")
-        if zuora_fields:
-            table.add_row("Zuora", zuora_fields["description"])
-            table.add_row("  status", zuora_fields["IntegrationStatus__NS"] or "(blank: never attempted)")
-            table.add_row("  integration id", zuora_fields["IntegrationId__NS"] or "-")
-            no_field = "(no error field configured: see the connector's state below)"
-            table.add_row(
-                f"  error ({zuora_fields['error_field']})" if zuora_fields["error_field"] else "  error",
-                zuora_fields["error"] or ("-" if zuora_fields["error_field"] else no_field),
-            )
-            table.add_row("  updated", zuora_fields["UpdatedDate"])
-        else:
-            table.add_row("Zuora", "[red]not found[/]")
-        if state:
-            table.add_row("Connector", f"last outcome {state.outcome or '-'}, run {state.run_id or '-'}")
-            table.add_row("  synced at", str(state.synced_at or "-"))
-            if state.error:
-                e = state.error
-                table.add_row("  error", f"[red]{e.kind.value} {e.code}[/]: {e.message}")
-                table.add_row("  error path", e.path or "-")
-                table.add_row("  attempts", f"{e.attempts} (first {e.first_failed_at}, last {e.last_failed_at})")
-        else:
-            table.add_row("Connector", "no state (never synced, or reset)")
-        table.add_row(
-            "NetSuite", f"{netsuite['type']} {netsuite['id']} (externalId {eid})" if netsuite else "not found"
-        )
-        out.print(table)
 
-    emit(ctx, payload, render)
+def status_table(
+    title: str,
+    zuora_fields: dict[str, Any] | None,
+    state: RecordState | None,
+    netsuite: dict[str, Any] | None,
+    eid: str,
+) -> Table:
+    table = Table(title=title, show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    add_zuora_rows(table, zuora_fields)
+    add_state_rows(table, state)
+    table.add_row("NetSuite", f"{netsuite['type']} {netsuite['id']} (externalId {eid})" if netsuite else "not found")
+    return table
+
+
+def add_zuora_rows(table: Table, zuora_fields: dict[str, Any] | None) -> None:
+    if not zuora_fields:
+        table.add_row("Zuora", "[red]not found[/]")
+        return
+    table.add_row("Zuora", zuora_fields["description"])
+    table.add_row("  status", zuora_fields["IntegrationStatus__NS"] or "(blank: never attempted)")
+    table.add_row("  integration id", zuora_fields["IntegrationId__NS"] or "-")
+    no_field = "(no error field configured: see the connector's state below)"
+    table.add_row(
+        f"  error ({zuora_fields['error_field']})" if zuora_fields["error_field"] else "  error",
+        zuora_fields["error"] or ("-" if zuora_fields["error_field"] else no_field),
+    )
+    table.add_row("  updated", zuora_fields["UpdatedDate"])
+
+
+def add_state_rows(table: Table, state: RecordState | None) -> None:
+    if not state:
+        table.add_row("Connector", "no state (never synced, or reset)")
+        return
+    table.add_row("Connector", f"last outcome {state.outcome or '-'}, run {state.run_id or '-'}")
+    table.add_row("  synced at", str(state.synced_at or "-"))
+    if state.error:
+        e = state.error
+        table.add_row("  error", f"[red]{e.kind.value} {e.code}[/]: {e.message}")
+        table.add_row("  error path", e.path or "-")
+        table.add_row("  attempts", f"{e.attempts} (first {e.first_failed_at}, last {e.last_failed_at})")
 
 
 # --- errors ----------------------------------------------------------------------------------------
@@ -321,7 +412,9 @@ def errors_table(found: list[RecordState]) -> Table:
 
 @cli.command()
 @click.option("--type", "types", type=RECORD_TYPE, multiple=True, help="Only these record types (repeatable).")
-@click.option("--id", "ids", multiple=True, help="Only these Zuora record ids (repeatable).")
+@click.option(
+    "--id", "ids", multiple=True, help="Only these Zuora records, by id or number (A00000041, INV00000083; repeatable)."
+)
 @click.option("--kind", "kinds", type=click.Choice(["transient", "permanent", "dependency"]), multiple=True)
 @click.option("--code", "codes", multiple=True, help="Only these failure codes, e.g. VALIDATION, USER_ERROR.")
 @click.option("--older-than", help="Only failures at least this old, e.g. 30m, 2h, 7d.")
@@ -345,7 +438,7 @@ def replay(
     target = ctx.resolve()
     request = ReplayRequest(
         record_types=frozenset(RecordType(t.lower()) for t in types),
-        record_ids=frozenset(ids),
+        record_ids=replay_ids(target, types, ids),
         failure_kinds=frozenset(kinds),
         failure_codes=frozenset(codes),
         older_than=parse_duration(older_than),
@@ -389,33 +482,52 @@ def replay(
         sys.exit(EXIT_FAILED)
 
 
+def replay_ids(target: Target, types: tuple[str, ...], given: tuple[str, ...]) -> frozenset[str]:
+    """The Zuora ids of `--id` values: numbers are looked up among the `--type` types (all when none)."""
+    if not given:
+        return frozenset()
+    record_types = [RecordType(t.lower()) for t in types] or list(DEPENDENCY_ORDER)
+    settlement = target.settings.sync_config.zuora.invoice_settlement
+    ids: set[str] = set()
+    for text in given:
+        try:
+            key = resolve_any(target.zuora(), record_types, text, settlement)
+        except SyncFailure as failure:
+            fail(f"Zuora: looking up {text}: {failure.reason}", EXIT_FAILED)
+        ids.add(key.zuora_id if key else text)
+    return frozenset(ids)
+
+
 # --- reset -----------------------------------------------------------------------------------------
 
 
 @cli.command()
 @click.argument("record_type", type=RECORD_TYPE)
-@click.argument("record_id")
+@click.argument("record_id", metavar="ID_OR_NUMBER")
 @click.option("--sync-now", is_flag=True, help="Enqueue the record at once instead of waiting for the next run.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
 def reset(ctx: Context, record_type: str, record_id: str, sync_now: bool, yes: bool) -> None:
     """Clear IntegrationId__NS / IntegrationStatus__NS in Zuora and the connector's state: the record syncs as
-    new, and re-links to its NetSuite record by external id if that still exists (never a duplicate)."""
+    new, and re-links to its NetSuite record by external id if that still exists (never a duplicate). The record
+    is named by its Zuora id or by the number Zuora shows (A00000041, INV00000083 ...)."""
     target = ctx.resolve()
-    rt = RecordType(record_type.lower())
+    key = resolve_key(target, RecordType(record_type.lower()), record_id)
+    rt = key.record_type
     if not yes and not ctx.as_json:
-        click.confirm(f"Reset {rt.value} {record_id} on {target.description}?", abort=True)
+        click.confirm(f"Reset {key.label} on {target.description}?", abort=True)
     try:
         result = RecordReset(
             target.zuora(), target.state_store(), target.sync_queue(), target.settings.sync_config.zuora
-        ).reset(rt, record_id, enqueue=sync_now)
+        ).reset(rt, key.zuora_id, enqueue=sync_now)
     except ResetRefused as refused:
-        code = EXIT_NOT_FOUND if "does not exist" in str(refused) else EXIT_REFUSED
-        fail(str(refused), code)
+        if "does not exist" in str(refused):
+            fail(f"{refused} ({key.not_found_hint()})", EXIT_NOT_FOUND)
+        fail(str(refused), EXIT_REFUSED)
 
     def render(out: Console) -> None:
         out.print(
-            f"Reset {rt.value} {record_id}: status was {result.previous_status or '(blank)'}, "
+            f"Reset {key.label}: status was {result.previous_status or '(blank)'}, "
             f"integration id was {result.previous_integration_id or '-'}."
         )
         out.print("Enqueued now." if result.enqueued else "It syncs with the next run (python -m connector_cli run).")

@@ -140,7 +140,7 @@ class Target:
         retry_delay_seconds: int,
         dispatch: bool,
     ) -> dict[str, Any]:
-        from sandbox.driver import LambdaContext, SqsEventSourceMapping
+        from sandbox.driver import LambdaContext, sync_event_source_mapping
         from sandbox.stack import lambda_invocation
 
         with self.function_environment():
@@ -153,14 +153,9 @@ class Target:
                 )
             waiting = sum(int(t["enqueued"]) for t in summary.get("types", []))
             on_dispatched(waiting or self.queue_depth(self.settings.sync_queue_url))
-            sqs = self.client("sqs")
-            queue_arn = sqs.get_queue_attributes(QueueUrl=self.settings.sync_queue_url, AttributeNames=["QueueArn"])[
-                "Attributes"
-            ]["QueueArn"]
-            SqsEventSourceMapping(
-                sqs,
+            sync_event_source_mapping(
+                self.client("sqs"),
                 self.settings.sync_queue_url,
-                queue_arn,
                 lambda_invocation(sync_handler),
                 retry_delay_seconds=retry_delay_seconds,
             ).drain(on_batch=on_synced, timeout_seconds=timeout_seconds)
@@ -170,14 +165,14 @@ class Target:
     def function_environment(self) -> Iterator[None]:
         """The functions' environment in this process (the sandbox runs them in-process), fresh caches."""
         from sandbox.environment import patched_environ
-        from sandbox.stack import _reset_containers
+        from zuora_netsuite import wiring
 
         with patched_environ(self.sandbox_env):
-            _reset_containers()
+            wiring.reset()
             try:
                 yield
             finally:
-                _reset_containers()
+                wiring.reset()
 
 
 def sandbox_target(path: Path) -> Target:

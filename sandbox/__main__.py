@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from sandbox.chaos_cli import chaos
-from sandbox.report import TypeReport, cycle_report
+from sandbox.report import cycle_report, report_table
 from sandbox.shutdown import exit_after
 from sandbox.stack import Sandbox, SandboxOptions
 from zuora_netsuite.mapping.money import quantum
@@ -37,18 +37,6 @@ def _route_connector_logs(path: Path) -> None:
     for existing in list(logger.handlers):
         logger.handlers.remove(existing)
     logger.handlers.append(handler)
-
-
-def _report_table(reports: list[TypeReport], title: str) -> Table:
-    table = Table(title=title)
-    for column in ("record type", "found", "synced", "unchanged", "warnings", "errors", "in DLQ"):
-        table.add_column(column, justify="left" if column == "record type" else "right")
-    for r in reports:
-        table.add_row(
-            r.record_type.value, str(r.found), str(r.synced), str(r.unchanged), str(r.warnings), str(r.errors),
-            str(r.in_dlq),
-        )  # fmt: skip
-    return table
 
 
 def _print_reconciliation(console: Console, expected_invalid: set[str]) -> None:
@@ -163,7 +151,7 @@ def run(
                     progress.update(task, description="done")
                 reports = cycle_report(result.summary, table, sqs, sandbox.resources.dlq_url)
                 elapsed = time.monotonic() - started
-                console.print(_report_table(reports, f"Cycle {cycle}: run {result.run_id} in {elapsed:.1f} s"))
+                console.print(report_table(reports, f"Cycle {cycle}: run {result.run_id} in {elapsed:.1f} s"))
                 writes = sandbox.netsuite.stats.writes() - writes_before
                 console.print(
                     f"NetSuite writes this cycle: {writes}; sync invocations: {result.drain.invocations}; "
@@ -184,11 +172,19 @@ EXIT_SHUTDOWN_OVERRAN = 70  # the watchdog ended the process: a shutdown step ov
 
 
 @cli.command()
-@click.option("--accounts", default=200, show_default=True)
-@click.option("--charges", default=60, show_default=True)
-@click.option("--seed", default=7, show_default=True)
-def serve(accounts: int, charges: int, seed: int) -> None:
-    """Start the sandbox in the foreground and print its endpoints and credentials as one JSON line.
+@click.option("--accounts", default=200, show_default=True, help="Zuora accounts in the generated data set.")
+@click.option("--charges", default=60, show_default=True, help="Product rate plan charges in the data set.")
+@click.option("--seed", default=7, show_default=True, help="Data set seed.")
+@click.option("--invoices", default=80, show_default=True, help="Invoices (with payments, memos, refunds) to add.")
+@click.option(
+    "--legacy-tenant",
+    is_flag=True,
+    help="A Zuora tenant without Invoice Settlement (InvoicePayment, no memos); the connector configured so.",
+)
+def serve(accounts: int, charges: int, seed: int, invoices: int, legacy_tenant: bool) -> None:
+    """Start the sandbox in the foreground and print its endpoints and credentials as one JSON line. It serves
+    the data set `make run` syncs: accounts, charges and (unless --invoices 0) invoices, debit and credit memos,
+    payments and refunds; Invoice Settlement on unless --legacy-tenant.
 
     SIGTERM or SIGINT (Ctrl-C) stops it: each shutdown step is bounded (sandbox/shutdown.py), and a watchdog
     ends the process SHUTDOWN_GRACE_SECONDS after the signal whatever still waits; a second signal ends it at
@@ -207,7 +203,10 @@ def serve(accounts: int, charges: int, seed: int) -> None:
     # KeyboardInterrupt in the middle of start() would leave it).
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    sandbox = Sandbox(SandboxOptions(seed=seed, accounts=accounts, charges=charges)).start()
+    options = SandboxOptions(
+        seed=seed, accounts=accounts, charges=charges, invoices=invoices, legacy_tenant=legacy_tenant
+    )
+    sandbox = Sandbox(options).start()
     try:
         click.echo(json.dumps(sandbox.endpoints()), nl=True)
         sys.stdout.flush()

@@ -52,7 +52,7 @@ from werkzeug.wrappers import Request, Response
 from sandbox.chaos_worker import KILL_DISPATCHER_AT, KILL_HEADER, LOG_FILE
 from sandbox.containers import ContainerPool
 from sandbox.dataset import ZUORA_ERROR_FIELD, Dataset
-from sandbox.driver import DrainStats, LambdaContext, SqsEventSourceMapping
+from sandbox.driver import DrainStats, LambdaContext
 from sandbox.environment import patched_environ
 from sandbox.netsuite_ledger import netsuite_shapes, shape_differences, zuora_shapes
 from sandbox.netsuite_records import RECORD_RULES
@@ -443,16 +443,10 @@ def _run_faults(
 
 
 def _drain(sandbox: Sandbox, containers: KillableContainers, options: ChaosOptions) -> DrainStats:
-    assert sandbox.resources is not None
-    mapping = SqsEventSourceMapping(
-        sandbox.aws.client("sqs"),
-        sandbox.resources.queue_url,
-        sandbox.resources.queue_arn,
-        containers.handler,
-        max_concurrency=options.sync_concurrency,
-        retry_delay_seconds=options.retry_delay_seconds,
-    )
-    return mapping.drain()
+    # The sandbox was started with the run's sync concurrency and retry delay (_sandbox_options, faults=True).
+    assert sandbox.options.sync_concurrency == options.sync_concurrency
+    assert sandbox.options.retry_delay_seconds == options.retry_delay_seconds
+    return sandbox.sync_event_source_mapping(containers.handler).drain()
 
 
 def _queue_depth(sqs: Any, url: str) -> int:

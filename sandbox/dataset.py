@@ -414,6 +414,7 @@ def _catalog(
             item_type = gen.rng.choice(["Service", "Non Inventory"])
         charge: dict[str, Any] = {
             "Id": gen.new_id(),
+            "ProductRatePlanChargeNumber": f"PRPC-{index + 1:08d}",
             "Name": charge_name,
             "Description": f"{kind_name} for {plan['Name']}",
             "ChargeType": charge_type,

@@ -205,3 +205,29 @@ class SqsEventSourceMapping:
         if on_batch:
             on_batch(len(succeeded))
         return True
+
+
+def sync_event_source_mapping(
+    sqs: Any,
+    queue_url: str,
+    handler: Handler,
+    *,
+    queue_arn: str | None = None,
+    max_concurrency: int = 4,
+    retry_delay_seconds: int = 1,
+) -> SqsEventSourceMapping:
+    """SyncQueue -> SyncFunction, as template.yaml's SyncFunction event maps them: every driver of the sandbox (its
+    scheduled cycles, the chaos suite, the operator CLI's `run` against `make sandbox`) builds the mapping here.
+    queue_arn: looked up on the queue when the caller does not know it."""
+    if queue_arn is None:
+        attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]
+        queue_arn = str(attributes["QueueArn"])
+    return SqsEventSourceMapping(
+        sqs,
+        queue_url,
+        queue_arn,
+        handler,
+        function_name="SyncFunction",
+        max_concurrency=max_concurrency,
+        retry_delay_seconds=retry_delay_seconds,
+    )

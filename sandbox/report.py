@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr
+from rich.table import Table
 
 from zuora_netsuite.adapters.state import state_from_item
 from zuora_netsuite.models.record_types import DEPENDENCY_ORDER, RecordType
@@ -79,3 +80,16 @@ def cycle_report(summary: dict[str, Any], table: Any, sqs: Any, dlq_url: str) ->
     for record_type, report in reports.items():
         report.in_dlq = dlq_types.get(record_type.value, 0)
     return list(reports.values())
+
+
+def report_table(reports: list[TypeReport], title: str) -> Table:
+    """The per-type table `make run` and `python -m connector_cli run` (on the sandbox) print."""
+    table = Table(title=title)
+    for column in ("record type", "found", "synced", "unchanged", "warnings", "errors", "in DLQ"):
+        table.add_column(column, justify="left" if column == "record type" else "right")
+    for r in reports:
+        table.add_row(
+            r.record_type.value, str(r.found), str(r.synced), str(r.unchanged), str(r.warnings), str(r.errors),
+            str(r.in_dlq),
+        )  # fmt: skip
+    return table

@@ -25,7 +25,7 @@ from sandbox.aws_calls import invoked_as
 from sandbox.containers import ContainerPool
 from sandbox.dataset import ZUORA_ERROR_FIELD, Dataset, generate_dataset
 from sandbox.dataset_transactions import add_transactions
-from sandbox.driver import DrainStats, LambdaContext, SqsEventSourceMapping
+from sandbox.driver import DrainStats, Handler, LambdaContext, SqsEventSourceMapping, sync_event_source_mapping
 from sandbox.environment import patched_environ
 from sandbox.netsuite_simulator import NetSuiteSimulator, closed_periods_before
 from sandbox.shutdown import bounded
@@ -187,7 +187,7 @@ class Sandbox:
         self.webhook_secret_arn = self.aws.client("secretsmanager").create_secret(
             Name=f"{self.stack_name}/webhook", SecretString=json.dumps({"hmac_key": self.webhook_hmac_key})
         )["ARN"]
-        _reset_containers()  # a new stack: no adapter cached for a previous sandbox's endpoints
+        _new_containers()  # a new stack: no adapter cached for a previous sandbox's endpoints
         STARTED_STACKS.append(self.template_values())
         webhook = function_handler("webhook", "webhook_handler")
         self.api = LocalApiGateway(webhook, environment=self._webhook_environment)
@@ -305,18 +305,26 @@ class Sandbox:
     def drain_sync_queue(self) -> DrainStats:
         """What the SQS event source mapping does: the sync function until the queue is empty, no dispatcher run.
         Call inside `function_environment()`."""
+        return self.sync_event_source_mapping().drain()
+
+    def sync_event_source_mapping(self, handler: Handler | None = None) -> SqsEventSourceMapping:
+        """SyncQueue -> the sync function (`handler`; by default the sync handler, in containers if the options
+        say so), at the options' concurrency and retry delay."""
         assert self.resources is not None, "start() the sandbox first"
-        mapping = SqsEventSourceMapping(
+        if handler is None:
+            handler = (
+                self._in_containers
+                if self.options.containers
+                else lambda_invocation(importlib.import_module("sync_handler"))
+            )
+        return sync_event_source_mapping(
             self.aws.client("sqs"),
             self.resources.queue_url,
-            self.resources.queue_arn,
-            self._in_containers
-            if self.options.containers
-            else lambda_invocation(importlib.import_module("sync_handler")),
+            handler,
+            queue_arn=self.resources.queue_arn,
             max_concurrency=self.options.sync_concurrency,
             retry_delay_seconds=self.options.retry_delay_seconds,
         )
-        return mapping.drain()
 
     def dispatcher_runs(self) -> int:
         """How many dispatcher runs the state table has a summary of."""
@@ -357,11 +365,11 @@ class Sandbox:
         """Set the functions' environment in this process (handlers run in-process) and reset the
         connector's per-container caches, as a fresh Lambda container would start."""
         with patched_environ(self.function_env()):
-            _reset_containers()
+            _new_containers()
             try:
                 yield
             finally:
-                _reset_containers()
+                _new_containers()
 
     # --- one scheduled cycle -------------------------------------------------------------------------
 
@@ -372,21 +380,12 @@ class Sandbox:
         sync function until the queue is empty. Call inside `function_environment()`."""
         assert self.resources is not None, "start() the sandbox first"
         dispatcher_handler = importlib.import_module("dispatcher_handler")
-        sync_handler = importlib.import_module("sync_handler")
         event = json.loads((EVENTS / "dispatcher_schedule.json").read_text())
         context = LambdaContext("DispatcherFunction", timeout_seconds=900)
         summary: dict[str, Any] = lambda_invocation(dispatcher_handler)(event, context)
         if on_dispatched:
             on_dispatched(sum(int(t["enqueued"]) for t in summary.get("types", [])))
-        mapping = SqsEventSourceMapping(
-            self.aws.client("sqs"),
-            self.resources.queue_url,
-            self.resources.queue_arn,
-            self._in_containers if self.options.containers else lambda_invocation(sync_handler),
-            max_concurrency=self.options.sync_concurrency,
-            retry_delay_seconds=self.options.retry_delay_seconds,
-        )
-        drain = mapping.drain(on_batch=on_batch)
+        drain = self.sync_event_source_mapping().drain(on_batch=on_batch)
         return CycleResult(run_id=summary["run_id"], summary=summary, drain=drain)
 
     def _in_containers(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -421,14 +420,10 @@ def lambda_invocation(module: Any) -> Callable[[dict[str, Any], Any], dict[str, 
     return invoke
 
 
-def _reset_containers() -> None:
-    """Forget cached settings, clients and secrets (what a new Lambda container would not have)."""
-    from aws_lambda_powertools.utilities import parameters
+def _new_containers() -> None:
+    """What a new Lambda container starts without: the connector's settings, adapters and cached secrets.
+    (Imported here, not at the top: the connector's logger and tracer read the functions' environment when
+    first imported.)"""
+    from zuora_netsuite import wiring
 
-    from zuora_netsuite import settings, webhook_wiring, wiring
-
-    settings.load_settings.cache_clear()
-    webhook_wiring.reset()
-    for name in ("state_store", "sync_queue", "zuora_client", "netsuite_client", "reference_data"):
-        getattr(wiring, name).cache_clear()
-    parameters.clear_caches()  # type: ignore[no-untyped-call]
+    wiring.reset()

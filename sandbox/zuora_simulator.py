@@ -94,6 +94,7 @@ DEFAULT_SCHEMA: dict[str, dict[str, FieldType]] = {
     },
     "ProductRatePlanCharge": {
         **_SYSTEM,
+        "ProductRatePlanChargeNumber": S,
         "Name": S, "Description": S, "ChargeType": S, "ChargeModel": S, "ProductRatePlanId": S,
         "BillingPeriod": S, "UOM": S, "DefaultQuantity": N, "Taxable": B, "TaxCode": S, "AccountingCode": S,
         "ItemType__NS": S, **_CLASSIFICATION, **_INTEGRATION,

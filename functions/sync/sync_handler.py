@@ -8,21 +8,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from zuora_netsuite import wiring
 from zuora_netsuite.logic.sync_batch import process_sync_batch
-from zuora_netsuite.observability import add_netsuite_throttled, logger, metrics, tracer
-from zuora_netsuite.settings import load_settings
+from zuora_netsuite.observability import logger, metrics, tracer
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    netsuite = wiring.netsuite_client()
-    throttled_before = netsuite.stats.throttled_429
-    budget = wiring.time_budget()
-    budget.start(context.get_remaining_time_in_millis() / 1000, reserve=load_settings().sync_time_reserve_seconds)
-    try:
-        response = process_sync_batch(event, wiring.record_sync(worker_id=context.aws_request_id), budget=budget)
-    finally:
-        budget.stop()
-    add_netsuite_throttled(netsuite.stats.throttled_429 - throttled_before)
-    return response
+    with wiring.sync_invocation(context.get_remaining_time_in_millis() / 1000) as budget:
+        return process_sync_batch(event, wiring.record_sync(worker_id=context.aws_request_id), budget=budget)

@@ -20,11 +20,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from zuora_netsuite import webhook_wiring as wiring
+from zuora_netsuite import wiring
 from zuora_netsuite.logic.webhook.intake import Reply, rejected
 from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.webhook import ZUORA_ID_PATTERN
-from zuora_netsuite.observability import logger, metrics, tracer
+from zuora_netsuite.observability import WebhookMetric, add_webhook_request, logger, metrics, tracer
 
 app = APIGatewayRestResolver(enable_validation=True)
 
@@ -87,7 +87,7 @@ def server_error(error: Exception) -> Response[Any]:
     # Not the caller's fault (a misconfigured secret, the queue or table unreachable): logged with the traceback,
     # answered 500 so that Zuora retries; the scheduled run picks the record up in any case.
     logger.exception("Webhook failed; answered 500", extra={"error_type": type(error).__name__})
-    metrics.add_metric(name="WebhookErrors", unit="Count", value=1)
+    add_webhook_request(WebhookMetric.ERROR)
     return Response(
         status_code=int(HTTPStatus.INTERNAL_SERVER_ERROR),
         content_type=content_types.APPLICATION_JSON,

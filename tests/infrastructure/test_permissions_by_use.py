@@ -60,8 +60,6 @@ def _invoke(sandbox: Sandbox, module_name: str, function_id: str, event: dict[st
     """One invocation in a fresh container of `function_id`."""
     with sandbox.function_environment():
         module = importlib.import_module(module_name)
-        if module_name == "replay_handler":
-            module.dead_letter_replay.cache_clear()
         return lambda_invocation(module)(event, LambdaContext(function_id, timeout_seconds=900))
 
 

@@ -6,11 +6,17 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import boto3
 import requests
 from requests_oauthlib import OAuth1
+
+from zuora_netsuite.adapters.zuora import zoql
+from zuora_netsuite.adapters.zuora.client import ZuoraClient
 
 REPO = Path(__file__).resolve().parents[2]
 KEYS = {
@@ -74,3 +80,43 @@ def test_serve_prints_one_json_line_whose_endpoints_and_credentials_work() -> No
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@contextmanager
+def served(*args: str) -> Iterator[dict[str, Any]]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(REPO / p) for p in ("layers/zuora_netsuite", "."))}
+    process = subprocess.Popen(  # noqa: S603 - this interpreter, options written in the tests
+        [sys.executable, "-m", "sandbox", "serve", "--accounts", "6", "--charges", "4", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        yield json.loads(process.stdout.readline())
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_serve_holds_the_data_set_make_run_syncs_all_seven_record_types() -> None:
+    # Given the sandbox started as `make sandbox` starts it
+    with served("--invoices", "8") as endpoints:
+        zuora = ZuoraClient(endpoints["zuora_url"], endpoints["zuora_client_id"], endpoints["zuora_client_secret"])
+        # Then Zuora holds every record type the connector syncs, as after `make run`'s start
+        for zuora_object in ("Account", "ProductRatePlanCharge", "Invoice", "Payment", "Refund"):
+            assert list(zuora.query(zoql.select(zuora_object, ("Id",)))), zuora_object
+        for resource in ("credit-memos", "debit-memos"):
+            assert list(zuora.object_query(resource, fields=("id",))), resource
+        # And the connector is configured for Invoice Settlement, as `make run` is by default
+        assert json.loads(endpoints["sync_config"])["zuora"]["invoice_settlement"] is True
+
+
+def test_serve_legacy_tenant_is_the_tenant_make_run_legacy_tenant_syncs() -> None:
+    with served("--invoices", "4", "--legacy-tenant") as endpoints:
+        config = json.loads(endpoints["sync_config"])
+        assert config["zuora"]["invoice_settlement"] is False
+        assert "credit_memo" not in config["enabled_types"]
+        zuora = ZuoraClient(endpoints["zuora_url"], endpoints["zuora_client_id"], endpoints["zuora_client_secret"])
+        assert list(zuora.query("select Id from Invoice"))

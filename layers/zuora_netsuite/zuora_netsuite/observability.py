@@ -13,6 +13,12 @@ Metrics (namespace ZuoraNetSuiteConnector, dimension service, EMF through Powert
 | NetSuiteLatency                | milliseconds per NetSuite write                                       |
 | DispatcherRunsCompleted        | 1 per dispatcher run that completed (the heartbeat: an alarm fires    |
 |                                | when there is none for 3 schedule periods, docs/runbook.md)            |
+| WebhookEnqueued, ...Duplicates, | callouts enqueued, enqueued again (a retry or replay), acknowledged   |
+| ...Ignored, ...Unauthorized,    | and ignored, refused for authentication; 500 answers (WebhookErrors); |
+| WebhookErrors, ManualSyncEnqueued | operator requests enqueued by POST /sync/{type}/{id}                |
+
+Every metric goes through `add_metric` below, mostly by the named helpers after it; nothing else calls
+`metrics.add_metric` (tests/unit/logic/test_metrics.py checks it).
 
 With POWERTOOLS_METRICS_DISABLED (the sandbox) the helpers below add nothing: Powertools would keep every value
 and print them all to stdout once a metric holds 100. Per-type names rather than a record_type dimension: Metrics
@@ -21,6 +27,8 @@ while a record syncs is its key (`customer:<id>`).
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
@@ -35,33 +43,47 @@ tracer = Tracer(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 
+def add_metric(name: str, value: float = 1, unit: MetricUnit = MetricUnit.Count) -> None:
+    """The one way a metric is added (nothing while metrics are disabled)."""
+    if is_metrics_disabled():
+        return
+    metrics.add_metric(name=name, unit=unit, value=value)
+
+
 def add_count(event: str, value: int = 1, *, record_type: str | None = None) -> None:
     """`add_count("held_back", 3, record_type="customer")` -> metric `customer.held_back`;
     without a type, `add_count("replayed")` -> `RecordsReplayed`."""
-    if value < 0 or is_metrics_disabled():
+    if value < 0:
         return
-    name = f"{record_type}.{event}" if record_type else "Records" + event.replace("_", " ").title().replace(" ", "")
-    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    add_metric(
+        f"{record_type}.{event}" if record_type else "Records" + event.replace("_", " ").title().replace(" ", ""), value
+    )
+
+
+def add_record_outcome(record_type: str, outcome: str) -> None:
+    """`customer.synced`, `invoice.error`, ...: one per record of a batch that did not raise."""
+    add_metric(f"{record_type}.{outcome}")
 
 
 def add_outcome(outcome: str) -> None:
     """Totals across types for the failure-rate alarm (CloudWatch alarms cannot sum metrics found by SEARCH)."""
-    if is_metrics_disabled():
-        return
-    metrics.add_metric(name="RecordsProcessed", unit=MetricUnit.Count, value=1)
+    add_metric("RecordsProcessed")
     if outcome in FAILED_OUTCOMES:
-        metrics.add_metric(name="RecordsFailed", unit=MetricUnit.Count, value=1)
+        add_metric("RecordsFailed")
+
+
+def add_retried(messages: int) -> None:
+    """Messages of a batch that SQS delivers again."""
+    add_metric("retried", messages)
 
 
 def add_netsuite_call(milliseconds: float) -> None:
-    if is_metrics_disabled():
-        return
-    metrics.add_metric(name="NetSuiteLatency", unit=MetricUnit.Milliseconds, value=milliseconds)
+    add_metric("NetSuiteLatency", milliseconds, MetricUnit.Milliseconds)
 
 
 def add_netsuite_throttled(count: int) -> None:
-    if count > 0 and not is_metrics_disabled():
-        metrics.add_metric(name="NetSuiteThrottled", unit=MetricUnit.Count, value=count)
+    if count > 0:
+        add_metric("NetSuiteThrottled", count)
 
 
 DISPATCHER_RUN_COMPLETED = "DispatcherRunsCompleted"
@@ -69,6 +91,19 @@ DISPATCHER_RUN_COMPLETED = "DispatcherRunsCompleted"
 
 def add_dispatcher_run_completed() -> None:
     """The heartbeat of the pipeline: one per dispatcher run that completed (not skipped, not failed)."""
-    if is_metrics_disabled():
-        return
-    metrics.add_metric(name=DISPATCHER_RUN_COMPLETED, unit=MetricUnit.Count, value=1)
+    add_metric(DISPATCHER_RUN_COMPLETED)
+
+
+class WebhookMetric(StrEnum):
+    """What the webhook function counts, one per request."""
+
+    ENQUEUED = "WebhookEnqueued"
+    DUPLICATE = "WebhookDuplicates"
+    IGNORED = "WebhookIgnored"
+    UNAUTHORIZED = "WebhookUnauthorized"
+    ERROR = "WebhookErrors"
+    MANUAL_SYNC_ENQUEUED = "ManualSyncEnqueued"
+
+
+def add_webhook_request(metric: WebhookMetric) -> None:
+    add_metric(metric.value)

@@ -1,4 +1,4 @@
-"""The small interfaces the logic talks to. Real adapters: zuora.client, netsuite.client, state, queue.
+"""The small interfaces the logic talks to. Real adapters: zuora.client, netsuite.client, state, queue, http.
 Unit tests pass in-memory fakes (tests/fakes.py)."""
 
 from __future__ import annotations
@@ -12,6 +12,19 @@ from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.replay import DeadLetterMessage
 from zuora_netsuite.models.state import RecordState
 from zuora_netsuite.models.zuora import ZuoraUpdateResult
+
+MIN_CALL_SECONDS = 1.0  # a vendor call (or a wait before one) is not started with less time than this left
+
+
+class InvocationBudget(Protocol):
+    """The time an invocation may still spend on vendor calls (adapters.http.TimeBudget): the sync batch starts no
+    record with too little left, and releases the reserve kept for its end."""
+
+    def remaining(self) -> float | None:
+        """Seconds left for calls (the reserve excluded), or None when no budget runs."""
+        ...
+
+    def release_reserve(self) -> None: ...
 
 
 class StaleStateError(Exception):

@@ -137,14 +137,19 @@ class SyncConfig(BaseModel):
         return [t for t in DEPENDENCY_ORDER if t in self.enabled_types]
 
 
-class ConnectorSettings(BaseSettings):
-    """Environment of every function. Secrets are never here: only the ARNs of their Secrets Manager secrets."""
+class StackResources(BaseSettings):
+    """The stack's state table and queues, which every function reaches (template.yaml's Globals)."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     state_table_name: str = Field(alias="STATE_TABLE_NAME")
     sync_queue_url: str = Field(alias="SYNC_QUEUE_URL")
     sync_dlq_url: str = Field(alias="SYNC_DLQ_URL")
+
+
+class ConnectorSettings(StackResources):
+    """Environment of every function. Secrets are never here: only the ARNs of their Secrets Manager secrets."""
+
     zuora_base_url: str = Field(alias="ZUORA_BASE_URL")
     zuora_secret_arn: str = Field(alias="ZUORA_SECRET_ARN")
     netsuite_account_id: str = Field(alias="NETSUITE_ACCOUNT_ID")

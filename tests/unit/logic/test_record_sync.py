@@ -226,6 +226,27 @@ def test_account_linked_in_zuora_but_missing_in_netsuite_is_created_with_its_sub
     assert world.netsuite.writes[-1][2]["subsidiary"] == {"id": "1"}
 
 
+def test_an_account_linked_only_in_zuora_is_shown_updating_and_then_error_updating_when_netsuite_refuses_it(
+    world: World,
+) -> None:
+    # Given an account Zuora says is in NetSuite (an Integration ID) that the connector never wrote, and a
+    # NetSuite that refuses the write
+    world.zuora.put("Account", account(IntegrationId__NS="777", IntegrationStatus__NS="Error Updating Customer"))
+    world.netsuite.fail_next.append(NetSuiteError("Invalid entityId", code="USER_ERROR", http_status=400))
+    record_sync = world.record_sync()
+    # When it syncs in a batch (marked in progress first)
+    record_sync.prefetch([request()])
+    outcome = record_sync.sync(request(), "m1")
+    assert record_sync.write_backs.flush() == set()
+    # Then it is an update all along: marked "Updating Customer", then "Error Updating Customer", the one
+    # decision of whether a record is in NetSuite already
+    assert outcome is SyncOutcome.ERROR
+    statuses = [[o["IntegrationStatus__NS"] for o in objects] for _, objects in world.zuora.updates]
+    assert statuses == [["Updating Customer"], ["Error Updating Customer"]]
+    # And the body still carries the create-only subsidiary: the connector itself never wrote it
+    assert world.netsuite.writes[-1][2]["subsidiary"] == {"id": "1"}
+
+
 def test_customer_without_any_subsidiary_fails_validation_in_one_world(world: World) -> None:
     world.config = world.config.model_copy(
         update={"classification_defaults": world.config.classification_defaults.model_copy(update={"subsidiary": None})}

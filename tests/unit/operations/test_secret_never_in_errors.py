@@ -18,11 +18,10 @@ import dispatcher_handler
 import sync_handler
 from sandbox.driver import LambdaContext
 from tests.captured_logs import CapturedLog, captured_connector_logs
-from zuora_netsuite import webhook_wiring, wiring
+from zuora_netsuite import wiring
 from zuora_netsuite.adapters import credentials
 from zuora_netsuite.adapters.credentials import SecretMisconfigured
 from zuora_netsuite.models.webhook import WebhookSecret
-from zuora_netsuite.settings import load_settings
 
 SECRET = "Zx9-VERY-PRIVATE-value-0042"
 NUMBER = 987654321012  # a secret mistakenly stored as a number
@@ -92,15 +91,9 @@ def secrets_manager(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]
         "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(name, value)
-    _forget_cached_adapters()
+    wiring.reset()
     yield stored
-    _forget_cached_adapters()
-
-
-def _forget_cached_adapters() -> None:
-    for cached in (load_settings, wiring.zuora_client, wiring.netsuite_client, wiring.state_store, wiring.sync_queue):
-        cached.cache_clear()
-    webhook_wiring.reset()
+    wiring.reset()
 
 
 def _when_the_function_starts(secret: str) -> Callable[[], object]:
@@ -110,7 +103,7 @@ def _when_the_function_starts(secret: str) -> Callable[[], object]:
         return lambda: dispatcher_handler.handler({}, LambdaContext("dispatcher"))
     if secret == "netsuite":
         return lambda: sync_handler.handler({"Records": []}, LambdaContext("sync"))
-    return lambda: webhook_wiring.load_webhook_secret(WEBHOOK_ARN)
+    return lambda: wiring.load_webhook_secret(WEBHOOK_ARN)
 
 
 def _everything_said_about(error: BaseException) -> str:
@@ -132,7 +125,7 @@ def test_a_misconfigured_secret_is_named_with_its_problem_and_never_its_value(
     secrets_manager[arn] = raw
 
     # When the function that needs it starts
-    with pytest.raises((SecretMisconfigured, webhook_wiring.WebhookMisconfigured)) as raised:
+    with pytest.raises((SecretMisconfigured, wiring.WebhookMisconfigured)) as raised:
         _when_the_function_starts(secret)()
 
     # Then the error names the secret's ARN and what is wrong

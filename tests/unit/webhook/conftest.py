@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,7 @@ from sandbox.api_gateway import proxy_event
 from sandbox.driver import LambdaContext
 from tests.captured_logs import CapturedLog, captured_connector_logs
 from tests.fakes import FakeQueue, FakeStateStore
-from zuora_netsuite import webhook_wiring as wiring
+from zuora_netsuite import wiring
 from zuora_netsuite.logic.webhook.auth import CalloutAuthenticator, HmacScheme, sign
 from zuora_netsuite.logic.webhook.intake import CalloutIntake, ManualSyncTrigger
 from zuora_netsuite.models.webhook import AuthScheme, SignatureEncoding, WebhookSecret
@@ -128,6 +129,14 @@ class Webhook:
                 user_arn="arn:aws:iam::123456789012:user/ops",
             )
         )
+
+
+@pytest.fixture(autouse=True)
+def _metrics_disabled_without_warnings() -> Iterator[None]:
+    """Metrics are disabled here (as in the sandbox), so the handler has none to flush: Powertools says so."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
+        yield
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from tests.unit.webhook.conftest import KEY, CapturedLog, Webhook, notification, signed_data, zuora_timestamp
-from zuora_netsuite import webhook_wiring as wiring
+from zuora_netsuite import wiring
 from zuora_netsuite.adapters import credentials
 from zuora_netsuite.logic.webhook.auth import sign
 from zuora_netsuite.models.webhook import WebhookSettings

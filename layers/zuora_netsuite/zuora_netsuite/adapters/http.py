@@ -1,29 +1,39 @@
-"""Shared HTTP plumbing for the Zuora and NetSuite clients: session construction, backoff, rate-limit headers.
+"""Shared HTTP plumbing for the Zuora and NetSuite clients: session, the one retry loop, backoff, rate-limit headers.
 
-Retry design (one place, one loop per client):
+Retry design (one loop, :class:`RetryLoop`, used by both clients through small per-vendor parts):
 
 - The session's adapter is mounted with ``urllib3.util.Retry(total=0)``: urllib3 itself never retries. Every
-  retry decision is taken by the clients' explicit loops, because both vendors signal "try again" inside
-  bodies too (Zuora: HTTP 200 with ``success: false`` and a lock-contention code; NetSuite:
-  ``RCRD_HAS_BEEN_CHANGED``), because the sleep must be injectable (fast unit tests), and because retries
-  are counted. Two retry layers would multiply attempts.
-- What is retryable is decided in :mod:`zuora_netsuite.failures`, never here.
+  retry decision is taken by :class:`RetryLoop`, because both vendors signal "try again" inside bodies too
+  (Zuora: HTTP 200 with ``success: false`` and a lock-contention code; NetSuite: ``RCRD_HAS_BEEN_CHANGED``),
+  because the sleep must be injectable (fast unit tests), and because retries are counted. Two retry layers
+  would multiply attempts.
+- A vendor gives the loop one attempt (send the request, read the answer the vendor's way: the value, or a
+  :class:`Rejection` carrying the failure and the answer's headers) and, optionally, an :class:`AuthRetry`
+  (what to do with an authentication failure: Zuora fetches a new token, NetSuite tolerates a few 401s).
+- What is retryable is decided in :mod:`zuora_netsuite.failures` (a failure's kind), never here.
 - The wait before a retry is the server's word when it gives one (``Retry-After``, seconds or an HTTP date,
   parsed by urllib3; or ``RateLimit-Reset`` when ``RateLimit-Remaining`` is 0), else exponential backoff
   with full jitter, capped. A server asking for a wait longer than ``max_server_wait`` is not waited for in a
-  Lambda: the call fails as transient and the queue retries it later.
+  Lambda: the call fails as transient and the queue retries it later. Neither is a wait that does not fit in
+  the invocation's :class:`TimeBudget`.
+
+Why hand-written rather than tenacity or urllib3's Retry: the decisions depend on the body (read by each
+vendor's client), on the invocation's time budget and on per-vendor authentication handling, and every wait
+and retry is counted in the clients' stats; expressed as a library's stop/wait/retry callbacks it would be the
+same code plus a dependency in the Lambda layer.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -31,11 +41,12 @@ from urllib3.exceptions import InvalidHeader
 from urllib3.util import Retry
 
 from zuora_netsuite.failures import FailureKind, SyncFailure
+from zuora_netsuite.ports import MIN_CALL_SECONDS
 
 USER_AGENT = "zuora-netsuite-connector/0.1 (+python-requests)"
 
 Sleep = Callable[[float], None]
-MIN_CALL_SECONDS = 1.0  # a call (or a wait before one) is not started with less time than this left
+TIME_BUDGET = "TIME_BUDGET"  # the code of a call not sent because the invocation's time is nearly up
 
 
 class TimeBudget:
@@ -184,7 +195,7 @@ def send(
         if left < MIN_CALL_SECONDS:
             return error(
                 f"{service} {what} not sent: this invocation's time is nearly up; retried by the queue",
-                code="TIME_BUDGET",
+                code=TIME_BUDGET,
                 kind=FailureKind.TRANSIENT,
             )
         timeout = min(timeout, left)
@@ -198,3 +209,146 @@ def send(
             code="CONNECTION",
             kind=FailureKind.TRANSIENT,
         )
+
+
+ValueT = TypeVar("ValueT")
+
+
+@dataclass(frozen=True)
+class RetrySettings:
+    """How a client retries a call: attempts per call, the waits between them, the invocation's time budget."""
+
+    max_attempts: int
+    sleep: Sleep = time.sleep
+    backoff: Backoff = field(default_factory=Backoff)
+    budget: TimeBudget | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+
+    def fits(self, delay: float) -> bool:
+        """Whether a wait of `delay` seconds (and a call after it) fits in the time budget, if one runs."""
+        return self.budget is None or self.budget.allows_wait(delay)
+
+
+@dataclass(frozen=True)
+class Rejection(Generic[FailureT]):
+    """An attempt that gave no value: its failure, and the answer's headers when an answer came (Retry-After)."""
+
+    failure: FailureT
+    headers: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class AuthRetry(Generic[FailureT]):
+    """What a vendor does when a call fails to authenticate.
+
+    `applies` picks the failures concerned, at most `limit` of them a call. Before each retry `prepare(failure,
+    retries so far, delay)` runs (drop a cached token, count, log). With `backoff`, the loop first waits the
+    backoff of the next attempt (within the time budget, else the call fails as transient) and the retry is
+    numbered among the attempts without counting against max_attempts (NetSuite's 401 during bursts); without,
+    the request is sent again at once as the same attempt (Zuora, with a fresh token)."""
+
+    applies: Callable[[FailureT], bool]
+    limit: int
+    prepare: Callable[[FailureT, int, float], None]
+    backoff: bool
+
+
+class RetryCounter(Protocol):
+    """A client's stats, as far as the loop counts in them: the waits before another attempt."""
+
+    retries: int
+
+
+@dataclass
+class _CallProgress:
+    attempt: int = 0  # numbered attempts: the backoff's exponent and the count in the final reason
+    uncounted: int = 0  # numbered attempts that do not count against max_attempts (tolerated auth failures)
+    auth_retries: int = 0
+
+
+def final_failure(failure: FailureT, attempts: int, note: str | None = None) -> FailureT:
+    """The failure that ends a call: after more than one attempt (or with a note), its reason says why it ended."""
+    if attempts <= 1 and note is None:
+        return failure
+    extra = f" ({note})" if note else f" (gave up after {attempts} attempts)"
+    return type(failure)(
+        failure.reason + extra,
+        code=failure.code,
+        kind=failure.kind,
+        path=failure.path,
+        http_status=failure.http_status,
+    )
+
+
+class RetryLoop(Generic[FailureT]):
+    """The one retry loop of the vendor clients: runs a call's attempt until it gives a value, or raises the
+    failure that ends the call (permanent, out of attempts, a server wait too long, no time left to wait).
+    Each wait before another attempt is logged on the client's logger and counted in its stats' `retries`."""
+
+    def __init__(self, service: str, settings: RetrySettings, stats: RetryCounter, log: logging.Logger) -> None:
+        self.service = service
+        self.settings = settings
+        self._stats = stats
+        self._log = log
+
+    def run(
+        self, attempt: Callable[[], ValueT | Rejection[FailureT]], auth: AuthRetry[FailureT] | None = None
+    ) -> ValueT:
+        progress = _CallProgress()
+        while True:
+            progress.attempt += 1
+            outcome = attempt()
+            if not isinstance(outcome, Rejection):
+                return outcome
+            self._before_next_attempt(outcome, progress, auth)
+
+    def pause(self, delay: float) -> None:
+        """Wait `delay` seconds before another attempt, counted as a retry."""
+        self._stats.retries += 1
+        self.settings.sleep(delay)
+
+    def _before_next_attempt(
+        self, rejection: Rejection[FailureT], progress: _CallProgress, auth: AuthRetry[FailureT] | None
+    ) -> None:
+        """Return when another attempt follows (after its wait); raise the failure that ends the call otherwise."""
+        failure = rejection.failure
+        if failure.code == TIME_BUDGET:
+            raise failure
+        if auth is not None and progress.auth_retries < auth.limit and auth.applies(failure):
+            self._retry_authentication(failure, progress, auth)
+            return
+        max_attempts = self.settings.max_attempts
+        if not failure.is_transient or progress.attempt - progress.uncounted >= max_attempts:
+            raise final_failure(failure, progress.attempt)
+        delay = self.settings.backoff.wait_for(progress.attempt, rejection.headers)
+        if delay is None:
+            note = f"{self.service} asked to wait longer than this call may"
+            raise final_failure(failure, progress.attempt, note=note)
+        if not self.settings.fits(delay):
+            note = f"no time left in this invocation to wait {delay:.1f}s"
+            raise final_failure(failure, progress.attempt, note=note)
+        self._log.warning(
+            "%s (attempt %d of %d); retrying in %.2fs", failure.reason, progress.attempt, max_attempts, delay
+        )
+        self.pause(delay)
+
+    def _retry_authentication(self, failure: FailureT, progress: _CallProgress, auth: AuthRetry[FailureT]) -> None:
+        progress.auth_retries += 1
+        if not auth.backoff:
+            auth.prepare(failure, progress.auth_retries, 0.0)
+            progress.attempt -= 1
+            return
+        delay = self.settings.backoff.delay(progress.attempt + 1)
+        auth.prepare(failure, progress.auth_retries, delay)
+        if not self.settings.fits(delay):  # not known to be a credentials problem yet: retried later
+            raise type(failure)(
+                failure.reason + " (no time left in this invocation to try again)",
+                code=failure.code,
+                kind=FailureKind.TRANSIENT,
+                http_status=failure.http_status,
+            )
+        progress.uncounted += 1
+        self.settings.sleep(delay)

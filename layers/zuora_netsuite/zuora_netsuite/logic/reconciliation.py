@@ -36,6 +36,7 @@ from zuora_netsuite.models.record_types import (
     TRANSACTION_TYPES,
     RecordType,
     external_id,
+    netsuite_type_of,
 )
 from zuora_netsuite.ports import NetSuiteApi, ZuoraApi
 from zuora_netsuite.settings import SyncConfig
@@ -49,23 +50,21 @@ class _Scope:
     date_field: str
     amount_field: str
     number_field: str
-    netsuite_types: tuple[str, str]  # (for an amount >= 0, for an amount < 0)
     extra: zoql.Filter = zoql.ALL
 
 
 _SCOPES: dict[RecordType, _Scope] = {
-    RecordType.INVOICE: _Scope("Posted", "InvoiceDate", "Amount", "InvoiceNumber", ("invoice", "creditMemo")),
-    RecordType.DEBIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber", ("invoice", "invoice")),
+    RecordType.INVOICE: _Scope("Posted", "InvoiceDate", "Amount", "InvoiceNumber"),
+    RecordType.DEBIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber"),
     RecordType.PAYMENT: _Scope(
         "Processed",
         "EffectiveDate",
         "Amount",
         "PaymentNumber",
-        ("customerPayment",) * 2,
         zoql.cond("AppliedAmount", ">", 0),
     ),
-    RecordType.CREDIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber", ("creditMemo", "creditMemo")),
-    RecordType.REFUND: _Scope("Processed", "RefundDate", "Amount", "RefundNumber", ("customerRefund",) * 2),
+    RecordType.CREDIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber"),
+    RecordType.REFUND: _Scope("Processed", "RefundDate", "Amount", "RefundNumber"),
 }
 # NetSuite's transaction.type values (SuiteQL) -> REST record types.
 _NETSUITE_TYPES = {
@@ -119,6 +118,24 @@ class _NetSuiteRecord:
     currency: str | None
 
 
+@dataclass
+class _Tally:
+    """The reconciliation being built: lines per (type, currency), differences, and the external ids Zuora has."""
+
+    lines: dict[tuple[RecordType, str], ReconciliationLine] = field(default_factory=dict)
+    differences: list[Difference] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+
+    def line(self, record_type: RecordType, currency: str) -> ReconciliationLine:
+        return self.lines.setdefault((record_type, currency), ReconciliationLine(record_type, currency))
+
+    def result(self) -> Reconciliation:
+        order = {t: i for i, t in enumerate(DEPENDENCY_ORDER)}
+        lines = sorted(self.lines.values(), key=lambda line: (order[line.record_type], line.currency))
+        differences = sorted(self.differences, key=lambda d: (order[d.record_type], d.currency, d.number))
+        return Reconciliation(lines=lines, differences=differences)
+
+
 def reconcile(zuora: ZuoraApi, netsuite: NetSuiteApi, config: SyncConfig) -> Reconciliation:
     """Compare the enabled transaction types of Zuora and NetSuite, record by record."""
     currencies = {
@@ -126,70 +143,90 @@ def reconcile(zuora: ZuoraApi, netsuite: NetSuiteApi, config: SyncConfig) -> Rec
         for row in netsuite.suiteql("SELECT id, symbol FROM currency ORDER BY id")
     }
     in_netsuite = _netsuite_transactions(netsuite, currencies)
-    result = Reconciliation()
-    lines: dict[tuple[RecordType, str], ReconciliationLine] = {}
-    seen: set[str] = set()
+    tally = _Tally()
     for record_type in DEPENDENCY_ORDER:
-        if record_type not in TRANSACTION_TYPES or record_type not in config.enabled_types:
-            continue
-        scope = _SCOPES[record_type]
-        rows = _zuora_rows(zuora, record_type, scope, config)
-        account_currency = _account_currencies(zuora, {str(r["AccountId"]) for r in rows if r.get("AccountId")})
-        for row in rows:
-            zuora_id = str(row["Id"])
-            eid = external_id(record_type, zuora_id)
-            seen.add(eid)
-            currency = account_currency.get(str(row.get("AccountId")), "?")
-            amount = _decimal(row.get(scope.amount_field))
-            line = lines.setdefault((record_type, currency), ReconciliationLine(record_type, currency))
-            line.zuora_count += 1
-            line.zuora_total += amount or ZERO
-            found = in_netsuite.get(eid)
-            number = str(row.get(scope.number_field) or zuora_id)
-            expected_type = scope.netsuite_types[1 if amount is not None and amount < ZERO else 0]
-            if found is None:
-                error_field = config.zuora.error_field
-                why = (str(row.get(error_field) or "") if error_field else "") or "not synced yet"
-                result.differences.append(
-                    Difference(record_type, zuora_id, number, currency, amount, None, f"not in NetSuite: {why}")
-                )
-                continue
-            signed = (
-                -found.total if expected_type == "creditMemo" and amount is not None and amount < ZERO else found.total
+        if record_type in TRANSACTION_TYPES and record_type in config.enabled_types:
+            _compare_type(zuora, record_type, config, in_netsuite, tally)
+    _add_netsuite_only(in_netsuite, config, tally)
+    return tally.result()
+
+
+def _compare_type(
+    zuora: ZuoraApi,
+    record_type: RecordType,
+    config: SyncConfig,
+    in_netsuite: dict[str, _NetSuiteRecord],
+    tally: _Tally,
+) -> None:
+    """Every Zuora transaction of one type in scope, against what NetSuite holds under its external id."""
+    scope = _SCOPES[record_type]
+    rows = _zuora_rows(zuora, record_type, scope, config)
+    account_currency = _account_currencies(zuora, {str(r["AccountId"]) for r in rows if r.get("AccountId")})
+    for row in rows:
+        zuora_id = str(row["Id"])
+        eid = external_id(record_type, zuora_id)
+        tally.seen.add(eid)
+        currency = account_currency.get(str(row.get("AccountId")), "?")
+        amount = _decimal(row.get(scope.amount_field))
+        line = tally.line(record_type, currency)
+        line.zuora_count += 1
+        line.zuora_total += amount or ZERO
+        found = in_netsuite.get(eid)
+        number = str(row.get(scope.number_field) or zuora_id)
+        if found is None:
+            error_field = config.zuora.error_field
+            why = (str(row.get(error_field) or "") if error_field else "") or "not synced yet"
+            tally.differences.append(
+                Difference(record_type, zuora_id, number, currency, amount, None, f"not in NetSuite: {why}")
             )
-            line.netsuite_count += 1
-            line.netsuite_total += signed
-            problems = []
-            if found.record_type != expected_type:
-                problems.append(f"NetSuite has a {found.record_type}, expected a {expected_type}")
-            if amount is None or signed != amount:
-                problems.append(f"amounts differ: Zuora {amount}, NetSuite {signed}")
-            if config.multi_currency and found.currency not in (None, currency):
-                problems.append(f"currencies differ: Zuora {currency}, NetSuite {found.currency}")
-            if problems:
-                result.differences.append(
-                    Difference(record_type, zuora_id, number, currency, amount, signed, "; ".join(problems))
-                )
-    for eid, found in in_netsuite.items():
-        unmatched_type = _type_of_external_id(eid)
-        if unmatched_type is None or eid in seen or unmatched_type not in config.enabled_types:
             continue
-        record_type = unmatched_type
+        expected_type = netsuite_type_of(record_type, negative=amount is not None and amount < ZERO)
+        signed = -found.total if expected_type == "creditMemo" and amount is not None and amount < ZERO else found.total
+        line.netsuite_count += 1
+        line.netsuite_total += signed
+        problems = _problems(found, expected_type, currency, amount, signed, config)
+        if problems:
+            tally.differences.append(
+                Difference(record_type, zuora_id, number, currency, amount, signed, "; ".join(problems))
+            )
+
+
+def _problems(
+    found: _NetSuiteRecord,
+    expected_type: str,
+    currency: str,
+    amount: Decimal | None,
+    signed: Decimal,
+    config: SyncConfig,
+) -> list[str]:
+    """How the NetSuite transaction differs from the Zuora one (none when they match)."""
+    problems = []
+    if found.record_type != expected_type:
+        problems.append(f"NetSuite has a {found.record_type}, expected a {expected_type}")
+    if amount is None or signed != amount:
+        problems.append(f"amounts differ: Zuora {amount}, NetSuite {signed}")
+    if config.multi_currency and found.currency not in (None, currency):
+        problems.append(f"currencies differ: Zuora {currency}, NetSuite {found.currency}")
+    return problems
+
+
+def _add_netsuite_only(in_netsuite: dict[str, _NetSuiteRecord], config: SyncConfig, tally: _Tally) -> None:
+    """The connector's NetSuite transactions that match no Zuora transaction in scope."""
+    for eid, found in in_netsuite.items():
+        record_type = _type_of_external_id(eid)
+        if record_type is None or eid in tally.seen or record_type not in config.enabled_types:
+            continue
         currency = found.currency or "?"
-        line = lines.setdefault((record_type, currency), ReconciliationLine(record_type, currency))
+        line = tally.line(record_type, currency)
         line.netsuite_count += 1
         line.netsuite_total += found.total
         zuora_id = eid.removeprefix(RECORD_TYPES[record_type].external_id_prefix)
-        result.differences.append(
+        tally.differences.append(
             Difference(
                 record_type, zuora_id, zuora_id, currency, None, found.total,
                 f"in NetSuite ({found.record_type} {found.internal_id}) but not a syncable Zuora transaction",
             )
         )  # fmt: skip
-    order = {t: i for i, t in enumerate(DEPENDENCY_ORDER)}
-    result.lines = sorted(lines.values(), key=lambda line: (order[line.record_type], line.currency))
-    result.differences.sort(key=lambda d: (order[d.record_type], d.currency, d.number))
-    return result
 
 
 _MEMO_RESOURCES = {RecordType.DEBIT_MEMO: "debit-memos", RecordType.CREDIT_MEMO: "credit-memos"}

@@ -49,25 +49,8 @@ class DeadLetterReplay:
                 messages = [m for m in self.dlq.receive(10, self.visibility_timeout) if m.message_id not in seen]
                 if not messages:
                     break
-                to_move: list[tuple[DeadLetterMessage, SyncRequest, ReplayItem]] = []
-                for message in messages:
-                    seen.add(message.message_id)
-                    sync_request, item = self._describe(message)
-                    room = request.max_messages is None or len(report.moved) + len(to_move) < request.max_messages
-                    if sync_request is None:
-                        held.append(message)
-                        note("skipped", item.model_copy(update={"note": "not a sync request; left on the DLQ"}))
-                    elif not matches(request, item, self.clock()):
-                        held.append(message)
-                        note("skipped", item)
-                    elif not room:
-                        held.append(message)
-                        note("skipped", item.model_copy(update={"note": "over the maximum count"}))
-                    elif request.dry_run:
-                        held.append(message)
-                        note("moved", item.model_copy(update={"note": "dry run: would move"}))
-                    else:
-                        to_move.append((message, sync_request, item))
+                seen.update(message.message_id for message in messages)
+                to_move = self._select(messages, request, report, held, note)
                 if to_move:
                     held += self._move(to_move, note)
         finally:
@@ -82,6 +65,41 @@ class DeadLetterReplay:
             },
         )
         return report
+
+    def _select(
+        self,
+        messages: list[DeadLetterMessage],
+        request: ReplayRequest,
+        report: ReplayReport,
+        held: list[DeadLetterMessage],
+        note: Callable[[str, ReplayItem], None],
+    ) -> list[tuple[DeadLetterMessage, SyncRequest, ReplayItem]]:
+        """The messages to move; the others (a dry run's noted as moved) are added to `held`, staying on the DLQ."""
+        to_move: list[tuple[DeadLetterMessage, SyncRequest, ReplayItem]] = []
+        for message in messages:
+            sync_request, item = self._describe(message)
+            room = request.max_messages is None or len(report.moved) + len(to_move) < request.max_messages
+            kept = self._kept(request, sync_request, item, room=room)
+            if sync_request is not None and kept is None:
+                to_move.append((message, sync_request, item))
+            elif kept is not None:
+                held.append(message)
+                note(*kept)
+        return to_move
+
+    def _kept(
+        self, request: ReplayRequest, sync_request: SyncRequest | None, item: ReplayItem, *, room: bool
+    ) -> tuple[str, ReplayItem] | None:
+        """Why a message stays on the DLQ, as its (outcome, item); None when it is moved."""
+        if sync_request is None:
+            return "skipped", item.model_copy(update={"note": "not a sync request; left on the DLQ"})
+        if not matches(request, item, self.clock()):
+            return "skipped", item
+        if not room:
+            return "skipped", item.model_copy(update={"note": "over the maximum count"})
+        if request.dry_run:
+            return "moved", item.model_copy(update={"note": "dry run: would move"})
+        return None
 
     def _move(
         self,

@@ -16,7 +16,7 @@ from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.logic.parents import ensure_parents
 from zuora_netsuite.logic.writeback import ZUORA_TEXT_MAX, WriteBack, WriteBackBuffer, update_zuora_objects
 from zuora_netsuite.mapping import Mapped, MappingContext, SourceRecord, mappings_for
-from zuora_netsuite.mapping.base import IGNORE, SYNC_COMPLETE, ParentsNotInNetSuite
+from zuora_netsuite.mapping.base import IGNORE, SYNC_COMPLETE, ParentsNotInNetSuite, RecordMapping
 from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
 from zuora_netsuite.mapping.eligibility import exclusion_reason
 from zuora_netsuite.models.messages import DeadLetter, SyncRequest
@@ -34,9 +34,11 @@ def payload_hash(mapped: Mapped) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _linked(current: RecordState, source: SourceRecord) -> bool:
-    """Whether the record is known to be in NetSuite already (for "Error Updating" vs "Error Creating")."""
-    return bool(current.netsuite_id or source.integration_id)
+def known_in_netsuite(current: RecordState | None, source: SourceRecord | None) -> bool:
+    """Is this an update? The one place it is decided: the record is known to be in NetSuite when the
+    connector's state holds its NetSuite id or Zuora holds an Integration ID. Zuora then shows it as `Updating
+    <Type>` / `Error Updating <Type>` (else `Creating` / `Error Creating`), and eligibility treats it as synced."""
+    return bool((current is not None and current.netsuite_id) or (source is not None and source.integration_id))
 
 
 def _older(source: SourceRecord, current: RecordState) -> bool:
@@ -58,6 +60,52 @@ def is_in_progress(status: str | None) -> bool:
 
 
 @dataclass
+class RecordInSync:
+    """One record while it syncs, what every step of RecordSync reads and adds to: the request and the SQS message
+    it came in, its mapping, its integration state as read with its lease, and, once known, Zuora's record and the
+    NetSuite payload mapped from it."""
+
+    request: SyncRequest
+    message_id: str
+    mapping: RecordMapping
+    current: RecordState  # as leased; a new state for a record the connector has never seen
+    holds_lease: bool = True  # until the record's final state write releases it
+    source: SourceRecord | None = None  # Zuora's record, once fetched
+    mapped: Mapped | None = None
+    digest: str | None = None  # payload_hash(mapped)
+
+    @property
+    def is_update(self) -> bool:
+        """Whether Zuora shows it as `Updating`/`Error Updating` (see known_in_netsuite)."""
+        return known_in_netsuite(self.current, self.source)
+
+    @property
+    def written_by_connector(self) -> bool:
+        """The connector's state holds the NetSuite id: the NetSuite write leaves create-only fields (a customer's
+        subsidiary) out, and an unchanged payload is not sent again. Zuora's Integration ID alone is not proof:
+        the NetSuite record may have been deleted by hand, or come from another connector; NetSuite accepts the
+        same value again on an update."""
+        return bool(self.current.netsuite_id)
+
+    @property
+    def zuora_object(self) -> str:
+        return RECORD_TYPES[self.request.record_type].zuora_object
+
+    def fetched(self) -> SourceRecord:
+        if self.source is None:
+            raise RuntimeError(f"{self.request.key}: used before it was fetched from Zuora")
+        return self.source
+
+    def payload(self) -> Mapped:
+        if self.mapped is None:
+            raise RuntimeError(f"{self.request.key}: used before it was mapped")
+        return self.mapped
+
+
+SyncStep = Callable[[RecordInSync], SyncOutcome | None]  # an outcome ends the record's sync; None goes on
+
+
+@dataclass
 class RecordSync:
     """The sync logic for one SQS batch. Adapters are passed in; nothing here touches boto3 or requests."""
 
@@ -72,7 +120,6 @@ class RecordSync:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     write_backs: WriteBackBuffer = field(init=False)
     _prefetched: dict[RecordType, dict[str, SourceRecord]] = field(init=False, default_factory=dict)
-    _held: set[tuple[RecordType, str]] = field(init=False, default_factory=set)  # leases this worker holds
 
     def __post_init__(self) -> None:
         self.write_backs = WriteBackBuffer(self.zuora, error_field=self.config.zuora.error_field)
@@ -112,41 +159,64 @@ class RecordSync:
                 code="RECORD_BUSY",
                 kind=FailureKind.TRANSIENT,
             )
-        self._held.add((rt, rid))
+        record = RecordInSync(
+            request,
+            message_id,
+            self._mappings[rt],
+            stored or RecordState(record_type=rt, record_id=rid, external_id=external_id(rt, rid)),
+        )
         try:
-            outcome = self._sync_leased(request, message_id, stored)
+            outcome = self._sync_leased(record)
         finally:
-            if (rt, rid) in self._held:  # not released by the record's final state write
-                self._held.discard((rt, rid))
+            if record.holds_lease:  # not released by the record's final state write
+                record.holds_lease = False
                 self.state.release_record_lease(rt, rid, self.worker_id)
         add_outcome(outcome.value)
         return outcome
 
-    def _save(self, state: RecordState) -> RecordState:
-        """Write a record's state; the first write while this worker holds the record's lease also releases
-        it (one DynamoDB request instead of two)."""
-        key = (state.record_type, state.record_id)
-        if key in self._held:
-            saved = self.state.save(state, release_lease_of=self.worker_id)
-            self._held.discard(key)
-            return saved
-        return self.state.save(state)
+    def _save(self, record: RecordInSync, **changes: object) -> None:
+        """Write the record's state with `changes` and the request's run id; the first write while this worker
+        holds the record's lease also releases it (one DynamoDB request instead of two)."""
+        state = record.current.model_copy(update={**changes, "run_id": record.request.run_id})
+        if record.holds_lease:
+            self.state.save(state, release_lease_of=self.worker_id)
+            record.holds_lease = False
+        else:
+            self.state.save(state)
 
-    def _sync_leased(self, request: SyncRequest, message_id: str, stored: RecordState | None) -> SyncOutcome:
-        mapping = self._mappings[request.record_type]
-        current = stored or RecordState(
-            record_type=request.record_type,
-            record_id=request.record_id,
-            external_id=external_id(request.record_type, request.record_id),
+    def _sync_leased(self, record: RecordInSync) -> SyncOutcome:
+        steps: tuple[SyncStep, ...] = (
+            self._read_source,
+            self._skip_if_not_eligible,
+            self._map,
+            self._recover_in_progress,
+            self._skip_if_unchanged,
+            self._sync_parents,
+            self._hold_repeated_failure,
+            self._write_to_netsuite,
         )
+        for step in steps:
+            outcome = step(record)
+            if outcome is not None:
+                return outcome
+        raise AssertionError("the last step always returns an outcome")  # pragma: no cover
+
+    def _read_source(self, record: RecordInSync) -> SyncOutcome | None:
+        """Zuora's record, never an older version than the one already synced."""
+        request, current = record.request, record.current
         try:
             source = self._fetch(request)
             if source is not None and _older(source, current):
                 # Prefetched before the lease: another worker synced a newer version since. Read it again.
                 source = self._fetch(request, fresh=True)
         except SyncFailure as failure:
-            return self._fail(request, message_id, current, None, failure, is_update=bool(current.netsuite_id))
-        if source is not None and _older(source, current):
+            return self._fail(record, failure)
+        if source is None:
+            missing = SyncFailure(
+                f"{record.zuora_object} {request.record_id} no longer exists in Zuora", code="NOT_FOUND_IN_ZUORA"
+            )
+            return self._fail(record, missing)
+        if _older(source, current):
             logger.warning(
                 "Zuora answered an older version than the one already synced; nothing written over the newer one",
                 extra={
@@ -156,100 +226,95 @@ class RecordSync:
                 },
             )
             return SyncOutcome.UNCHANGED
-        if source is None:
-            missing = SyncFailure(
-                f"{RECORD_TYPES[request.record_type].zuora_object} {request.record_id} no longer exists in Zuora",
-                code="NOT_FOUND_IN_ZUORA",
-            )
-            return self._fail(request, message_id, current, None, missing, is_update=bool(current.netsuite_id))
-        excluded = exclusion_reason(
-            request.record_type, source, in_netsuite=bool(current.netsuite_id or source.integration_id)
-        )
-        if excluded:
-            logger.info("Record is not eligible to sync; skipped", extra={"record": request.key, "reason": excluded})
-            return SyncOutcome.EXCLUDED
+        record.source = source
+        return None
 
-        # Create-only fields (a customer's subsidiary) are left out only when this connector itself wrote
-        # the record. Zuora's Integration ID alone is not proof: the NetSuite record may have been deleted
-        # by hand, or come from another connector; NetSuite accepts the same value again on an update.
-        is_update = bool(current.netsuite_id)
+    def _skip_if_not_eligible(self, record: RecordInSync) -> SyncOutcome | None:
+        excluded = exclusion_reason(record.request.record_type, record.fetched(), in_netsuite=record.is_update)
+        if not excluded:
+            return None
+        logger.info("Record is not eligible to sync; skipped", extra={"record": record.request.key, "reason": excluded})
+        return SyncOutcome.EXCLUDED
+
+    def _map(self, record: RecordInSync) -> SyncOutcome | None:
+        """The NetSuite payload. Apply lines name their documents by NetSuite internal id: when a parent has none
+        yet, parents are synced first and the record is mapped again."""
+        source = record.fetched()
         context = MappingContext(self.reference, self.config, self.clock().date(), netsuite_id=self._netsuite_id_of)
+
+        def mapped() -> Mapped:
+            return record.mapping.map(source, context, is_update=record.written_by_connector).for_account(self.config)
+
         try:
-            mapped = mapping.map(source, context, is_update=is_update).for_account(self.config)
-        except ParentsNotInNetSuite:
-            # Apply lines name their documents by NetSuite internal id: parents first, then map again.
             try:
-                ensure_parents(self, mapping, source, request, message_id)
-                mapped = mapping.map(source, context, is_update=is_update).for_account(self.config)
-            except SyncFailure as failure:
-                return self._fail(request, message_id, current, source, failure, is_update=_linked(current, source))
+                record.mapped = mapped()
+            except ParentsNotInNetSuite:
+                ensure_parents(self, record.mapping, source, record.request, record.message_id)
+                record.mapped = mapped()
         except SyncFailure as failure:
-            return self._fail(request, message_id, current, source, failure, is_update=_linked(current, source))
-        digest = payload_hash(mapped)
-        if not current.netsuite_id and is_in_progress(source.integration_status):
-            recovered = self._recover_in_progress(request, message_id, current, source, mapped)
-            if recovered is not None:
-                return recovered
+            return self._fail(record, failure)
+        record.digest = payload_hash(record.mapped)
+        return None
 
-        if current.netsuite_id and current.error is None and current.payload_hash == digest:
-            return self._unchanged(request, message_id, current, source)
-        try:  # parents (customer, items, invoices, payment) first, through this same path
-            ensure_parents(self, mapping, source, request, message_id)
+    def _skip_if_unchanged(self, record: RecordInSync) -> SyncOutcome | None:
+        current, source = record.current, record.fetched()
+        if not (record.written_by_connector and current.error is None and current.payload_hash == record.digest):
+            return None
+        if (
+            source.integration_id != current.netsuite_id
+            or source.integration_status != SYNC_COMPLETE
+            or source.integration_error
+        ):
+            self._write_back(record, SYNC_COMPLETE, self.clock(), current.netsuite_id)
+        self._save(record, outcome=SyncOutcome.UNCHANGED)
+        return SyncOutcome.UNCHANGED
+
+    def _sync_parents(self, record: RecordInSync) -> SyncOutcome | None:
+        """Parents (customer, items, invoices, payment) first, through this same path."""
+        try:
+            ensure_parents(self, record.mapping, record.fetched(), record.request, record.message_id)
         except SyncFailure as failure:
-            return self._fail(request, message_id, current, source, failure, is_update=_linked(current, source))
-        if current.error and current.error.kind is not FailureKind.TRANSIENT and current.error.payload_hash == digest:
-            # The same payload was already rejected: not sent again until the record changes in Zuora.
-            return self._repeat_failure(current, request, source, message_id)
+            return self._fail(record, failure)
+        return None
 
+    def _write_to_netsuite(self, record: RecordInSync) -> SyncOutcome:
+        mapped = record.payload()
         started = time.perf_counter()
         try:
             netsuite_id = self.netsuite.upsert(
                 mapped.netsuite_type,
-                current.external_id,
-                mapped.body(is_update=is_update),
+                record.current.external_id,
+                mapped.body(is_update=record.written_by_connector),
                 replace=mapped.replace_sublists,
             )
         except SyncFailure as failure:
             failure = explain_account_refusal(failure, mapped.netsuite_type)
-            return self._fail(request, message_id, current, source, failure, is_update=is_update, digest=digest)
+            return self._fail(record, failure, rejected_payload=record.digest)
         finally:
             add_netsuite_call((time.perf_counter() - started) * 1000)
 
-        self._record_synced(request, message_id, current, source, mapped.netsuite_type, netsuite_id, digest)
+        self._record_synced(record, netsuite_id, record.digest)
         logger.info(
             "Synced to NetSuite",
-            extra={"record": request.key, "netsuite_type": mapped.netsuite_type, "netsuite_id": netsuite_id},
+            extra={"record": record.request.key, "netsuite_type": mapped.netsuite_type, "netsuite_id": netsuite_id},
         )
         return SyncOutcome.SYNCED
 
-    def _record_synced(
-        self,
-        request: SyncRequest,
-        message_id: str,
-        current: RecordState,
-        source: SourceRecord,
-        netsuite_type: str,
-        netsuite_id: str,
-        digest: str | None,
-    ) -> None:
+    def _record_synced(self, record: RecordInSync, netsuite_id: str, digest: str | None) -> None:
         """The record is in NetSuite: remember the link and the payload, and tell Zuora (batched)."""
         now = self.clock()
         self._save(
-            current.model_copy(
-                update={
-                    "netsuite_id": netsuite_id,
-                    "netsuite_type": netsuite_type,
-                    "status": SYNC_COMPLETE,
-                    "payload_hash": digest,
-                    "synced_at": now,
-                    "zuora_updated_at": source.updated_date,
-                    "outcome": SyncOutcome.SYNCED,
-                    "run_id": request.run_id,
-                    "error": None,
-                }
-            )
+            record,
+            netsuite_id=netsuite_id,
+            netsuite_type=record.payload().netsuite_type,
+            status=SYNC_COMPLETE,
+            payload_hash=digest,
+            synced_at=now,
+            zuora_updated_at=record.fetched().updated_date,
+            outcome=SyncOutcome.SYNCED,
+            error=None,
         )
-        self._write_back(request, message_id, SYNC_COMPLETE, now, netsuite_id)
+        self._write_back(record, SYNC_COMPLETE, now, netsuite_id)
 
     def _netsuite_id_of(self, record_type: RecordType, record_id: str) -> str | None:
         """A synced record's NetSuite internal id, from its integration state (for apply lines)."""
@@ -267,184 +332,167 @@ class RecordSync:
         states = self.state.get_many([(r.record_type, r.record_id) for r in requests]) if requests else {}
         for request in requests:
             source = self._prefetched.get(request.record_type, {}).get(request.record_id)
-            if source is None or source.integration_status in (SYNC_COMPLETE, IGNORE):
-                continue
-            current = states.get((request.record_type, request.record_id))
-            if current is not None and current.error is not None and current.error.kind is not FailureKind.TRANSIENT:
-                continue
-            linked = bool(source.integration_id or (current and current.netsuite_id))
-            if exclusion_reason(request.record_type, source, in_netsuite=linked):
-                continue  # skipped by the sync itself: nothing is written to Zuora for it
-            status = in_progress_status(request.record_type, is_update=linked)
-            if source.integration_status != status:
+            status = self._in_progress_mark(request, source, states.get((request.record_type, request.record_id)))
+            if source is not None and status is not None and source.integration_status != status:
                 zuora_object = RECORD_TYPES[request.record_type].zuora_object
                 marks[zuora_object].append({"Id": request.record_id, "IntegrationStatus__NS": status})
         for zuora_object, objects in marks.items():
-            try:
-                results = update_zuora_objects(self.zuora, zuora_object, objects)
-            except SyncFailure as failure:
-                logger.warning(
-                    "Could not mark records in progress in Zuora; they sync anyway and get their final status",
-                    extra={"zuora_object": zuora_object, "records": len(objects), "reason": failure.reason},
-                )
-                continue
-            rejected = [result.id for result in results if not result.success]
-            if rejected:
-                logger.warning(
-                    "Zuora rejected some in-progress marks; those records sync anyway and get their final status",
-                    extra={"zuora_object": zuora_object, "record_ids": rejected},
-                )
+            self._send_in_progress_marks(zuora_object, objects)
 
-    def _recover_in_progress(
-        self, request: SyncRequest, message_id: str, current: RecordState, source: SourceRecord, mapped: Mapped
-    ) -> SyncOutcome | None:
+    @staticmethod
+    def _in_progress_mark(request: SyncRequest, source: SourceRecord | None, current: RecordState | None) -> str | None:
+        """The in-progress status a prefetched record is marked with, or None when it keeps its status."""
+        if source is None or source.integration_status in (SYNC_COMPLETE, IGNORE):
+            return None
+        if current is not None and current.error is not None and current.error.kind is not FailureKind.TRANSIENT:
+            return None
+        linked = known_in_netsuite(current, source)
+        if exclusion_reason(request.record_type, source, in_netsuite=linked):
+            return None  # skipped by the sync itself: nothing is written to Zuora for it
+        return in_progress_status(request.record_type, is_update=linked)
+
+    def _send_in_progress_marks(self, zuora_object: str, objects: list[dict[str, str]]) -> None:
+        try:
+            results = update_zuora_objects(self.zuora, zuora_object, objects)
+        except SyncFailure as failure:
+            logger.warning(
+                "Could not mark records in progress in Zuora; they sync anyway and get their final status",
+                extra={"zuora_object": zuora_object, "records": len(objects), "reason": failure.reason},
+            )
+            return
+        rejected = [result.id for result in results if not result.success]
+        if rejected:
+            logger.warning(
+                "Zuora rejected some in-progress marks; those records sync anyway and get their final status",
+                extra={"zuora_object": zuora_object, "record_ids": rejected},
+            )
+
+    def _recover_in_progress(self, record: RecordInSync) -> SyncOutcome | None:
         """A record left in `Creating…`/`Updating…` with no NetSuite id in state: the last attempt may have
         written it to NetSuite and crashed before recording it. Found by its external id -> linked and `Sync
         Complete`, without a second write; not found -> None, and it syncs normally. Never a duplicate."""
+        source = record.fetched()
+        if record.written_by_connector or not is_in_progress(source.integration_status):
+            return None
         try:
-            found = self.netsuite.get_by_external_id(mapped.netsuite_type, current.external_id)
+            found = self.netsuite.get_by_external_id(record.payload().netsuite_type, record.current.external_id)
         except SyncFailure as failure:
-            return self._fail(request, message_id, current, source, failure, is_update=False)
+            return self._fail(record, failure)
         if found is None or not found.get("id"):
             return None
         netsuite_id = str(found["id"])
         # The payload NetSuite holds is unknown: no hash, so the next change is sent in full.
-        self._record_synced(request, message_id, current, source, mapped.netsuite_type, netsuite_id, None)
+        self._record_synced(record, netsuite_id, None)
         logger.info(
             "Recovered a record left in progress: found in NetSuite by its external id and linked",
-            extra={"record": request.key, "status_was": source.integration_status, "netsuite_id": netsuite_id},
+            extra={"record": record.request.key, "status_was": source.integration_status, "netsuite_id": netsuite_id},
         )
         return SyncOutcome.SYNCED
 
-    def _unchanged(
-        self, request: SyncRequest, message_id: str, current: RecordState, source: SourceRecord
-    ) -> SyncOutcome:
-        if (
-            source.integration_id != current.netsuite_id
-            or source.integration_status != SYNC_COMPLETE
-            or source.integration_error
-        ):
-            self._write_back(request, message_id, SYNC_COMPLETE, self.clock(), current.netsuite_id)
-        self._save(current.model_copy(update={"outcome": SyncOutcome.UNCHANGED, "run_id": request.run_id}))
-        return SyncOutcome.UNCHANGED
-
-    def _repeat_failure(
-        self, current: RecordState, request: SyncRequest, source: SourceRecord, message_id: str
-    ) -> SyncOutcome:
-        assert current.error is not None
-        outcome = SyncOutcome.WARNING if current.error.code == "VALIDATION" else SyncOutcome.ERROR
-        attempts = current.error.attempts + 1
+    def _hold_repeated_failure(self, record: RecordInSync) -> SyncOutcome | None:
+        """The same payload was already rejected: not sent again until the record changes in Zuora."""
+        current, source = record.current, record.fetched()
+        error = current.error
+        if error is None or error.kind is FailureKind.TRANSIENT or error.payload_hash != record.digest:
+            return None
+        outcome = SyncOutcome.WARNING if error.code == "VALIDATION" else SyncOutcome.ERROR
         self._save(
-            current.model_copy(
-                update={
-                    "error": current.error.model_copy(update={"attempts": attempts, "last_failed_at": self.clock()}),
-                    "outcome": outcome,
-                    "run_id": request.run_id,
-                    # This version (e.g. the one Zuora stamped on the connector's own error write-back) is
-                    # known to fail: the dispatcher holds the record back until Zuora has a newer one.
-                    "zuora_updated_at": source.updated_date,
-                }
-            )
+            record,
+            error=error.model_copy(update={"attempts": error.attempts + 1, "last_failed_at": self.clock()}),
+            outcome=outcome,
+            # This version (e.g. the one Zuora stamped on the connector's own error write-back) is known to
+            # fail: the dispatcher holds the record back until Zuora has a newer one.
+            zuora_updated_at=source.updated_date,
         )
-        status = current.status or error_status(request.record_type, is_update=_linked(current, source))
-        self._write_back_error(request, message_id, source, status, current.error.message, self.clock())
+        status = current.status or error_status(record.request.record_type, is_update=record.is_update)
+        self._write_back_error(record, status, error.message, self.clock())
         return outcome
 
-    def _fail(
-        self,
-        request: SyncRequest,
-        message_id: str,
-        current: RecordState,
-        source: SourceRecord | None,
-        failure: SyncFailure,
-        *,
-        is_update: bool,
-        digest: str | None = None,
-    ) -> SyncOutcome:
+    def _fail(self, record: RecordInSync, failure: SyncFailure, *, rejected_payload: str | None = None) -> SyncOutcome:
+        """Remember the failure. Transient: saved and raised for SQS to retry. Otherwise: a dead letter, the error
+        state, and the error status written back to Zuora. `rejected_payload`: the digest NetSuite refused."""
         now = self.clock()
-        previous = current.error
-        same_failure = previous is not None and previous.code == failure.code and previous.message == failure.reason
-        error = RecordError(
-            kind=failure.kind,
-            code=failure.code,
-            message=failure.reason,
-            path=failure.path,
-            attempts=(previous.attempts + 1) if previous and same_failure else 1,
-            first_failed_at=previous.first_failed_at if previous and same_failure else now,
-            last_failed_at=now,
-            payload_hash=digest,
-            parent=failure.parent if failure.kind is FailureKind.DEPENDENCY else None,
-        )
-        seen = {"zuora_updated_at": source.updated_date} if source is not None else {}
-        status = error_status(request.record_type, is_update=is_update)
-        outcome = SyncOutcome.WARNING if failure.code == "VALIDATION" else SyncOutcome.ERROR
+        error = _record_error(record.current.error, failure, now, rejected_payload)
         if failure.is_transient:
             # Remembered for operators; logged and retried by the batch handler.
-            self._save(current.model_copy(update={"error": error, "run_id": request.run_id}))
+            self._save(record, error=error)
             raise failure
-        # The dead letter goes first: the error state is saved only once it is sent, so a failure in between
-        # (the DLQ send, the state write) leaves the previous state, and the redelivery reports it again.
-        # A stored error of the same failure therefore means "already in the DLQ".
-        reported = same_failure and previous is not None and previous.kind is not FailureKind.TRANSIENT
-        if not reported:
+        status = error_status(record.request.record_type, is_update=record.is_update)
+        self._report_failure(record, failure, error, status, now)
+        logger.warning(
+            "Record not synced; fix it in Zuora (or NetSuite) and it syncs on its next change or replay",
+            extra={"record": record.request.key, "code": failure.code, "reason": failure.reason, "path": failure.path},
+        )
+        if record.source is not None:
+            self._write_back_error(record, status, failure.reason, now)
+        return SyncOutcome.WARNING if failure.code == "VALIDATION" else SyncOutcome.ERROR
+
+    def _report_failure(
+        self, record: RecordInSync, failure: SyncFailure, error: RecordError, status: str, now: datetime
+    ) -> None:
+        """The dead letter goes first: the error state is saved only once it is sent, so a failure in between
+        (the DLQ send, the state write) leaves the previous state, and the redelivery reports it again.
+        A stored error of the same failure therefore means "already in the DLQ"."""
+        previous = record.current.error
+        if previous is None or previous.kind is FailureKind.TRANSIENT or not _same_failure(previous, failure):
             self.queue.send_dead_letter(
                 DeadLetter(
-                    request=request,
+                    request=record.request,
                     failure_kind=failure.kind.value,
                     failure_code=failure.code,
                     reason=failure.reason,
                     failed_at=now,
                 )
             )
-        self._save(
-            current.model_copy(
-                update={"error": error, "status": status, "outcome": outcome, "run_id": request.run_id} | seen
-            )
-        )
-        logger.warning(
-            "Record not synced; fix it in Zuora (or NetSuite) and it syncs on its next change or replay",
-            extra={
-                "record": request.key,
-                "code": failure.code,
-                "reason": failure.reason,
-                "path": failure.path,
-            },
-        )
-        if source is not None:
-            self._write_back_error(request, message_id, source, status, failure.reason, now)
-        return outcome
+        seen = {"zuora_updated_at": record.source.updated_date} if record.source is not None else {}
+        outcome = SyncOutcome.WARNING if failure.code == "VALIDATION" else SyncOutcome.ERROR
+        self._save(record, error=error, status=status, outcome=outcome, **seen)
 
-    def _write_back_error(
-        self, request: SyncRequest, message_id: str, source: SourceRecord, status: str, reason: str, at: datetime
-    ) -> None:
+    def _write_back_error(self, record: RecordInSync, status: str, reason: str, at: datetime) -> None:
         """Write the error status (and reason) back unless Zuora already shows it: also on a redelivery whose
         earlier write-back did not land (the batch reported that message failed), so Zuora is never left at
         `Creating <Type>`."""
+        source = record.fetched()
         error_field = self.config.zuora.error_field
         if source.integration_status == status and (
             error_field is None or source.integration_error == reason[:ZUORA_TEXT_MAX]
         ):
             return
-        self._write_back(request, message_id, status, at, None, error=reason)
+        self._write_back(record, status, at, None, error=reason)
 
     def _write_back(
-        self,
-        request: SyncRequest,
-        message_id: str,
-        status: str,
-        at: datetime,
-        netsuite_id: str | None,
-        *,
-        error: str | None = None,
+        self, record: RecordInSync, status: str, at: datetime, netsuite_id: str | None, *, error: str | None = None
     ) -> None:
         self.write_backs.add(
-            message_id,
+            record.message_id,
             WriteBack(
-                zuora_object=RECORD_TYPES[request.record_type].zuora_object,
-                record_id=request.record_id,
+                zuora_object=record.zuora_object,
+                record_id=record.request.record_id,
                 integration_status=status,
                 sync_date=at,
                 integration_id=netsuite_id,
                 integration_error=error,
             ),
         )
+
+
+def _same_failure(previous: RecordError, failure: SyncFailure) -> bool:
+    return previous.code == failure.code and previous.message == failure.reason
+
+
+def _record_error(
+    previous: RecordError | None, failure: SyncFailure, now: datetime, rejected_payload: str | None
+) -> RecordError:
+    """The error state of a failure; attempts and the first failure time carry on while it is the same failure."""
+    repeated = previous if previous is not None and _same_failure(previous, failure) else None
+    return RecordError(
+        kind=failure.kind,
+        code=failure.code,
+        message=failure.reason,
+        path=failure.path,
+        attempts=repeated.attempts + 1 if repeated else 1,
+        first_failed_at=repeated.first_failed_at if repeated else now,
+        last_failed_at=now,
+        payload_hash=rejected_payload,
+        parent=failure.parent if failure.kind is FailureKind.DEPENDENCY else None,
+    )

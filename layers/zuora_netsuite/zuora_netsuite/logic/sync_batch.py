@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import Json, ValidationError
 
-from zuora_netsuite.adapters.http import MIN_CALL_SECONDS, TimeBudget
 from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.logic.sync import RecordSync
 from zuora_netsuite.models.messages import SyncRequest
 from zuora_netsuite.models.state import SyncOutcome
-from zuora_netsuite.observability import logger, metrics
+from zuora_netsuite.observability import add_record_outcome, add_retried, logger
+from zuora_netsuite.ports import MIN_CALL_SECONDS, InvocationBudget
 
 
 class SyncMessage(SqsRecordModel):
@@ -29,7 +28,7 @@ MIN_RECORD_SECONDS = 3 * MIN_CALL_SECONDS
 
 
 def process_sync_batch(
-    event: dict[str, Any], record_sync: RecordSync, *, budget: TimeBudget | None = None
+    event: dict[str, Any], record_sync: RecordSync, *, budget: InvocationBudget | None = None
 ) -> dict[str, list[dict[str, str]]]:
     """Returns {"batchItemFailures": [...]}: the messages SQS must deliver again.
 
@@ -68,7 +67,7 @@ def process_sync_batch(
             raise
         finally:
             logger.remove_keys(["record", "source"])
-        metrics.add_metric(name=f"{request.record_type.value}.{outcome.value}", unit=MetricUnit.Count, value=1)
+        add_record_outcome(request.record_type.value, outcome.value)
         return outcome.value
 
     with processor(records=event.get("Records", []), handler=record_handler):
@@ -80,7 +79,7 @@ def process_sync_batch(
     for message_id in sorted(record_sync.write_backs.flush() - failed):
         response["batchItemFailures"].append({"itemIdentifier": message_id})
     if response["batchItemFailures"]:
-        metrics.add_metric(name="retried", unit=MetricUnit.Count, value=len(response["batchItemFailures"]))
+        add_retried(len(response["batchItemFailures"]))
     return response
 
 

@@ -29,7 +29,7 @@ from zuora_netsuite.mapping.base import (
 )
 from zuora_netsuite.mapping.classifications import Classification, ClassificationChoice
 from zuora_netsuite.models.netsuite import NetSuiteCustomer, RecordRef
-from zuora_netsuite.models.record_types import RecordType, external_id
+from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType, external_id
 from zuora_netsuite.models.zuora import ZuoraAccount
 from zuora_netsuite.ports import ZuoraApi
 
@@ -104,7 +104,7 @@ class CustomerMapping(ZoqlPending):
             location=location,
         )
         # A customer's subsidiary cannot change in NetSuite: sent on create only.
-        return Mapped("customer", customer, create_only=frozenset({"subsidiary"}))
+        return Mapped(RECORD_TYPES[RecordType.CUSTOMER].netsuite_type, customer, create_only=frozenset({"subsidiary"}))
 
 
 def _currency(account: ZuoraAccount, context: MappingContext, problems: list[str]) -> RecordRef | None:

@@ -50,9 +50,11 @@ from zuora_netsuite.mapping.transaction import (
     query_where,
 )
 from zuora_netsuite.models.netsuite import NetSuiteCreditMemo, NetSuiteInvoice
-from zuora_netsuite.models.record_types import RecordType, external_id
+from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType, external_id
 from zuora_netsuite.models.zuora import ZuoraInvoice, ZuoraInvoiceItem
 from zuora_netsuite.ports import ZuoraApi
+
+INVOICE = RECORD_TYPES[RecordType.INVOICE]
 
 
 class InvoiceMapping(ZoqlPending):
@@ -120,6 +122,6 @@ class InvoiceMapping(ZoqlPending):
         # negative invoice's credit memo is left unapplied (autoApply false), as it is in Zuora.
         if sign < 0:
             memo = NetSuiteCreditMemo.model_validate({**common, "autoApply": False})
-            return Mapped("creditMemo", memo, replace_sublists=("item",))
+            return Mapped(INVOICE.netsuite_type_when_negative, memo, replace_sublists=("item",))
         invoice_body = NetSuiteInvoice.model_validate({**common, "dueDate": invoice.due_date})
-        return Mapped("invoice", invoice_body, replace_sublists=("item",))
+        return Mapped(INVOICE.netsuite_type, invoice_body, replace_sublists=("item",))

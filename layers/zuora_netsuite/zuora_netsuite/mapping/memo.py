@@ -97,6 +97,10 @@ class _MemoMapping(TenantMapping):
     def zuora_object(self) -> str:
         return RECORD_TYPES[self.record_type].zuora_object
 
+    @property
+    def netsuite_type(self) -> str:
+        return RECORD_TYPES[self.record_type].netsuite_type
+
     def _require_settlement(self) -> None:
         if not self.tenant.invoice_settlement:
             raise legacy_tenant_has_no_memos(f"{RECORD_TYPES[self.record_type].label}s cannot sync")
@@ -221,7 +225,7 @@ class DebitMemoMapping(_MemoMapping):
         body, _, _ = self._common(source, context, problems)
         if problems:
             raise self._fail(source, problems)
-        return Mapped("invoice", NetSuiteInvoice.model_validate(body), replace_sublists=("item",))
+        return Mapped(self.netsuite_type, NetSuiteInvoice.model_validate(body), replace_sublists=("item",))
 
 
 class CreditMemoMapping(_MemoMapping):
@@ -265,7 +269,7 @@ class CreditMemoMapping(_MemoMapping):
         ]
         apply = NetSuiteApplySublist(items=lines) if lines else None
         return Mapped(
-            "creditMemo",
+            self.netsuite_type,
             NetSuiteCreditMemo.model_validate({**body, "apply": apply, "autoApply": False}),
             replace_sublists=("item", "apply"),
         )

@@ -62,7 +62,7 @@ from zuora_netsuite.models.netsuite import (
     NetSuiteCustomerPayment,
     RecordRef,
 )
-from zuora_netsuite.models.record_types import RecordType, external_id
+from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType, external_id
 from zuora_netsuite.models.zuora import ZuoraApplication, ZuoraInvoicePayment, ZuoraPayment
 from zuora_netsuite.ports import ZuoraApi
 
@@ -167,7 +167,7 @@ class PaymentMapping(ZoqlPending):
             for doc_id, (_, amount) in zip(doc_ids, applied_to, strict=True)
         ]
         return Mapped(
-            "customerPayment",
+            RECORD_TYPES[RecordType.PAYMENT].netsuite_type,
             NetSuiteCustomerPayment(
                 externalId=external_id(RecordType.PAYMENT, payment.id),
                 tranId=payment.number,

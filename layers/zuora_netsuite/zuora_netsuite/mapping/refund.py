@@ -46,7 +46,7 @@ from zuora_netsuite.mapping.transaction import (
     query_where,
 )
 from zuora_netsuite.models.netsuite import NetSuiteApplyLine, NetSuiteApplySublist, NetSuiteCustomerRefund, RecordRef
-from zuora_netsuite.models.record_types import RecordType, external_id
+from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType, external_id
 from zuora_netsuite.models.zuora import ZuoraRefund
 from zuora_netsuite.ports import ZuoraApi
 
@@ -142,7 +142,7 @@ class RefundMapping(ZoqlPending):
         )
         payment = RecordRef(id=payment_id)
         return Mapped(
-            "customerRefund",
+            RECORD_TYPES[RecordType.REFUND].netsuite_type,
             NetSuiteCustomerRefund(
                 externalId=external_id(RecordType.REFUND, refund.id),
                 tranId=refund.number,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from zuora_netsuite.models.netsuite import NetSuiteItemType
+
 
 class RecordType(StrEnum):
     """A kind of record the connector syncs; the value is used in messages, state keys and config."""
@@ -24,16 +26,51 @@ class RecordTypeInfo:
     zuora_object: str  # ZOQL / action/update object name
     label: str  # used in integration statuses: "Creating <label>", "Error Updating <label>"
     external_id_prefix: str  # NetSuite externalId = prefix + Zuora id (letters, digits, _ and - only)
+    # The NetSuite REST record types a record of this type can become. The first is the usual one; for a
+    # transaction, the last is the one a negative amount becomes (an invoice below zero is a credit memo).
+    # Items: by the charge's ItemType__NS (models/netsuite.py NetSuiteItemType).
+    netsuite_types: tuple[str, ...]
+    # The Zuora field holding the number people see in Zuora (A00000041, INV00000083, CM00000002 ...).
+    number_field: str
+
+    @property
+    def netsuite_type(self) -> str:
+        """The NetSuite record type of a record with an amount of zero or more (items: a service item)."""
+        return self.netsuite_types[0]
+
+    @property
+    def netsuite_type_when_negative(self) -> str:
+        """The NetSuite record type of a transaction whose amount is below zero."""
+        return self.netsuite_types[-1]
 
 
 RECORD_TYPES: dict[RecordType, RecordTypeInfo] = {
-    RecordType.CUSTOMER: RecordTypeInfo(RecordType.CUSTOMER, "Account", "Customer", "zuora-account-"),
-    RecordType.ITEM: RecordTypeInfo(RecordType.ITEM, "ProductRatePlanCharge", "Item", "zuora-charge-"),
-    RecordType.INVOICE: RecordTypeInfo(RecordType.INVOICE, "Invoice", "Invoice", "zuora-invoice-"),
-    RecordType.DEBIT_MEMO: RecordTypeInfo(RecordType.DEBIT_MEMO, "DebitMemo", "Debit Memo", "zuora-debitmemo-"),
-    RecordType.PAYMENT: RecordTypeInfo(RecordType.PAYMENT, "Payment", "Payment", "zuora-payment-"),
-    RecordType.CREDIT_MEMO: RecordTypeInfo(RecordType.CREDIT_MEMO, "CreditMemo", "Credit Memo", "zuora-creditmemo-"),
-    RecordType.REFUND: RecordTypeInfo(RecordType.REFUND, "Refund", "Refund", "zuora-refund-"),
+    RecordType.CUSTOMER: RecordTypeInfo(
+        RecordType.CUSTOMER, "Account", "Customer", "zuora-account-", ("customer",), "AccountNumber"
+    ),
+    RecordType.ITEM: RecordTypeInfo(
+        RecordType.ITEM,
+        "ProductRatePlanCharge",
+        "Item",
+        "zuora-charge-",
+        tuple(item_type.value for item_type in NetSuiteItemType),
+        "ProductRatePlanChargeNumber",
+    ),
+    RecordType.INVOICE: RecordTypeInfo(
+        RecordType.INVOICE, "Invoice", "Invoice", "zuora-invoice-", ("invoice", "creditMemo"), "InvoiceNumber"
+    ),
+    RecordType.DEBIT_MEMO: RecordTypeInfo(
+        RecordType.DEBIT_MEMO, "DebitMemo", "Debit Memo", "zuora-debitmemo-", ("invoice",), "MemoNumber"
+    ),
+    RecordType.PAYMENT: RecordTypeInfo(
+        RecordType.PAYMENT, "Payment", "Payment", "zuora-payment-", ("customerPayment",), "PaymentNumber"
+    ),
+    RecordType.CREDIT_MEMO: RecordTypeInfo(
+        RecordType.CREDIT_MEMO, "CreditMemo", "Credit Memo", "zuora-creditmemo-", ("creditMemo",), "MemoNumber"
+    ),
+    RecordType.REFUND: RecordTypeInfo(
+        RecordType.REFUND, "Refund", "Refund", "zuora-refund-", ("customerRefund",), "RefundNumber"
+    ),
 }
 
 # Parents before children (docs/mapping.md). The dispatcher enqueues in this order;
@@ -58,3 +95,9 @@ TRANSACTION_TYPES: frozenset[RecordType] = frozenset(DEPENDENCY_ORDER) - ALWAYS_
 def external_id(record_type: RecordType, zuora_id: str) -> str:
     """The deterministic NetSuite external id of a Zuora record: the key of every idempotent upsert."""
     return RECORD_TYPES[record_type].external_id_prefix + zuora_id
+
+
+def netsuite_type_of(record_type: RecordType, *, negative: bool = False) -> str:
+    """The NetSuite record type a record of `record_type` becomes (a transaction: by the sign of its amount)."""
+    info = RECORD_TYPES[record_type]
+    return info.netsuite_type_when_negative if negative else info.netsuite_type

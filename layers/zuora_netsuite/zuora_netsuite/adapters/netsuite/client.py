@@ -8,7 +8,8 @@ the account id as NetSuite spells it in the Authorization header: upper case, ``
 (``1234567-sb1`` -> ``1234567_SB1``). The host name uses the other spelling (lower case, ``-``); the
 base URL is given whole, so this client never derives a host from the account id.
 
-Retries (bounded by ``max_attempts`` per call; backoff in :mod:`zuora_netsuite.adapters.http`): only what
+Retries (bounded by ``max_attempts`` per call; the loop and the backoff are :mod:`zuora_netsuite.adapters.http`'s,
+this client says what an answer means and which 401s to tolerate): only what
 :func:`zuora_netsuite.failures.netsuite_failure_kind` calls transient - 429 (its ``Retry-After`` honoured), 5xx,
 timeouts, connection errors, ``RCRD_HAS_BEEN_CHANGED`` and the concurrency-limit codes, and the USER_ERROR
 details REST uses for the same things ("Record has been changed", "locked by a user defined workflow"; Oracle
@@ -44,12 +45,23 @@ from urllib.parse import quote, unquote, urlsplit
 import requests
 from requests_oauthlib import OAuth1
 
-from zuora_netsuite.adapters.http import Backoff, Sleep, TimeBudget, body_excerpt, build_session, json_bytes, send
+from zuora_netsuite.adapters.http import (
+    AuthRetry,
+    Backoff,
+    Rejection,
+    RetryLoop,
+    RetrySettings,
+    Sleep,
+    TimeBudget,
+    body_excerpt,
+    build_session,
+    json_bytes,
+    send,
+)
 from zuora_netsuite.failures import (
     INVALID_LOGIN,
     FailureKind,
     NetSuiteError,
-    SyncFailure,
     netsuite_error_advice,
     netsuite_failure_kind,
 )
@@ -119,8 +131,6 @@ class NetSuiteClient:
     ) -> None:
         if not base_url.startswith(("https://", "http://")):
             raise ValueError("NetSuite base_url must be an absolute http(s) URL ending in /services/rest")
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
         if not 1 <= suiteql_page_size <= SUITEQL_MAX_PAGE:
             raise ValueError(f"suiteql_page_size must be between 1 and {SUITEQL_MAX_PAGE}")
         if auth_retries < 0:
@@ -138,14 +148,19 @@ class NetSuiteClient:
         self._owns_session = session is None
         self._session = session if session is not None else build_session()
         self._timeout = timeout
-        self._max_attempts = max_attempts
-        self._sleep = sleep
-        self._backoff = backoff if backoff is not None else Backoff()
-        self._budget = budget
         self._page_size = suiteql_page_size
-        self._auth_retries = auth_retries
         self._result_cap = suiteql_result_cap
         self.stats = NetSuiteStats()
+        settings = RetrySettings(max_attempts, sleep, backoff if backoff is not None else Backoff(), budget)
+        self._retry: RetryLoop[NetSuiteError] = RetryLoop("NetSuite", settings, self.stats, logger)
+        # Over the concurrency limit NetSuite sometimes answers 401 INVALID_LOGIN: a few more tries tell a burst
+        # from a credentials problem (which then ends permanent, with what to check).
+        self._burst_401 = AuthRetry[NetSuiteError](
+            applies=lambda failure: failure.code == INVALID_LOGIN and failure.http_status == 401,
+            limit=auth_retries,
+            prepare=self._note_burst_401,
+            backoff=True,
+        )
 
     def __repr__(self) -> str:
         return f"NetSuiteClient(base_url={self.base_url!r}, realm={self.realm!r})"
@@ -306,18 +321,9 @@ class NetSuiteClient:
                     kind=FailureKind.PERMANENT,
                 ) from None
             request_headers["Content-Type"] = "application/json"
-        attempt = 0
-        auth_retries = 0
-        while True:
-            attempt += 1
-            self.stats.requests += 1
-            if kind == "write":
-                self.stats.writes += 1
-            elif kind == "read":
-                self.stats.reads += 1
-            else:
-                self.stats.suiteql += 1
-            response: requests.Response | None = None
+
+        def attempt() -> requests.Response | Rejection[NetSuiteError]:
+            self._count_request(kind)
             outcome = send(
                 self._session,
                 method,
@@ -327,66 +333,46 @@ class NetSuiteClient:
                 what=what,
                 base_url=self.base_url,
                 timeout=self._timeout,
-                budget=self._budget,
+                budget=self._retry.settings.budget,
                 params=params,
                 data=data,
                 headers=request_headers,
                 auth=self._auth,
             )
-            if isinstance(outcome, SyncFailure):
-                failure = outcome
-            else:
-                response = outcome
-                status = response.status_code
-                if 200 <= status < 300 or (not_found_ok and status == 404):
-                    return response
-                if status == 429:
-                    self.stats.throttled_429 += 1
-                failure = _error_from_response(what, response)
+            if isinstance(outcome, NetSuiteError):
+                return Rejection(outcome)
+            return self._read_answer(what, outcome, not_found_ok=not_found_ok)
 
-            if failure.code == "TIME_BUDGET":
-                raise failure
-            if failure.code == INVALID_LOGIN and failure.http_status == 401 and auth_retries < self._auth_retries:
-                # Over the concurrency limit NetSuite sometimes answers 401 INVALID_LOGIN: a few more tries tell a
-                # burst from a credentials problem (which then ends permanent, with what to check).
-                auth_retries += 1
-                self.stats.auth_retries += 1
-                auth_delay = self._backoff.delay(attempt + 1)
-                logger.warning(
-                    "%s (401 %d of %d tolerated: NetSuite answers so over its concurrency cap too); retrying in %.2fs",
-                    failure.reason,
-                    auth_retries,
-                    self._auth_retries,
-                    auth_delay,
-                )
-                if not self._fits(auth_delay):  # not known to be a credentials problem yet: retried later
-                    raise NetSuiteError(
-                        failure.reason + " (no time left in this invocation to try again)",
-                        code=failure.code,
-                        kind=FailureKind.TRANSIENT,
-                        http_status=failure.http_status,
-                    )
-                self._sleep(auth_delay)
-                continue
-            if not failure.is_transient or attempt - auth_retries >= self._max_attempts:
-                raise _final(failure, attempt)
-            delay = self._backoff.wait_for(attempt, response.headers if response is not None else None)
-            if delay is None:
-                raise _final(failure, attempt, note="NetSuite asked to wait longer than this call may")
-            if not self._fits(delay):
-                raise _final(failure, attempt, note=f"no time left in this invocation to wait {delay:.1f}s")
-            logger.warning(
-                "%s (attempt %d of %d); retrying in %.2fs",
-                failure.reason,
-                attempt,
-                self._max_attempts,
-                delay,
-            )
-            self.stats.retries += 1
-            self._sleep(delay)
+        return self._retry.run(attempt, self._burst_401)
 
-    def _fits(self, delay: float) -> bool:
-        return self._budget is None or self._budget.allows_wait(delay)
+    def _count_request(self, kind: _Kind) -> None:
+        self.stats.requests += 1
+        if kind == "write":
+            self.stats.writes += 1
+        elif kind == "read":
+            self.stats.reads += 1
+        else:
+            self.stats.suiteql += 1
+
+    def _read_answer(
+        self, what: str, response: requests.Response, *, not_found_ok: bool
+    ) -> requests.Response | Rejection[NetSuiteError]:
+        status = response.status_code
+        if 200 <= status < 300 or (not_found_ok and status == 404):
+            return response
+        if status == 429:
+            self.stats.throttled_429 += 1
+        return Rejection(_error_from_response(what, response), response.headers)
+
+    def _note_burst_401(self, failure: NetSuiteError, retries: int, delay: float) -> None:
+        self.stats.auth_retries += 1
+        logger.warning(
+            "%s (401 %d of %d tolerated: NetSuite answers so over its concurrency cap too); retrying in %.2fs",
+            failure.reason,
+            retries,
+            self._burst_401.limit,
+            delay,
+        )
 
 
 def _error_from_response(what: str, response: requests.Response) -> NetSuiteError:
@@ -426,19 +412,6 @@ def _error_from_response(what: str, response: requests.Response) -> NetSuiteErro
     if operation_id:
         reason += f" [X-N-OperationId {operation_id}]"
     return NetSuiteError(reason, code=code, path=path, http_status=status, kind=kind)
-
-
-def _final(failure: NetSuiteError, attempts: int, note: str | None = None) -> NetSuiteError:
-    if attempts <= 1 and note is None:
-        return failure
-    extra = f" ({note})" if note else f" (gave up after {attempts} attempts)"
-    return NetSuiteError(
-        failure.reason + extra,
-        code=failure.code,
-        kind=failure.kind,
-        path=failure.path,
-        http_status=failure.http_status,
-    )
 
 
 def _id_from_location(location: str | None) -> str | None:

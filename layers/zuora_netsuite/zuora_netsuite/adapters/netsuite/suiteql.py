@@ -12,7 +12,7 @@ the scan runs is either seen once or not at all.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from typing import Any
 
 from zuora_netsuite.failures import FailureKind, NetSuiteError
@@ -49,29 +49,37 @@ def keyset_rows(
         if conditions:
             query += " WHERE " + " AND ".join(conditions)
         query += " ORDER BY id"
-        taken = 0
-        rows = netsuite.suiteql(query)
-        try:
-            for row in rows:
-                row_id = _row_id(row, query)
-                if last_id is not None and row_id <= last_id:
-                    raise NetSuiteError(
-                        f"NetSuite SuiteQL answered id {row_id} after {last_id} although the query orders by id: "
-                        f"keyset paging cannot go on. Query: {query}",
-                        code="SUITEQL_ORDER",
-                        kind=FailureKind.TRANSIENT,
-                    )
-                last_id = row_id
-                taken += 1
-                yield row
-                if taken >= chunk_rows:
-                    break
-        finally:
-            close = getattr(rows, "close", None)
-            if close is not None:
-                close()
+        last_id, taken = yield from _chunk(netsuite, query, last_id, chunk_rows)
         if taken < chunk_rows:
             return
+
+
+def _chunk(
+    netsuite: NetSuiteApi, query: str, last_id: int | None, chunk_rows: int
+) -> Generator[dict[str, Any], None, tuple[int | None, int]]:
+    """The rows of one keyset query, at most `chunk_rows`; returns the last id seen and how many rows came."""
+    taken = 0
+    rows = netsuite.suiteql(query)
+    try:
+        for row in rows:
+            row_id = _row_id(row, query)
+            if last_id is not None and row_id <= last_id:
+                raise NetSuiteError(
+                    f"NetSuite SuiteQL answered id {row_id} after {last_id} although the query orders by id: "
+                    f"keyset paging cannot go on. Query: {query}",
+                    code="SUITEQL_ORDER",
+                    kind=FailureKind.TRANSIENT,
+                )
+            last_id = row_id
+            taken += 1
+            yield row
+            if taken >= chunk_rows:
+                break
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+    return last_id, taken
 
 
 def _row_id(row: dict[str, Any], query: str) -> int:

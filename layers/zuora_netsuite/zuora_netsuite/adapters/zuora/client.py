@@ -3,7 +3,8 @@
 Implements :class:`zuora_netsuite.ports.ZuoraApi`. Runs unchanged against Zuora and against the local
 simulator (same paths, bodies, auth and error formats; docs/contract-tests.md).
 
-Retries (bounded by ``max_attempts`` per call; see :mod:`zuora_netsuite.adapters.http` for the backoff):
+Retries (bounded by ``max_attempts`` per call; the loop and the backoff are :mod:`zuora_netsuite.adapters.http`'s,
+this client says what an answer means and how to re-authenticate):
 
 - HTTP 429, 408, 5xx, timeouts and connection errors;
 - Zuora's retryable codes, wherever they come: HTTP 200 with ``success: false`` and ``reasons[{code}]``,
@@ -30,8 +31,20 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import requests
 
-from zuora_netsuite.adapters.http import Backoff, Sleep, TimeBudget, body_excerpt, build_session, json_bytes, send
-from zuora_netsuite.failures import FailureKind, SyncFailure, ZuoraError, zuora_code_is_retryable, zuora_failure_kind
+from zuora_netsuite.adapters.http import (
+    AuthRetry,
+    Backoff,
+    Rejection,
+    RetryLoop,
+    RetrySettings,
+    Sleep,
+    TimeBudget,
+    body_excerpt,
+    build_session,
+    json_bytes,
+    send,
+)
+from zuora_netsuite.failures import FailureKind, ZuoraError, zuora_code_is_retryable, zuora_failure_kind
 from zuora_netsuite.models.zuora import ZuoraUpdateResult
 
 logger = logging.getLogger(__name__)
@@ -101,23 +114,23 @@ class ZuoraClient:
     ) -> None:
         if not base_url.startswith(("https://", "http://")):
             raise ValueError("Zuora base_url must be an absolute http(s) URL, e.g. https://rest.zuora.com")
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
         self.base_url = base_url.rstrip("/")
         self._client_id = client_id
         self._client_secret = client_secret
         self._owns_session = session is None
         self._session = session if session is not None else build_session()
         self._timeout = timeout
-        self._max_attempts = max_attempts
-        self._sleep = sleep
         self._clock = clock
-        self._backoff = backoff if backoff is not None else Backoff()
-        self._budget = budget
         self._token: str | None = None
         self._token_expires_at = 0.0
         self._token_lock = threading.RLock()
         self.stats = ZuoraStats()
+        settings = RetrySettings(max_attempts, sleep, backoff if backoff is not None else Backoff(), budget)
+        self._retry: RetryLoop[ZuoraError] = RetryLoop("Zuora", settings, self.stats, logger)
+        # A 401 on an API call: the token expired or was revoked early; fetch a new one and send the call once more.
+        self._reauthorize = AuthRetry[ZuoraError](
+            applies=lambda failure: failure.http_status == 401, limit=1, prepare=self._refresh_token, backoff=False
+        )
 
     def __repr__(self) -> str:
         return f"ZuoraClient(base_url={self.base_url!r})"
@@ -234,13 +247,14 @@ class ZuoraClient:
 
     def _update_chunk(self, object_type: str, chunk: list[dict[str, Any]]) -> list[ZuoraUpdateResult]:
         results = self._update_call(object_type, chunk)
+        settings = self._retry.settings
         attempt = 1
-        while attempt < self._max_attempts:
+        while attempt < settings.max_attempts:
             pending = [i for i, result in enumerate(results) if _only_retryable_errors(result)]
             if not pending:
                 break
-            delay = self._backoff.delay(attempt)
-            if not self._fits(delay):
+            delay = settings.backoff.delay(attempt)
+            if not settings.fits(delay):
                 break  # the objects keep their retryable errors: their messages are retried by the queue
             logger.warning(
                 "Zuora update %s: %d of %d objects hit a retryable error; re-sending them in %.2fs",
@@ -249,8 +263,7 @@ class ZuoraClient:
                 len(chunk),
                 delay,
             )
-            self.stats.retries += 1
-            self._sleep(delay)
+            self._retry.pause(delay)
             attempt += 1
             again = self._update_call(object_type, [chunk[i] for i in pending])
             for index, result in zip(pending, again, strict=True):
@@ -295,7 +308,9 @@ class ZuoraClient:
                 self._token = token
             return self._token
 
-    def _drop_token(self) -> None:
+    def _refresh_token(self, _failure: ZuoraError, _retries: int, _delay: float) -> None:
+        """Before a call answered 401 is sent again: drop the cached token (the next attempt fetches a new one)."""
+        self.stats.token_refreshes += 1
         with self._token_lock:
             self._token = None
             self._token_expires_at = 0.0
@@ -320,19 +335,10 @@ class ZuoraClient:
             raise ZuoraError(
                 f"Zuora {what} not sent: the body cannot be encoded as JSON ({exc})", code="INVALID_BODY"
             ) from None
-        attempt = 0
-        reauthorized = False
-        while True:
-            attempt += 1
-            headers = {"Accept": "application/json"}
-            if body_bytes is not None:
-                headers["Content-Type"] = "application/json"
-            if authorized:
-                headers["Authorization"] = f"Bearer {self._bearer()}"
-            if path.startswith("/v1/action/"):
-                headers["X-Zuora-WSDL-Version"] = WSDL_VERSION
+
+        def attempt() -> Any:
+            headers = self._headers(path, json_body=body_bytes is not None, authorized=authorized)
             setattr(self.stats, kind, getattr(self.stats, kind) + 1)
-            response: requests.Response | None = None
             outcome = send(
                 self._session,
                 method,
@@ -342,47 +348,34 @@ class ZuoraClient:
                 what=what,
                 base_url=self.base_url,
                 timeout=self._timeout,
-                budget=self._budget,
+                budget=self._retry.settings.budget,
                 data=body_bytes if body_bytes is not None else data,
                 headers=headers,
             )
-            if isinstance(outcome, SyncFailure):
-                failure = outcome
-            else:
-                response = outcome
-                if response.status_code == 401 and authorized and not reauthorized:
-                    # The token expired or was revoked early: fetch a new one and try once more.
-                    reauthorized = True
-                    self.stats.token_refreshes += 1
-                    self._drop_token()
-                    attempt -= 1
-                    continue
-                if response.status_code == 429:
-                    self.stats.throttled += 1
-                body, failure_or_none = self._evaluate(what, response)
-                if failure_or_none is None:
-                    return body
-                failure = failure_or_none
+            if isinstance(outcome, ZuoraError):
+                return Rejection(outcome)
+            return self._read_answer(what, outcome)
 
-            if not failure.is_transient or attempt >= self._max_attempts:
-                raise self._final(failure, attempt)
-            delay = self._backoff.wait_for(attempt, response.headers if response is not None else None)
-            if delay is None:
-                raise self._final(failure, attempt, note="Zuora asked to wait longer than this call may")
-            if not self._fits(delay):
-                raise self._final(failure, attempt, note=f"no time left in this invocation to wait {delay:.1f}s")
-            logger.warning(
-                "%s (attempt %d of %d); retrying in %.2fs",
-                failure.reason,
-                attempt,
-                self._max_attempts,
-                delay,
-            )
-            self.stats.retries += 1
-            self._sleep(delay)
+        return self._retry.run(attempt, self._reauthorize if authorized else None)
 
-    def _fits(self, delay: float) -> bool:
-        return self._budget is None or self._budget.allows_wait(delay)
+    def _headers(self, path: str, *, json_body: bool, authorized: bool) -> dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if json_body:
+            headers["Content-Type"] = "application/json"
+        if authorized:
+            headers["Authorization"] = f"Bearer {self._bearer()}"
+        if path.startswith("/v1/action/"):
+            headers["X-Zuora-WSDL-Version"] = WSDL_VERSION
+        return headers
+
+    def _read_answer(self, what: str, response: requests.Response) -> Any:
+        """The decoded body, or the rejection (failure and headers) it describes."""
+        if response.status_code == 429:
+            self.stats.throttled += 1
+        body, failure = self._evaluate(what, response)
+        if failure is None:
+            return body
+        return Rejection(failure, response.headers)
 
     def _evaluate(self, what: str, response: requests.Response) -> tuple[Any, ZuoraError | None]:
         """The decoded body, or the failure it describes."""
@@ -421,18 +414,6 @@ class ZuoraClient:
             code=code,
             http_status=status,
             kind=zuora_failure_kind(status, code),
-        )
-
-    def _final(self, failure: ZuoraError, attempts: int, note: str | None = None) -> ZuoraError:
-        if attempts <= 1 and note is None:
-            return failure
-        extra = f" ({note})" if note else f" (gave up after {attempts} attempts)"
-        return ZuoraError(
-            failure.reason + extra,
-            code=failure.code,
-            kind=failure.kind,
-            path=failure.path,
-            http_status=failure.http_status,
         )
 
     def _invalid_response(self, what: str, problem: str) -> ZuoraError:

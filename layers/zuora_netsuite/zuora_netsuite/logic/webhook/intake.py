@@ -41,7 +41,7 @@ from zuora_netsuite.models.webhook import (
     ErrorAnswer,
     WebhookAnswer,
 )
-from zuora_netsuite.observability import logger, metrics
+from zuora_netsuite.observability import WebhookMetric, add_webhook_request, logger
 from zuora_netsuite.ports import IntegrationStateStore, SyncQueue
 
 # The one table from a callout's objectType to the record type it syncs: every Zuora object of
@@ -86,6 +86,15 @@ def _validation_reply(error: ValidationError) -> Reply:
     return rejected(HTTPStatus.BAD_REQUEST, "invalid_notification", message, field)
 
 
+def _ignored_because(record_type: RecordType | None, notification: CalloutNotification) -> str | None:
+    """Why a valid callout is acknowledged without a sync, or None."""
+    if record_type is None:
+        return f"the connector does not sync {notification.object_type} objects"
+    if _IGNORED_EVENT.search(notification.event_type):
+        return f"the connector never deletes in NetSuite ({notification.event_type} ignored)"
+    return None
+
+
 @dataclass
 class CalloutIntake:
     """Authenticates, validates, dedupes and enqueues Zuora callouts."""
@@ -100,61 +109,71 @@ class CalloutIntake:
     def receive(self, headers: Mapping[str, str], body: bytes) -> Reply:
         """One callout. headers: names in lower case; body: the raw bytes."""
         request_id = headers.get(REQUEST_ID_HEADER.lower(), "")[:64]
+        payload = self._json_object(headers, body)
+        if isinstance(payload, Reply):
+            return self._refuse(payload, request_id)
+        refusal = self._authenticate(headers, payload, request_id)
+        if refusal is not None:
+            return self._refuse(refusal, request_id)
+        notification = self._notification(headers, payload)
+        if isinstance(notification, Reply):
+            return self._refuse(notification, request_id)
+        notification_id, callout = notification
+        return self._enqueue(notification_id, callout, request_id)
+
+    def _json_object(self, headers: Mapping[str, str], body: bytes) -> dict[str, Any] | Reply:
+        """Gates 1-3: the body as a JSON object, or the refusal."""
         if len(body) > self.max_body_bytes:
-            return self._refuse(
-                rejected(
-                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-                    "body_too_large",
-                    f"the body is {len(body)} bytes; at most {self.max_body_bytes} are accepted",
-                    "body",
-                ),
-                request_id,
+            return rejected(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                "body_too_large",
+                f"the body is {len(body)} bytes; at most {self.max_body_bytes} are accepted",
+                "body",
             )
-        content_type = headers.get("content-type", "")
-        if not _JSON_CONTENT_TYPE.match(content_type.strip()):
-            return self._refuse(
-                rejected(
-                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_content_type",
-                    "the body must be JSON (Content-Type: application/json)",
-                    "Content-Type",
-                ),
-                request_id,
+        if not _JSON_CONTENT_TYPE.match(headers.get("content-type", "").strip()):
+            return rejected(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_content_type",
+                "the body must be JSON (Content-Type: application/json)",
+                "Content-Type",
             )
         try:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            return self._refuse(
-                rejected(HTTPStatus.BAD_REQUEST, "invalid_json", "the body is not valid JSON", "body"), request_id
-            )
+            return rejected(HTTPStatus.BAD_REQUEST, "invalid_json", "the body is not valid JSON", "body")
         if not isinstance(payload, dict):
-            return self._refuse(
-                rejected(HTTPStatus.BAD_REQUEST, "invalid_notification", "the body must be a JSON object", "body"),
-                request_id,
-            )
+            return rejected(HTTPStatus.BAD_REQUEST, "invalid_notification", "the body must be a JSON object", "body")
+        return payload
+
+    def _authenticate(self, headers: Mapping[str, str], payload: dict[str, Any], request_id: str) -> Reply | None:
+        """Gate 4: None when the callout is authentic, else the 401."""
         auth = self.authenticator.authenticate(headers, payload)
         if not auth.authenticated:
             challenge = {"WWW-Authenticate": BASIC_REALM} if self.authenticator.scheme is AuthScheme.BASIC else {}
-            metrics.add_metric(name="WebhookUnauthorized", unit="Count", value=1)
-            return self._refuse(rejected(HTTPStatus.UNAUTHORIZED, "unauthorized", auth.reason, **challenge), request_id)
+            add_webhook_request(WebhookMetric.UNAUTHORIZED)
+            return rejected(HTTPStatus.UNAUTHORIZED, "unauthorized", auth.reason, **challenge)
         if auth.key_used == "previous":
             logger.warning(
                 "Callout authenticated with the previous webhook secret: update the callout settings in Zuora "
                 "before the rotation window ends",
                 extra={"zuora_request_id": request_id},
             )
+        return None
 
+    @staticmethod
+    def _notification(headers: Mapping[str, str], payload: dict[str, Any]) -> tuple[str, CalloutNotification] | Reply:
+        """Gates 5-6: the Zuora-Notification-Id and the validated body, or the refusal."""
         notification_id = headers.get(NOTIFICATION_ID_HEADER.lower(), "").strip()
         if not _NOTIFICATION_ID.match(notification_id):
             message = f"the {NOTIFICATION_ID_HEADER} header is {'malformed' if notification_id else 'missing'}"
-            return self._refuse(
-                rejected(HTTPStatus.BAD_REQUEST, "invalid_header", message, NOTIFICATION_ID_HEADER), request_id
-            )
+            return rejected(HTTPStatus.BAD_REQUEST, "invalid_header", message, NOTIFICATION_ID_HEADER)
         try:
-            notification = CalloutNotification.model_validate(payload)
+            return notification_id, CalloutNotification.model_validate(payload)
         except ValidationError as error:
-            return self._refuse(_validation_reply(error), request_id)
+            return _validation_reply(error)
 
+    def _enqueue(self, notification_id: str, notification: CalloutNotification, request_id: str) -> Reply:
+        """Gate 7, then the enqueue and the dedupe record."""
         log_context = {
             "notification_id": notification_id,
             "zuora_request_id": request_id,
@@ -163,14 +182,10 @@ class CalloutIntake:
             "object_id": notification.object_id,
         }
         record_type = CALLOUT_OBJECT_TYPES.get(notification.object_type.lower())
-        reason = None
-        if record_type is None:
-            reason = f"the connector does not sync {notification.object_type} objects"
-        elif _IGNORED_EVENT.search(notification.event_type):
-            reason = f"the connector never deletes in NetSuite ({notification.event_type} ignored)"
+        reason = _ignored_because(record_type, notification)
         if record_type is None or reason is not None:
             logger.info("Callout acknowledged and ignored", extra={**log_context, "reason": reason})
-            metrics.add_metric(name="WebhookIgnored", unit="Count", value=1)
+            add_webhook_request(WebhookMetric.IGNORED)
             return Reply(
                 int(HTTPStatus.OK),
                 WebhookAnswer(status=AnswerStatus.IGNORED, notification_id=notification_id, reason=reason),
@@ -184,13 +199,13 @@ class CalloutIntake:
         self.queue.send([request])
         if not self.state.remember_notification(notification_id, self.clock() + self.dedupe_window):
             logger.info("Callout received before (a Zuora retry or a replay); enqueued again", extra=log_context)
-            metrics.add_metric(name="WebhookDuplicates", unit="Count", value=1)
+            add_webhook_request(WebhookMetric.DUPLICATE)
             return Reply(
                 int(HTTPStatus.OK),
                 WebhookAnswer(status=AnswerStatus.DUPLICATE, record=request.key, notification_id=notification_id),
             )
         logger.info("Callout enqueued", extra={**log_context, "record": request.key})
-        metrics.add_metric(name="WebhookEnqueued", unit="Count", value=1)
+        add_webhook_request(WebhookMetric.ENQUEUED)
         return Reply(
             int(HTTPStatus.OK),
             WebhookAnswer(status=AnswerStatus.ENQUEUED, record=request.key, notification_id=notification_id),
@@ -223,5 +238,5 @@ class ManualSyncTrigger:
         request = SyncRequest(record_type=record_type, record_id=record_id, source=RequestSource.OPERATOR)
         self.queue.send([request])
         logger.info("Manual sync enqueued", extra={"record": request.key, "caller": caller or "unknown"})
-        metrics.add_metric(name="ManualSyncEnqueued", unit="Count", value=1)
+        add_webhook_request(WebhookMetric.MANUAL_SYNC_ENQUEUED)
         return Reply(int(HTTPStatus.ACCEPTED), WebhookAnswer(status=AnswerStatus.ENQUEUED, record=request.key))
