@@ -156,6 +156,8 @@ class FakeNetSuite:
         self.suiteql_calls = 0
         self.fail_next: list[NetSuiteError] = []
         self._ids = itertools.count(100)
+        self.unlinked: dict[str, dict[str, dict[str, Any]]] = {}  # records without an external id (go-live)
+        self.adopted: list[tuple[str, str, str]] = []  # set_external_id calls
 
     def upsert(
         self, record_type: str, external_id: str, body: Mapping[str, Any], *, replace: Sequence[str] = ()
@@ -180,6 +182,20 @@ class FakeNetSuite:
 
     def get_by_external_id(self, record_type: str, external_id: str) -> dict[str, Any] | None:
         return self.records.get(record_type, {}).get(external_id)
+
+    def set_external_id(self, record_type: str, internal_id: str, external_id: str) -> None:
+        """Adopt a record of `unlinked` (record type -> internal id -> fields): it is then found by external id."""
+        self.adopted.append((record_type, internal_id, external_id))
+        if self.fail_next:
+            raise self.fail_next.pop(0)
+        if external_id in self.records.get(record_type, {}):
+            raise NetSuiteError(
+                f"A record with the same external ID ({external_id}) already exists.",
+                code="DUP_RCRD",
+                kind=FailureKind.PERMANENT,
+            )
+        fields = self.unlinked.get(record_type, {}).pop(internal_id, {})
+        self.records.setdefault(record_type, {})[external_id] = {**fields, "id": internal_id}
 
     def suiteql(self, query: str) -> Iterator[dict[str, Any]]:
         self.suiteql_calls += 1

@@ -56,6 +56,25 @@ class ZuoraTenant(BaseModel):
         return value
 
 
+CustomerMatchKey = Literal["entityId", "email"]
+ItemMatchKey = Literal["itemId", "displayName"]
+
+
+class LinkingSettings(BaseModel):
+    """Go-live linking (logic/linking.py, `connector_cli link`): how a Zuora account or charge not yet linked finds
+    the NetSuite customer or item that already exists. Keys are tried in order; the first that finds any candidate
+    decides (one: matched; more: ambiguous, never adopted)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # entityId = the account number; email = the bill-to contact's work email (case-insensitive)
+    customer_match: tuple[CustomerMatchKey, ...] = Field(default=("entityId",), min_length=1)
+    # itemId = the item name the connector gives the charge; displayName = the charge's name
+    item_match: tuple[ItemMatchKey, ...] = Field(default=("itemId",), min_length=1)
+    # The sync path runs the same matcher before it creates a customer or an item.
+    match_before_create: bool = False
+
+
 class SyncConfig(BaseModel):
     """Which record types sync and how: one validated model, from the SYNC_CONFIG JSON env value."""
 
@@ -88,6 +107,7 @@ class SyncConfig(BaseModel):
     constant_fields: dict[NetSuiteRecordType, dict[str, ConstantValue]] = Field(default_factory=dict)
     send_document_numbers: dict[NetSuiteRecordType, bool] = Field(default_factory=dict)
     zuora: ZuoraTenant = ZuoraTenant()
+    linking: LinkingSettings = LinkingSettings()
 
     @field_validator("enabled_types")
     @classmethod
