@@ -66,7 +66,8 @@ def test_a_candidate_with_another_external_id_or_item_type_is_a_conflict_and_our
         ],
     )
     gold = match_one(items, ITEM, "c1", "Gold", {"itemId": "Gold"}, ("itemId",), expected_type="serviceSaleItem")
-    assert gold.status == "conflict" and "nonInventorySaleItem" in gold.reason
+    assert gold.status == "conflict"
+    assert "nonInventorySaleItem" in gold.reason
     silver = match_one(items, ITEM, "c2", "Silver", {"itemId": "Silver"}, ("itemId",), expected_type="serviceSaleItem")
     assert silver.status == "conflict"  # a service item for resale is not the sale item the connector makes
 
@@ -96,7 +97,12 @@ def test_adopting_a_match_sets_the_external_id_then_the_state_then_zuora_and_cre
     assert result.ok, result.reason
     assert netsuite.adopted == [("customer", "10", external_id(CUSTOMER, "z1"))]
     saved = state.get(CUSTOMER, "z1")
-    assert saved is not None and (saved.netsuite_id, saved.netsuite_type, saved.payload_hash) == ("10", "customer", None)
+    assert saved is not None
+    assert (saved.netsuite_id, saved.netsuite_type, saved.payload_hash) == (
+        "10",
+        "customer",
+        None,
+    )
     assert zuora.get("Account", "z1")["IntegrationId__NS"] == "10"
     assert "IntegrationStatus__NS" not in zuora.get("Account", "z1")  # still pending: the next run updates it
     assert netsuite.writes == []  # nothing created or upserted
@@ -110,10 +116,13 @@ def test_an_ambiguous_match_is_never_adopted_and_a_refused_external_id_leaves_no
     links = linker(zuora, netsuite, state)
     [match] = links.plan(CUSTOMER)
     ambiguous = claimed_twice([match, match])[0]
-    assert not links.adopt(ambiguous).ok and netsuite.adopted == []
+    assert not links.adopt(ambiguous).ok
+    assert netsuite.adopted == []
     # NetSuite refuses the external id (another record has it): no state, no Zuora write, the lease released
     netsuite.fail_next.append(NetSuiteError("duplicate", code="DUP_RCRD", kind=FailureKind.PERMANENT))
     refused = links.adopt(match)
-    assert not refused.ok and "duplicate" in refused.reason
-    assert state.get(CUSTOMER, "z1") is None and not state.leases
+    assert not refused.ok
+    assert "duplicate" in refused.reason
+    assert state.get(CUSTOMER, "z1") is None
+    assert not state.leases
     assert "IntegrationId__NS" not in zuora.get("Account", "z1")
