@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.dataset import ZUORA_ERROR_FIELD
 from tests.fakes import FakeNetSuite, FakeStateStore, FakeZuora
+from tests.unit.logic.conftest import World
+from tests.unit.logic.conftest import account as logic_account
 from zuora_netsuite.failures import FailureKind, NetSuiteError
 from zuora_netsuite.logic.linking import CandidateIndex, Linker, claimed_twice, match_one
+from zuora_netsuite.models.messages import SyncRequest
 from zuora_netsuite.models.record_types import RecordType, external_id
+from zuora_netsuite.models.state import SyncOutcome
 from zuora_netsuite.settings import LinkingSettings, ZuoraTenant
 
 CUSTOMER = RecordType.CUSTOMER
@@ -126,3 +131,55 @@ def test_an_ambiguous_match_is_never_adopted_and_a_refused_external_id_leaves_no
     assert state.get(CUSTOMER, "z1") is None
     assert not state.leases
     assert "IntegrationId__NS" not in zuora.get("Account", "z1")
+
+
+# --- the sync path: linking.match_before_create ---------------------------------------------------------------
+
+
+def sync_customer(world: World) -> SyncOutcome:
+    record_sync = world.record_sync()
+    outcome = record_sync.sync(SyncRequest(record_type=CUSTOMER, record_id="a" * 32, run_id="run-1"), "m1")
+    record_sync.write_backs.flush()
+    return outcome
+
+
+def test_with_match_before_create_an_existing_customer_is_adopted_and_updated_not_created(world: World) -> None:
+    # Given NetSuite already has customer 77 with the account's number, without an external id
+    world.zuora.put("Account", logic_account())
+    world.netsuite.reference["customer"] = [{"id": "77", "entityid": "A00000001"}]
+    world.netsuite.unlinked["customer"] = {"77": {"entityId": "A00000001", "subsidiary": {"id": "10"}}}
+    world.config = world.config.model_copy(update={"linking": LinkingSettings(match_before_create=True)})
+    # When the account syncs
+    assert sync_customer(world) is SyncOutcome.SYNCED
+    # Then customer 77 got the external id, and the write was an update of it (no subsidiary: create-only)
+    eid = external_id(CUSTOMER, "a" * 32)
+    assert world.netsuite.adopted == [("customer", "77", eid)]
+    [(record_type, written_eid, body)] = world.netsuite.writes
+    assert (record_type, written_eid) == ("customer", eid)
+    assert "subsidiary" not in body
+    assert world.netsuite.records["customer"][eid]["id"] == "77"
+    assert world.zuora.get("Account", "a" * 32)["IntegrationId__NS"] == "77"
+
+
+def test_with_match_before_create_an_ambiguous_customer_is_not_created_and_says_to_link(world: World) -> None:
+    # Given two NetSuite customers answering the account's match key (the fake does not enforce unique names)
+    world.zuora.put("Account", logic_account())
+    world.netsuite.reference["customer"] = [
+        {"id": "77", "entityid": "A00000001"},
+        {"id": "78", "entityid": "A00000001"},
+    ]
+    world.config = world.config.model_copy(update={"linking": LinkingSettings(match_before_create=True)})
+    # When the account syncs
+    assert sync_customer(world) is SyncOutcome.ERROR
+    # Then nothing was written and the reason names the candidates and `connector_cli link`
+    assert world.netsuite.writes == []
+    reason = world.zuora.get("Account", "a" * 32)[ZUORA_ERROR_FIELD]
+    assert "customer 77, customer 78" in reason
+    assert "connector_cli link" in reason
+
+
+def test_without_match_before_create_the_sync_path_looks_for_nothing(world: World) -> None:
+    world.zuora.put("Account", logic_account())
+    world.netsuite.reference["customer"] = [{"id": "77", "entityid": "A00000001"}]
+    assert sync_customer(world) is SyncOutcome.SYNCED
+    assert world.netsuite.adopted == []

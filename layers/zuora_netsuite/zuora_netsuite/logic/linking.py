@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
-from zuora_netsuite.adapters.netsuite.suiteql import keyset_rows
-from zuora_netsuite.failures import SyncFailure
+from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.logic.writeback import update_zuora_objects
 from zuora_netsuite.mapping import mappings_for
 from zuora_netsuite.mapping.base import SourceRecord
@@ -47,6 +46,7 @@ LinkStatus = Literal["matched", "ambiguous", "conflict", "unmatched", "linked"]
 LINKABLE_TYPES = (RecordType.CUSTOMER, RecordType.ITEM)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FETCH_BATCH = 200
+CHUNK_ROWS = 50_000  # SuiteQL rows per keyset query: half the 100,000-result cap
 LEASE_SECONDS = 120
 
 # SuiteQL item.itemtype -> the REST record type (sale items; inventory items have no subtype)
@@ -119,9 +119,7 @@ class CandidateIndex:
 
     @classmethod
     def load(cls, netsuite: NetSuiteApi, record_type: RecordType) -> CandidateIndex:
-        return cls.from_rows(
-            record_type, keyset_rows(netsuite, columns=_COLUMNS[record_type], table=_table(record_type))
-        )
+        return cls.from_rows(record_type, _every_row(netsuite, record_type))
 
     @classmethod
     def from_rows(cls, record_type: RecordType, rows: Iterable[Mapping[str, Any]]) -> CandidateIndex:
@@ -176,6 +174,64 @@ def match_one(
     return Match(record_type, zuora_id, label, "unmatched", reason="no NetSuite record matches")
 
 
+def match_values(record_type: RecordType, source: SourceRecord) -> tuple[str, dict[str, str | None], str | None]:
+    """(label, match key -> the Zuora record's value, the NetSuite record type it must be) of one record."""
+    if record_type is RecordType.CUSTOMER:
+        account = cast(ZuoraAccount, source)
+        bill_to: Any = getattr(account, "bill_to", None)  # the bill-to contact, when the account model has one
+        values = {"entityId": account.account_number, "email": getattr(bill_to, "work_email", None)}
+        return account.account_number or account.id, values, "customer"
+    charge = cast(ChargeWithPlan, source)
+    item_type = ITEM_TYPE_BY_ZUORA_VALUE.get((charge.charge.item_type or "").strip().casefold())
+    values = {"itemId": item_id(charge.charge, charge.plan), "displayName": (charge.charge.name or "").strip()}
+    return charge.charge.name or charge.id, values, item_type.value if item_type else None
+
+
+def match_source(
+    index: CandidateIndex, record_type: RecordType, source: SourceRecord, settings: LinkingSettings
+) -> Match:
+    label, values, expected_type = match_values(record_type, source)
+    keys = settings.customer_match if record_type is RecordType.CUSTOMER else settings.item_match
+    item_type = expected_type if record_type is RecordType.ITEM else None
+    return match_one(index, record_type, source.id, label, values, keys, expected_type=item_type)
+
+
+def adopt_before_create(
+    netsuite: NetSuiteApi, settings: LinkingSettings, record_type: RecordType, source: SourceRecord
+) -> Candidate | None:
+    """The sync path's matcher (``linking.match_before_create``): before the connector creates a customer or item,
+    look for the NetSuite record that already exists (one SuiteQL query per match key); adopt a single match (its
+    external id set) and return it, None when there is none. Ambiguous or conflicting: a permanent failure that
+    names the candidates and `connector_cli link`. String comparison in SuiteQL is exact (no page documents its
+    case rules), so an email that differs only in case is not found here (`link` compares case-insensitively)."""
+    _, values, _ = match_values(record_type, source)
+    keys = settings.customer_match if record_type is RecordType.CUSTOMER else settings.item_match
+    rows: list[dict[str, Any]] = []
+    for key in keys:
+        value = values.get(key)
+        if value:
+            literal = value.replace("'", "''")
+            column = _KEY_COLUMN[key]
+            query = f"SELECT {', '.join(_COLUMNS[record_type])} FROM {_table(record_type)} WHERE {column} = '{literal}'"  # noqa: S608 - quoted
+            rows += netsuite.suiteql(query)
+    match = match_source(CandidateIndex.from_rows(record_type, rows), record_type, source, settings)
+    if match.status == "unmatched":
+        return None
+    if match.status == "linked":
+        return next(c for c in match.candidates if c.external_id == match.external_id)
+    if match.status != "matched":
+        shown = ", ".join(f"{c.record_type} {c.internal_id}" for c in match.candidates)
+        raise SyncFailure(
+            f"{match.label}: not created, NetSuite may already have it ({match.status}: {match.reason}; {shown}): "
+            "link the right one with `connector_cli link` or make the NetSuite side unique",
+            code="AMBIGUOUS_MATCH",
+            kind=FailureKind.PERMANENT,
+        )
+    candidate = match.candidates[0]
+    netsuite.set_external_id(candidate.record_type, candidate.internal_id, match.external_id)
+    return candidate
+
+
 def claimed_twice(matches: Sequence[Match]) -> list[Match]:
     """A NetSuite record matched by two or more Zuora records is ambiguous for each of them."""
     claims: dict[str, int] = defaultdict(int)
@@ -225,24 +281,7 @@ class Linker:
         return claimed_twice(matches)
 
     def match(self, index: CandidateIndex, record_type: RecordType, source: SourceRecord) -> Match:
-        if record_type is RecordType.CUSTOMER:
-            account = cast(ZuoraAccount, source)
-            bill_to: Any = getattr(account, "bill_to", None)
-            values = {"entityId": account.account_number, "email": getattr(bill_to, "work_email", None)}
-            label = account.account_number or account.id
-            return match_one(index, record_type, account.id, label, values, self.settings.customer_match)
-        charge = cast(ChargeWithPlan, source)
-        item_type = ITEM_TYPE_BY_ZUORA_VALUE.get((charge.charge.item_type or "").strip().casefold())
-        values = {"itemId": item_id(charge.charge, charge.plan), "displayName": (charge.charge.name or "").strip()}
-        return match_one(
-            index,
-            record_type,
-            charge.id,
-            charge.charge.name or charge.id,
-            values,
-            self.settings.item_match,
-            expected_type=item_type.value if item_type else None,
-        )
+        return match_source(index, record_type, source, self.settings)
 
     def unlinked(self, record_type: RecordType) -> Iterator[SourceRecord]:
         """Pending records without an Integration ID in Zuora and without a NetSuite id in the state."""
@@ -297,6 +336,24 @@ def _with(match: Match, status: LinkStatus, reason: str) -> Match:
     return Match(
         match.record_type, match.zuora_id, match.label, status, match.key, match.value, match.candidates, reason
     )
+
+
+def _every_row(netsuite: NetSuiteApi, record_type: RecordType) -> Iterator[dict[str, Any]]:
+    """Every row of the customer / item table, once, in id order: keyset chunks (``WHERE id > <last> ORDER BY
+    id``) of at most CHUNK_ROWS, so no query nears SuiteQL's 100,000-result cap (as adapters' keyset_rows does;
+    the logic reaches NetSuite only through the port)."""
+    columns, table = ", ".join(_COLUMNS[record_type]), _table(record_type)
+    last_id = 0
+    while True:
+        query = f"SELECT {columns} FROM {table} WHERE id > {last_id} ORDER BY id"  # noqa: S608 - no literal
+        taken = 0
+        for row in netsuite.suiteql(query):
+            yield row
+            last_id, taken = int(row["id"]), taken + 1
+            if taken >= CHUNK_ROWS:
+                break
+        if taken < CHUNK_ROWS:
+            return
 
 
 def _table(record_type: RecordType) -> str:
