@@ -23,7 +23,7 @@ from sandbox.api_gateway import LocalApiGateway, function_handler
 from sandbox.aws import ACCOUNT, AWS_ENV, REGION, AwsResources, LocalAws
 from sandbox.aws_calls import invoked_as
 from sandbox.containers import ContainerPool
-from sandbox.dataset import ZUORA_ERROR_FIELD, Dataset, generate_dataset
+from sandbox.dataset import PAYMENT_TERMS, ZUORA_ERROR_FIELD, Dataset, generate_dataset
 from sandbox.dataset_netsuite import PreexistingData, preexisting_records
 from sandbox.dataset_transactions import add_transactions
 from sandbox.driver import DrainStats, Handler, LambdaContext, SqsEventSourceMapping, sync_event_source_mapping
@@ -243,6 +243,8 @@ class Sandbox:
             "item_subsidiaries": [root_subsidiary],
             "item_include_children": True,
             "zuora": {"error_field": ZUORA_ERROR_FIELD, "invoice_settlement": not self.options.legacy_tenant},
+            # Zuora payment terms -> NetSuite terms (the data set has a NetSuite term for each).
+            "payment_terms": PAYMENT_TERMS,
             **({"tax_item_id": self.tax_item_id} if self.tax_item_id else {}),
             **({"enabled_types": LEGACY_TENANT_TYPES} if self.options.legacy_tenant else {}),
             **self.options.sync_config_extra,

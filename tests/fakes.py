@@ -171,8 +171,9 @@ class FakeNetSuite:
         stored = {**(existing or {}), **body, "id": internal_id}
         # As NetSuite merges sublists on update unless ?replace= names them: item lines (non-keyed) are appended,
         # apply lines (keyed by doc) update the line of the same doc or are added.
-        if existing and "item" in existing and "item" in body and "item" not in replace:
-            stored["item"] = {"items": [*existing["item"]["items"], *body["item"]["items"]]}
+        for sublist in ("item", "addressBook"):  # not keyed: appended
+            if existing and sublist in existing and sublist in body and sublist not in replace:
+                stored[sublist] = {"items": [*existing[sublist]["items"], *body[sublist]["items"]]}
         if existing and "apply" in existing and "apply" in body and "apply" not in replace:
             sent = {json.dumps(line["doc"], sort_keys=True): line for line in body["apply"]["items"]}
             kept = [line for line in existing["apply"]["items"] if json.dumps(line["doc"], sort_keys=True) not in sent]

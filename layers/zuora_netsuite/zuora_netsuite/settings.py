@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from zuora_netsuite.models.netsuite_account import (
@@ -106,6 +106,13 @@ class SyncConfig(BaseModel):
     custom_forms: dict[NetSuiteRecordType, str] = Field(default_factory=dict)
     constant_fields: dict[NetSuiteRecordType, dict[str, ConstantValue]] = Field(default_factory=dict)
     send_document_numbers: dict[NetSuiteRecordType, bool] = Field(default_factory=dict)
+    # Customers (docs/mapping.md, "Customer"): the bill-to / sold-to address book ("sync": sent on every write and
+    # replaced whole; "create_only": sent when the customer is created, then left to NetSuite; "off": never sent),
+    # Zuora country name -> ISO 3166 alpha-2 code for the names the built-in list does not know, and Zuora
+    # payment term name -> NetSuite term internal id (empty: no terms sent).
+    customer_addresses: Literal["sync", "create_only", "off"] = "sync"
+    country_codes: dict[str, Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = Field(default_factory=dict)
+    payment_terms: dict[str, Annotated[str, StringConstraints(pattern=r"^[0-9]+$")]] = Field(default_factory=dict)
     zuora: ZuoraTenant = ZuoraTenant()
     linking: LinkingSettings = LinkingSettings()
 
