@@ -75,6 +75,8 @@ def test_link_reports_every_match_the_data_holds_and_adopts_only_the_unambiguous
     assert adopted["failed"] == []
     ambiguous = [r for r in report["records"] if r["status"] == "ambiguous"]
     assert all(len(record["candidates"]) >= 2 for record in ambiguous)
+    # (customers two of which share the account's bill-to email, items two of which have the charge's name)
+    assert {record["type"] for record in ambiguous} == {"customer", "item"}
 
 
 def test_adopted_records_are_updated_in_place_and_nothing_is_created_twice(go_live: Any) -> None:
@@ -110,6 +112,22 @@ def test_the_rest_is_created_with_the_mandatory_field_and_conflicts_end_in_error
     created = [c for c in sandbox.netsuite.records("customer") if c["id"] not in preexisting_ids]
     assert created
     assert all(c.get(REGION) == "EMEA" for c in created)
+    # with the bill-to address as the default billing address, and children under their parent account's customer
+    assert all(
+        any(line.get("defaultBilling") for line in (c.get("addressBook") or {}).get("items", [])) for c in created
+    )
+    by_eid = {c.get("externalId"): c for c in sandbox.netsuite.records("customer")}
+    pairs = [
+        (
+            by_eid.get(external_id(RecordType.CUSTOMER, a["Id"])),
+            by_eid.get(external_id(RecordType.CUSTOMER, a["ParentId"])),
+        )
+        for a in sandbox.dataset.accounts
+        if a.get("ParentId")
+    ]
+    synced_pairs = [(child, parent) for child, parent in pairs if child is not None and parent is not None]
+    assert synced_pairs
+    assert all(child["parent"]["id"] == parent["id"] for child, parent in synced_pairs)
     # And a conflicting account (its number is a NetSuite customer of another system) ends in error, saying so
     for zuora_id in links.ids_for("conflict"):
         zuora_object = "Account" if sandbox.zuora.get("Account", zuora_id) else "ProductRatePlanCharge"
