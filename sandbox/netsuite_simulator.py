@@ -54,6 +54,11 @@ Account configuration (``account=``, ``sim.account``; sandbox/netsuite_account.p
 (a line's item must be shared with the customer's subsidiary), tax codes per line, custom forms with mandatory
 custom fields, auto-generated numbers per record type.
 
+Customers and items (sandbox/netsuite_entities.py): the customer's ``addressBook`` (validated, ``country``
+``{"id": ISO2}``, not keyed: appended unless ``?replace=addressBook``), ``terms`` -> the ``term`` list (NetSuite's
+standard terms unless reference data gives them), a parent that is not the customer itself, unique Customer IDs
+(``entityId``) and item names (``itemId``; knob ``unique_names``), SuiteQL ``item.subtype``.
+
 Error answers (NetSuite's JSON: type, title, status, o:errorDetails[{detail, o:errorCode, o:errorPath}]):
 
 =====  ===========================  ==========================================================
@@ -101,6 +106,7 @@ from werkzeug.wrappers import Request, Response
 from sandbox.http_server import LoopbackServer
 from sandbox.netsuite_account import AccountConfiguration, AccountRules
 from sandbox.netsuite_auth import AuthFailure, TbaCredentials, TbaVerifier
+from sandbox.netsuite_entities import STANDARD_TERMS, TERM_TABLE, check_family_rules, item_subtype
 from sandbox.netsuite_errors import (
     DUP_RCRD,
     ERROR_CONTENT_TYPE,
@@ -274,6 +280,7 @@ class NetSuiteSimulator:
         over_cap_invalid_login_rate: float = 0.0,
         suiteql_max_results: int = SUITEQL_MAX_RESULTS,
         auto_apply_preference: bool = True,
+        unique_names: bool = True,
         clock: Callable[[], float] = time.time,
         host: str = "127.0.0.1",
     ) -> None:
@@ -300,6 +307,8 @@ class NetSuiteSimulator:
             auto_apply_preference=auto_apply_preference,
         )
         self._clock = clock
+        # Customer IDs unique among customers, item names among items (sandbox/netsuite_entities.py).
+        self.unique_names = unique_names
         self._operations = 0
         self._in_flight = 0
         self.reset()
@@ -316,6 +325,9 @@ class NetSuiteSimulator:
             for table, rows in initial.reference_data.items():
                 for row in rows:
                     self.add_reference_row(table, row)
+            if not self._reference[TERM_TABLE]:  # a new account comes with NetSuite's standard terms
+                for row in STANDARD_TERMS:
+                    self.add_reference_row(TERM_TABLE, row)
             self._records: dict[str, dict[str, _Stored]] = {}
             self._by_eid: dict[str, dict[str, _Stored]] = {}  # family -> external id -> record
             self._by_id: dict[str, dict[str, _Stored]] = {}  # family -> internal id -> record
@@ -541,7 +553,7 @@ class NetSuiteSimulator:
     # ------------------------------------------------------------------ direct setup (no HTTP)
 
     def add_reference_row(self, table: str, row: Mapping[str, Any]) -> None:
-        """Add a subsidiary/department/classification/location/currency/account row."""
+        """Add a subsidiary/department/classification/location/currency/account/salestaxitem/term row."""
         name = _table_name(table)
         if name not in REFERENCE_TABLES:
             raise ValueError(f"unknown reference table {table!r}; expected one of {REFERENCE_TABLES}")
@@ -826,6 +838,14 @@ class NetSuiteSimulator:
         )
         merged.update(account_fields)
         self._account_rules.check(record_type, merged, existing_fields, self._fields_of, self._subsidiary_names())
+        check_family_rules(
+            record_type,
+            rule.family,
+            merged,
+            existing.internal_id if existing is not None else None,
+            self._by_id.get(rule.family, {}).values(),
+            unique_names=self.unique_names,
+        )
         if rule.family == TRANSACTION_TABLE and self._closed_period is not None:
             refusal = self._closed_period(record_type, {"externalId": eid, **copy.deepcopy(merged)})
             if refusal:
@@ -1093,6 +1113,9 @@ class NetSuiteSimulator:
             rule = RECORD_RULES[stored.record_type]
             if table in family_type_column:
                 row[family_type_column[table]] = rule.suiteql_type
+            subtype = item_subtype(stored.record_type)
+            if subtype is not None:
+                row["subtype"] = subtype
             for name, value in stored.fields.items():
                 rendered = to_suiteql_value(value)
                 if rendered is not None:
