@@ -194,6 +194,7 @@ class FakeStateStore:
         self.leases: dict[tuple[RecordType, str], str] = {}
         self.run_lease: str | None = None
         self.watermarks: dict[RecordType, datetime] = {}
+        self.mapping_digests: dict[RecordType, str] = {}
         self.summaries: list[RunSummary] = []
         self.notifications: dict[str, datetime] = {}
         self.error_queries: list[RecordType] = []
@@ -250,10 +251,15 @@ class FakeStateStore:
     def get_watermark(self, record_type: RecordType) -> datetime | None:
         return self.watermarks.get(record_type)
 
-    def advance_watermark(self, record_type: RecordType, to: datetime) -> None:
+    def advance_watermark(self, record_type: RecordType, to: datetime, mapping_digest: str | None = None) -> None:
         current = self.watermarks.get(record_type)
-        if current is None or current < to:
+        if current is None or current <= to:
             self.watermarks[record_type] = to
+            if mapping_digest is not None:
+                self.mapping_digests[record_type] = mapping_digest
+
+    def get_mapping_digest(self, record_type: RecordType) -> str | None:
+        return self.mapping_digests.get(record_type)
 
     def save_run_summary(self, summary: RunSummary) -> None:
         self.summaries.append(summary.model_copy(deep=True))

@@ -10,6 +10,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from zuora_netsuite.models.field_mapping import (
+    RecordFieldMapping,
+    check_field_mappings,
+    check_no_clash,
+    read_fields,
+)
 from zuora_netsuite.models.netsuite_account import (
     ConstantValue,
     NetSuiteRecordType,
@@ -44,6 +50,12 @@ class ZuoraTenant(BaseModel):
     # Connector package has no such field. None: the reason is not written to Zuora; it stays in DynamoDB, the
     # dead-letter queue and the logs (docs/configuration.md).
     error_field: str | None = None
+    # The (Zuora object, field) pairs the configured field mappings read, fetched with each record. Derived from
+    # SyncConfig.field_mappings / payment_terms when the configuration loads (not a setting).
+    source_fields: frozenset[tuple[str, str]] = frozenset()
+
+    def source_fields_of(self, zuora_object: str) -> tuple[str, ...]:
+        return tuple(sorted(name for obj, name in self.source_fields if obj == zuora_object))
 
     @field_validator("error_field")
     @classmethod
@@ -87,6 +99,11 @@ class SyncConfig(BaseModel):
     custom_forms: dict[NetSuiteRecordType, str] = Field(default_factory=dict)
     constant_fields: dict[NetSuiteRecordType, dict[str, ConstantValue]] = Field(default_factory=dict)
     send_document_numbers: dict[NetSuiteRecordType, bool] = Field(default_factory=dict)
+    # Field mapping as configuration (docs/configuration.md, "Field mappings"): per record type, NetSuite field ->
+    # Zuora source or constant, with value maps and defaults; overrides the built-in mapping of that field.
+    field_mappings: dict[RecordType, RecordFieldMapping] = Field(default_factory=dict)
+    # Zuora PaymentTerm (name) -> NetSuite term internal id: the built-in mapping of customer.terms. Empty: no terms.
+    payment_terms: dict[str, str] = Field(default_factory=dict)
     zuora: ZuoraTenant = ZuoraTenant()
 
     @field_validator("enabled_types")
@@ -107,6 +124,17 @@ class SyncConfig(BaseModel):
     @classmethod
     def _custom_field_ids(cls, value: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
         return check_constant_fields(value)
+
+    @model_validator(mode="after")
+    def _field_mappings_valid(self) -> SyncConfig:
+        check_field_mappings(self.field_mappings)
+        check_no_clash(self.field_mappings, self.constant_fields)
+        # The Zuora fields the mappings read are fetched with each record: the tenant's mappings (mappings_for)
+        # select them. Derived, never configured (frozen model: set once, here).
+        reads = read_fields(self.field_mappings, self.payment_terms)
+        if reads != self.zuora.source_fields:
+            object.__setattr__(self, "zuora", self.zuora.model_copy(update={"source_fields": reads}))
+        return self
 
     @property
     def tax_codes_on_lines(self) -> bool:
