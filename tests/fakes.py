@@ -10,7 +10,7 @@ from typing import Any
 
 from sandbox import zuora_settlement
 from sandbox.dataset import ZUORA_ERROR_FIELD
-from sandbox.zoql import compile_query
+from sandbox.zoql import ZoqlError, compile_query
 from sandbox.zuora_simulator import SYNCED_OBJECTS, schema_with_custom_fields
 from zuora_netsuite.failures import FailureKind, NetSuiteError, ZuoraError
 from zuora_netsuite.models.messages import DeadLetter, RunSummary, SyncRequest
@@ -52,7 +52,10 @@ class FakeZuora:
         if self.fail_queries:
             self.fail_queries -= 1
             raise ZuoraError("Zuora answered 503", code="503", kind=FailureKind.TRANSIENT, http_status=503)
-        compiled = compile_query(zoql, ZUORA_SCHEMA)
+        try:
+            compiled = compile_query(zoql, ZUORA_SCHEMA)
+        except ZoqlError as error:  # Zuora's fault, as the client reports it
+            raise ZuoraError(f"Zuora ZOQL query failed (HTTP 400, {error.code}): {error}", code=error.code) from error
         refusal = zuora_settlement.actions_refusal(compiled.object_name, self.invoice_settlement)
         if refusal:
             raise ZuoraError(f"Zuora ZOQL query failed (HTTP 400, INVALID_TYPE): {refusal}", code="INVALID_TYPE")
