@@ -245,3 +245,23 @@ def test_the_mapping_digest_changes_exactly_when_what_is_sent_changes() -> None:
     assert mapping_digest(new_form, RecordType.CUSTOMER) != digest
     # A customer mapping change leaves the other record types' digests alone
     assert mapping_digest(base, RecordType.ITEM) == mapping_digest(config(), RecordType.ITEM)
+
+
+def test_a_source_field_zuora_does_not_have_fails_the_record_naming_field_mappings(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a mapping that reads Account.Territory__c, a field this tenant does not have
+    monkeypatch.setattr("tests.fakes.ZUORA_SCHEMA", schema_with_custom_fields({"Account": [ZUORA_ERROR_FIELD]}))
+    ledger.config = config(
+        field_mappings={"customer": {"fields": {"custentity_territory": {"source": "Account.Territory__c"}}}}
+    )
+    # When the customer syncs
+    record_sync = ledger.record_sync()
+    outcome = record_sync.sync(SyncRequest(record_type=RecordType.CUSTOMER, record_id=ACCOUNT_ID, run_id="r"), "m1")
+    # Then it fails permanently, the reason naming the mapping's field and the command that checks them
+    assert outcome is SyncOutcome.ERROR
+    assert ledger.netsuite.writes == []
+    state = ledger.state.get(RecordType.CUSTOMER, ACCOUNT_ID)
+    assert state is not None and state.error is not None
+    assert "field_mappings: Zuora refuses a field they read (Account.Territory__c)" in state.error.message
+    assert "mapping check" in state.error.message

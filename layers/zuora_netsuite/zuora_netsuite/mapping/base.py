@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from zuora_netsuite.adapters.zuora import zoql
-from zuora_netsuite.failures import FailureKind, SyncFailure
+from zuora_netsuite.failures import FailureKind, SyncFailure, ZuoraError
 from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
 from zuora_netsuite.mapping.field_mapping import ResolvedFields, resolved_fields
 from zuora_netsuite.models.netsuite import NetSuiteRecord
@@ -234,8 +234,20 @@ def fetch_synced(
     """Synced objects by Id, with the error reason (when configured) under `integration_error`, and the fields
     the configured field mappings read from the object (settings.ZuoraTenant.source_fields)."""
     wanted = synced_fields(fields, tenant)
-    wanted += tuple(name for name in tenant.source_fields_of(zuora_object) if name not in wanted)
-    rows = query_where(zuora, zuora_object, wanted, "Id", ids)
+    configured = tuple(name for name in tenant.source_fields_of(zuora_object) if name not in wanted)
+    try:
+        rows = query_where(zuora, zuora_object, (*wanted, *configured), "Id", ids)
+    except ZuoraError as error:
+        if not configured or error.code != "INVALID_FIELD":
+            raise
+        names = ", ".join(f"{zuora_object}.{name}" for name in configured)
+        raise ZuoraError(
+            f"field_mappings: Zuora refuses a field they read ({names}); check them with `connector_cli mapping "
+            f"check`. {error.reason}",
+            code=error.code,
+            kind=FailureKind.PERMANENT,
+            http_status=error.http_status,
+        ) from error
     return [with_error_reason(row, tenant) for row in rows]
 
 
