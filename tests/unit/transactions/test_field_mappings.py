@@ -262,6 +262,7 @@ def test_a_source_field_zuora_does_not_have_fails_the_record_naming_field_mappin
     assert outcome is SyncOutcome.ERROR
     assert ledger.netsuite.writes == []
     state = ledger.state.get(RecordType.CUSTOMER, ACCOUNT_ID)
-    assert state is not None and state.error is not None
+    assert state is not None
+    assert state.error is not None
     assert "field_mappings: Zuora refuses a field they read (Account.Territory__c)" in state.error.message
     assert "mapping check" in state.error.message
