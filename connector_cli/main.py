@@ -7,7 +7,7 @@ Exit codes (scripts can rely on them):
 | 1    | done, but something failed (a replayed message not moved), or an error   |
 | 2    | usage error (bad option or argument)                                     |
 | 3    | the record was not found                                                 |
-| 4    | problems found: `errors --check` (records in error), `reconcile` (differences) |
+| 4    | problems found: `errors --check` (records in error), `reconcile` (differences), `mapping check` |
 | 5    | refused (e.g. reset while the record is syncing); nothing changed         |
 | 6    | the command is not available in this version                             |
 """
@@ -33,6 +33,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from connector_cli.link import link_payload, render_link
+from connector_cli.mapping_commands import mapping
 from connector_cli.targets import SANDBOX_ENDPOINTS, Target, TargetError, sandbox_target, stack_target
 from connector_cli.zuora_numbers import ZuoraKey, resolve, resolve_any
 from sandbox.report import TypeReport, report_table
@@ -582,6 +583,9 @@ def reconcile(ctx: Context) -> None:
     emit(ctx, payload, render)
     if not result.balanced:
         sys.exit(EXIT_ERRORS_FOUND)
+
+
+cli.add_command(mapping)
 
 
 # --- link ------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 
 from sandbox import zuora_settlement
 from sandbox.dataset import ZUORA_ERROR_FIELD
-from sandbox.zoql import compile_query
+from sandbox.zoql import ZoqlError, compile_query
 from sandbox.zuora_simulator import SYNCED_OBJECTS, schema_with_custom_fields
 from zuora_netsuite.failures import FailureKind, NetSuiteError, ZuoraError
 from zuora_netsuite.models.messages import DeadLetter, RunSummary, SyncRequest
@@ -52,7 +52,10 @@ class FakeZuora:
         if self.fail_queries:
             self.fail_queries -= 1
             raise ZuoraError("Zuora answered 503", code="503", kind=FailureKind.TRANSIENT, http_status=503)
-        compiled = compile_query(zoql, ZUORA_SCHEMA)
+        try:
+            compiled = compile_query(zoql, ZUORA_SCHEMA)
+        except ZoqlError as error:  # Zuora's fault, as the client reports it
+            raise ZuoraError(f"Zuora ZOQL query failed (HTTP 400, {error.code}): {error}", code=error.code) from error
         refusal = zuora_settlement.actions_refusal(compiled.object_name, self.invoice_settlement)
         if refusal:
             raise ZuoraError(f"Zuora ZOQL query failed (HTTP 400, INVALID_TYPE): {refusal}", code="INVALID_TYPE")
@@ -211,6 +214,7 @@ class FakeStateStore:
         self.leases: dict[tuple[RecordType, str], str] = {}
         self.run_lease: str | None = None
         self.watermarks: dict[RecordType, datetime] = {}
+        self.mapping_digests: dict[RecordType, str] = {}
         self.summaries: list[RunSummary] = []
         self.notifications: dict[str, datetime] = {}
         self.error_queries: list[RecordType] = []
@@ -267,10 +271,15 @@ class FakeStateStore:
     def get_watermark(self, record_type: RecordType) -> datetime | None:
         return self.watermarks.get(record_type)
 
-    def advance_watermark(self, record_type: RecordType, to: datetime) -> None:
+    def advance_watermark(self, record_type: RecordType, to: datetime, mapping_digest: str | None = None) -> None:
         current = self.watermarks.get(record_type)
-        if current is None or current < to:
+        if current is None or current <= to:
             self.watermarks[record_type] = to
+            if mapping_digest is not None:
+                self.mapping_digests[record_type] = mapping_digest
+
+    def get_mapping_digest(self, record_type: RecordType) -> str | None:
+        return self.mapping_digests.get(record_type)
 
     def save_run_summary(self, summary: RunSummary) -> None:
         self.summaries.append(summary.model_copy(deep=True))

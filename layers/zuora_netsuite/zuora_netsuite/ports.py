@@ -123,8 +123,12 @@ class IntegrationStateStore(Protocol):
 
     def get_watermark(self, record_type: RecordType) -> datetime | None: ...
 
-    def advance_watermark(self, record_type: RecordType, to: datetime) -> None:
-        """Move the type's watermark forward (never back)."""
+    def advance_watermark(self, record_type: RecordType, to: datetime, mapping_digest: str | None = None) -> None:
+        """Move the type's watermark forward (never back), with the digest of the mapping it was reached under."""
+        ...
+
+    def get_mapping_digest(self, record_type: RecordType) -> str | None:
+        """The digest stored with the type's watermark (mapping/field_mapping.py mapping_digest), or None."""
         ...
 
     def save_run_summary(self, summary: RunSummary) -> None: ...

@@ -10,6 +10,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from zuora_netsuite.models.field_mapping import (
+    RecordFieldMapping,
+    check_field_mappings,
+    check_no_clash,
+    read_fields,
+)
 from zuora_netsuite.models.netsuite_account import (
     ConstantValue,
     NetSuiteRecordType,
@@ -44,6 +50,12 @@ class ZuoraTenant(BaseModel):
     # Connector package has no such field. None: the reason is not written to Zuora; it stays in DynamoDB, the
     # dead-letter queue and the logs (docs/configuration.md).
     error_field: str | None = None
+    # The (Zuora object, field) pairs the configured field mappings read, fetched with each record. Derived from
+    # SyncConfig.field_mappings / payment_terms when the configuration loads (not a setting).
+    source_fields: frozenset[tuple[str, str]] = frozenset()
+
+    def source_fields_of(self, zuora_object: str) -> tuple[str, ...]:
+        return tuple(sorted(name for obj, name in self.source_fields if obj == zuora_object))
 
     @field_validator("error_field")
     @classmethod
@@ -109,10 +121,13 @@ class SyncConfig(BaseModel):
     # Customers (docs/mapping.md, "Customer"): the bill-to / sold-to address book ("sync": sent on every write and
     # replaced whole; "create_only": sent when the customer is created, then left to NetSuite; "off": never sent),
     # Zuora country name -> ISO 3166 alpha-2 code for the names the built-in list does not know, and Zuora
-    # payment term name -> NetSuite term internal id (empty: no terms sent).
+    # payment term name -> NetSuite term internal id (empty: no terms sent; the built-in mapping of customer.terms).
     customer_addresses: Literal["sync", "create_only", "off"] = "sync"
     country_codes: dict[str, Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = Field(default_factory=dict)
     payment_terms: dict[str, Annotated[str, StringConstraints(pattern=r"^[0-9]+$")]] = Field(default_factory=dict)
+    # Field mapping as configuration (docs/configuration.md, "Field mappings"): per record type, NetSuite field ->
+    # Zuora source or constant, with value maps and defaults; overrides the built-in mapping of that field.
+    field_mappings: dict[RecordType, RecordFieldMapping] = Field(default_factory=dict)
     zuora: ZuoraTenant = ZuoraTenant()
     linking: LinkingSettings = LinkingSettings()
 
@@ -134,6 +149,17 @@ class SyncConfig(BaseModel):
     @classmethod
     def _custom_field_ids(cls, value: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
         return check_constant_fields(value)
+
+    @model_validator(mode="after")
+    def _field_mappings_valid(self) -> SyncConfig:
+        check_field_mappings(self.field_mappings)
+        check_no_clash(self.field_mappings, self.constant_fields)
+        # The Zuora fields the mappings read are fetched with each record: the tenant's mappings (mappings_for)
+        # select them. Derived, never configured (frozen model: set once, here).
+        reads = read_fields(self.field_mappings, self.payment_terms)
+        if reads != self.zuora.source_fields:
+            object.__setattr__(self, "zuora", self.zuora.model_copy(update={"source_fields": reads}))
+        return self
 
     @property
     def tax_codes_on_lines(self) -> bool:

@@ -246,7 +246,8 @@ class RecordSync:
         context = MappingContext(self.reference, self.config, self.clock().date(), netsuite_id=self._netsuite_id_of)
 
         def mapped() -> Mapped:
-            return record.mapping.map(source, context, is_update=record.written_by_connector).for_account(self.config)
+            mapped = record.mapping.map(source, context, is_update=record.written_by_connector)
+            return mapped.for_account(self.config, record.request.record_type, source, record.mapping.describe(source))
 
         try:
             try:

@@ -10,9 +10,10 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 
 class IntegrationFields(BaseModel):
-    """The custom fields the connector writes back to every synced Zuora object (strings, <= 255 chars)."""
+    """The custom fields the connector writes back to every synced Zuora object (strings, <= 255 chars).
+    Other fields selected for the configured field mappings (e.g. `Region__c`) are kept as extras."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
 
     integration_id: str | None = Field(default=None, alias="IntegrationId__NS")
     integration_status: str | None = Field(default=None, alias="IntegrationStatus__NS")
