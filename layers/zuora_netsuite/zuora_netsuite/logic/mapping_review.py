@@ -16,11 +16,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from zuora_netsuite.adapters.zuora import zoql
 from zuora_netsuite.failures import SyncFailure
 from zuora_netsuite.logic.sync import payload_hash
 from zuora_netsuite.mapping import mappings_for
-from zuora_netsuite.mapping.base import SYNC_COMPLETE, Mapped, MappingContext, SourceRecord
+from zuora_netsuite.mapping.base import (
+    SYNC_COMPLETE,
+    Mapped,
+    MappingContext,
+    SourceRecord,
+    zoql,  # the query builder the mappings use (logic reaches no adapter)
+)
 from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
 from zuora_netsuite.models.field_mapping import SOURCE_OBJECTS, effective_fields
 from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType
