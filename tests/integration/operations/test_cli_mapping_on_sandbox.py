@@ -43,11 +43,11 @@ def test_check_names_a_source_field_the_zuora_tenant_does_not_have(endpoints: Pa
     path = config_file(
         endpoints,
         "bad.json",
-        {"field_mappings": {"customer": {"fields": {"custentity_zn_region": {"source": "Account.Region__c"}}}}},
+        {"field_mappings": {"customer": {"fields": {"custentity_zn_region": {"source": "Account.Segment__c"}}}}},
     )
     result = cli_run(endpoints, "mapping", "check", "--config", path)
     assert result.exit_code == 4, result.output
-    assert "field_mappings.customer.fields.custentity_zn_region: Zuora has no field Account.Region__c" in result.output
+    assert "field_mappings.customer.fields.custentity_zn_region: Zuora has no field Account.Segment__c" in result.output
 
 
 def test_check_passes_when_every_source_field_exists(endpoints: Path) -> None:
