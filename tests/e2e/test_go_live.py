@@ -23,6 +23,7 @@ pytestmark = pytest.mark.slow
 
 REGION = "custentity_zn_region"
 FORM = CustomForm("145", "customer", "Go-live Customer Form", mandatory={REGION: "Region"})
+REGION_CODES = {"North America": "NA", "EMEA": "EMEA", "APAC": "APAC"}  # LATAM and blank: the default
 ITEM_TYPES = ("serviceSaleItem", "nonInventorySaleItem", "inventoryItem")
 
 
@@ -44,7 +45,12 @@ def go_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sandbox,
         preexisting_netsuite=True,
         preexisting_customer_fields={REGION: "Legacy"},
         sync_config_extra={
-            "constant_fields": {"customer": {REGION: "EMEA"}},
+            # the mandatory field from Zuora's Account.Region__c, through a value map, with a default
+            "field_mappings": {
+                "customer": {
+                    "fields": {REGION: {"source": "Account.Region__c", "value_map": REGION_CODES, "default": "OTHER"}}
+                }
+            },
             "linking": {"customer_match": ["entityId", "email"], "item_match": ["itemId", "displayName"]},
         },
     )
@@ -111,7 +117,10 @@ def test_the_rest_is_created_with_the_mandatory_field_and_conflicts_end_in_error
     # Then every customer the connector created carries the form's mandatory field from the configuration
     created = [c for c in sandbox.netsuite.records("customer") if c["id"] not in preexisting_ids]
     assert created
-    assert all(c.get(REGION) == "EMEA" for c in created)
+    regions = {a["Id"]: a.get("Region__c") for a in sandbox.dataset.accounts}
+    for customer in created:
+        zuora_region = regions[customer["externalId"].removeprefix("zuora-account-")]
+        assert customer.get(REGION) == REGION_CODES.get(zuora_region or "", "OTHER")
     # with the bill-to address as the default billing address, and children under their parent account's customer
     assert all(
         any(line.get("defaultBilling") for line in (c.get("addressBook") or {}).get("items", [])) for c in created
