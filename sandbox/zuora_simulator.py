@@ -367,6 +367,11 @@ class ZuoraSimulator:
         """Put every object of a Dataset (its zuora_objects) or of a {type: [fields, ...]} mapping."""
         objects = dataset.zuora_objects if hasattr(dataset, "zuora_objects") else dataset
         assert isinstance(objects, Mapping)
+        # A Dataset says which __c fields its objects carry (sandbox/dataset.py, e.g. Account.Region__c).
+        for object_type, names in (getattr(dataset, "custom_fields", None) or {}).items():
+            for name in names:
+                if name not in self.custom_fields(object_type):
+                    self.define_custom_field(object_type, name)
         for object_type, records in objects.items():
             for fields in records:
                 self.put(object_type, fields)

@@ -159,6 +159,8 @@ class FakeNetSuite:
         self.suiteql_calls = 0
         self.fail_next: list[NetSuiteError] = []
         self._ids = itertools.count(100)
+        self.unlinked: dict[str, dict[str, dict[str, Any]]] = {}  # records without an external id (go-live)
+        self.adopted: list[tuple[str, str, str]] = []  # set_external_id calls
 
     def upsert(
         self, record_type: str, external_id: str, body: Mapping[str, Any], *, replace: Sequence[str] = ()
@@ -172,8 +174,9 @@ class FakeNetSuite:
         stored = {**(existing or {}), **body, "id": internal_id}
         # As NetSuite merges sublists on update unless ?replace= names them: item lines (non-keyed) are appended,
         # apply lines (keyed by doc) update the line of the same doc or are added.
-        if existing and "item" in existing and "item" in body and "item" not in replace:
-            stored["item"] = {"items": [*existing["item"]["items"], *body["item"]["items"]]}
+        for sublist in ("item", "addressBook"):  # not keyed: appended
+            if existing and sublist in existing and sublist in body and sublist not in replace:
+                stored[sublist] = {"items": [*existing[sublist]["items"], *body[sublist]["items"]]}
         if existing and "apply" in existing and "apply" in body and "apply" not in replace:
             sent = {json.dumps(line["doc"], sort_keys=True): line for line in body["apply"]["items"]}
             kept = [line for line in existing["apply"]["items"] if json.dumps(line["doc"], sort_keys=True) not in sent]
@@ -183,6 +186,20 @@ class FakeNetSuite:
 
     def get_by_external_id(self, record_type: str, external_id: str) -> dict[str, Any] | None:
         return self.records.get(record_type, {}).get(external_id)
+
+    def set_external_id(self, record_type: str, internal_id: str, external_id: str) -> None:
+        """Adopt a record of `unlinked` (record type -> internal id -> fields): it is then found by external id."""
+        self.adopted.append((record_type, internal_id, external_id))
+        if self.fail_next:
+            raise self.fail_next.pop(0)
+        if external_id in self.records.get(record_type, {}):
+            raise NetSuiteError(
+                f"A record with the same external ID ({external_id}) already exists.",
+                code="DUP_RCRD",
+                kind=FailureKind.PERMANENT,
+            )
+        fields = self.unlinked.get(record_type, {}).pop(internal_id, {})
+        self.records.setdefault(record_type, {})[external_id] = {**fields, "id": internal_id}
 
     def suiteql(self, query: str) -> Iterator[dict[str, Any]]:
         self.suiteql_calls += 1

@@ -87,6 +87,11 @@ class NetSuiteApi(Protocol):
         """POST /query/v1/suiteql with limit/offset paging; yields rows."""
         ...
 
+    def set_external_id(self, record_type: str, internal_id: str, external_id: str) -> None:
+        """PATCH /record/v1/{record_type}/{internal_id} {"externalId": ...}: adopt a record made without it.
+        Raises NetSuiteError (permanent when another record has that external id)."""
+        ...
+
 
 class IntegrationStateStore(Protocol):
     def get(self, record_type: RecordType, record_id: str) -> RecordState | None: ...

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from zuora_netsuite.models.field_mapping import (
@@ -68,6 +68,25 @@ class ZuoraTenant(BaseModel):
         return value
 
 
+CustomerMatchKey = Literal["entityId", "email"]
+ItemMatchKey = Literal["itemId", "displayName"]
+
+
+class LinkingSettings(BaseModel):
+    """Go-live linking (logic/linking.py, `connector_cli link`): how a Zuora account or charge not yet linked finds
+    the NetSuite customer or item that already exists. Keys are tried in order; the first that finds any candidate
+    decides (one: matched; more: ambiguous, never adopted)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # entityId = the account number; email = the bill-to contact's work email (case-insensitive)
+    customer_match: tuple[CustomerMatchKey, ...] = Field(default=("entityId",), min_length=1)
+    # itemId = the item name the connector gives the charge; displayName = the charge's name
+    item_match: tuple[ItemMatchKey, ...] = Field(default=("itemId",), min_length=1)
+    # The sync path runs the same matcher before it creates a customer or an item.
+    match_before_create: bool = False
+
+
 class SyncConfig(BaseModel):
     """Which record types sync and how: one validated model, from the SYNC_CONFIG JSON env value."""
 
@@ -99,12 +118,18 @@ class SyncConfig(BaseModel):
     custom_forms: dict[NetSuiteRecordType, str] = Field(default_factory=dict)
     constant_fields: dict[NetSuiteRecordType, dict[str, ConstantValue]] = Field(default_factory=dict)
     send_document_numbers: dict[NetSuiteRecordType, bool] = Field(default_factory=dict)
+    # Customers (docs/mapping.md, "Customer"): the bill-to / sold-to address book ("sync": sent on every write and
+    # replaced whole; "create_only": sent when the customer is created, then left to NetSuite; "off": never sent),
+    # Zuora country name -> ISO 3166 alpha-2 code for the names the built-in list does not know, and Zuora
+    # payment term name -> NetSuite term internal id (empty: no terms sent; the built-in mapping of customer.terms).
+    customer_addresses: Literal["sync", "create_only", "off"] = "sync"
+    country_codes: dict[str, Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = Field(default_factory=dict)
+    payment_terms: dict[str, Annotated[str, StringConstraints(pattern=r"^[0-9]+$")]] = Field(default_factory=dict)
     # Field mapping as configuration (docs/configuration.md, "Field mappings"): per record type, NetSuite field ->
     # Zuora source or constant, with value maps and defaults; overrides the built-in mapping of that field.
     field_mappings: dict[RecordType, RecordFieldMapping] = Field(default_factory=dict)
-    # Zuora PaymentTerm (name) -> NetSuite term internal id: the built-in mapping of customer.terms. Empty: no terms.
-    payment_terms: dict[str, str] = Field(default_factory=dict)
     zuora: ZuoraTenant = ZuoraTenant()
+    linking: LinkingSettings = LinkingSettings()
 
     @field_validator("enabled_types")
     @classmethod

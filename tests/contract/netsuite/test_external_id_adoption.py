@@ -18,6 +18,7 @@ import pytest
 from tests.contract.netsuite.conftest import NetSuiteTarget
 from tests.contract.netsuite.entity_records import Records, customer_body, item_body, unique_name
 from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
+from zuora_netsuite.failures import NetSuiteError
 
 
 @pytest.mark.parametrize(("record_type", "kind"), [("customer", "customer"), ("serviceSaleItem", "item")])
@@ -61,3 +62,22 @@ def test_given_two_customers_when_the_second_is_given_the_external_id_of_the_fir
     assert "externalId" not in records.record("customer", second)
     # (on a real account, give it its own so the clean-up query finds it)
     records.patch("customer", second, {"externalId": netsuite_target.external_id("customer")})
+
+
+def test_given_the_connectors_client_when_it_adopts_a_record_then_a_taken_external_id_is_a_permanent_error(
+    netsuite_target: NetSuiteTarget, records: Records, netsuite: NetSuiteClient
+):
+    """section_156334828635 + timdietrich.me (module docstring), through the connector's own client
+    (NetSuiteClient.set_external_id, the PATCH go-live linking sends)."""
+    # Given two items made without external ids
+    first = records.created_id("serviceSaleItem", item_body(unique_name("item")))
+    second = records.created_id("serviceSaleItem", item_body(unique_name("item")))
+    external_id = netsuite_target.external_id("item")
+    # When the client adopts the first, then tries the same external id on the second
+    netsuite.set_external_id("serviceSaleItem", first, external_id)
+    with pytest.raises(NetSuiteError) as refused:
+        netsuite.set_external_id("serviceSaleItem", second, external_id)
+    # Then the first is found by it, and the second's refusal is permanent (retrying cannot help)
+    assert str((netsuite.get_by_external_id("serviceSaleItem", external_id) or {}).get("id")) == first
+    assert not refused.value.is_transient
+    records.patch("serviceSaleItem", second, {"externalId": netsuite_target.external_id("item")})

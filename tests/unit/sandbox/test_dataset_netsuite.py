@@ -75,6 +75,8 @@ def test_the_same_seed_gives_the_same_records() -> None:
     assert first.records == second.records
     assert first.expected_links == second.expected_links
     # Without contacts no customer can be ambiguous by email
+    dataset.zuora_objects["Contact"] = []
+    first = preexisting_records(dataset, seed=1)
     assert "ambiguous" not in {
         first.expected_links[a["Id"]] for a in dataset.accounts if a["Id"] in first.expected_links
     }

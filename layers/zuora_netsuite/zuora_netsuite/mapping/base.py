@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from zuora_netsuite.adapters.zuora import zoql
+from zuora_netsuite.adapters.zuora import zoql as zoql  # re-exported: the query builder of pending selections
 from zuora_netsuite.failures import FailureKind, SyncFailure, ZuoraError
 from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
 from zuora_netsuite.mapping.field_mapping import ResolvedFields, resolved_fields

@@ -145,7 +145,13 @@ def explain(failure: SyncFailure, netsuite_type: str) -> SyncFailure:
     path = failure.path or ""
     leaf = path.rsplit(".", 1)[-1]
     hint: str | None = None
-    if leaf in ("tranId", "entityId"):
+    if leaf in ("entityId", "itemId") and "already" in failure.reason:
+        # Customer IDs and item names are unique in NetSuite: a record made before the connector has this one
+        hint = (
+            f"a NetSuite {netsuite_type} made outside the connector already has this name: adopt it with "
+            "`connector_cli link` (or rename one of them)"
+        )
+    elif leaf in ("tranId", "entityId"):
         hint = (
             f"NetSuite numbers {netsuite_type} records itself: set send_document_numbers.{netsuite_type} to false "
             "(or check Allow Override in NetSuite)"
