@@ -266,3 +266,16 @@ def test_a_source_field_zuora_does_not_have_fails_the_record_naming_field_mappin
     assert state.error is not None
     assert "field_mappings: Zuora refuses a field they read (Account.Territory__c)" in state.error.message
     assert "mapping check" in state.error.message
+
+
+def test_a_bill_to_contact_field_is_read_with_the_contact(ledger: Ledger) -> None:
+    # Given the bill-to contact's NickName mapped to the customer's comments
+    ledger.zuora.put("Contact", {"Id": "d" * 32, "AccountId": ACCOUNT_ID, "FirstName": "Ada", "LastName": "Byron",
+                                 "NickName": "Countess", "Country": "United States"})  # fmt: skip
+    set_account(ledger, BillToId="d" * 32)
+    ledger.config = config(field_mappings={"customer": {"fields": {"comments": {"source": "BillTo.NickName"}}}})
+    # When the customer syncs / Then comments has the contact's NickName, selected with the contact
+    assert sync(ledger, RecordType.CUSTOMER, ACCOUNT_ID) is SyncOutcome.SYNCED
+    assert written(ledger, "customer")["comments"] == "Countess"
+    assert any(query.startswith("select") and "NickName" in query and "from Contact" in query
+               for query in ledger.zuora.queries)  # fmt: skip

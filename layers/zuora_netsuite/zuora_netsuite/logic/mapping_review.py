@@ -19,20 +19,14 @@ from typing import Any
 from zuora_netsuite.failures import SyncFailure
 from zuora_netsuite.logic.sync import payload_hash
 from zuora_netsuite.mapping import mappings_for
-from zuora_netsuite.mapping.base import (
-    SYNC_COMPLETE,
-    Mapped,
-    MappingContext,
-    SourceRecord,
-    zoql,  # the query builder the mappings use (logic reaches no adapter)
-)
+from zuora_netsuite.mapping.base import Mapped, MappingContext, SourceRecord
 from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
+from zuora_netsuite.mapping.field_mapping import probe_query, synced_query
 from zuora_netsuite.models.field_mapping import SOURCE_OBJECTS, effective_fields
-from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType
+from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.ports import IntegrationStateStore, ZuoraApi
 from zuora_netsuite.settings import SyncConfig
 
-NO_SUCH_ID = "0" * 32
 # Zuora objects read through Actions (ZOQL); memos are read from REST resources, which return every field.
 ZOQL_OBJECTS = frozenset({"Account", "Contact", "ProductRatePlanCharge", "Invoice", "Payment", "Refund"})
 DIFF_CHUNK = 200
@@ -64,7 +58,7 @@ def probe_sources(zuora: ZuoraApi, config: SyncConfig) -> list[SourceProblem]:
     for setting, source, zuora_object in configured_sources(config):
         if zuora_object not in ZOQL_OBJECTS:
             continue
-        query = zoql.select(zuora_object, ("Id", source.partition(".")[2]), zoql.eq("Id", NO_SUCH_ID))
+        query = probe_query(zuora_object, source.partition(".")[2])
         try:
             list(zuora.query(query))
         except SyncFailure as failure:
@@ -98,8 +92,7 @@ def _changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 def _synced_ids(zuora: ZuoraApi, record_type: RecordType) -> list[str]:
-    zuora_object = RECORD_TYPES[record_type].zuora_object
-    rows = zuora.query(zoql.select(zuora_object, ("Id",), zoql.eq("IntegrationStatus__NS", SYNC_COMPLETE)))
+    rows = zuora.query(synced_query(record_type))
     return sorted(str(row["Id"]) for row in rows)
 
 

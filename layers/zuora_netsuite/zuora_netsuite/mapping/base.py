@@ -174,7 +174,7 @@ def netsuite_ids_of(context: MappingContext, parents: Sequence[Parent], child: s
 
 
 def parents_of(mapping: RecordMapping, source: SourceRecord) -> Sequence[Parent]:
-    """The parents a record needs in NetSuite; master data (customers, items) has none."""
+    """The parents a record needs in NetSuite (a customer: its parent account; items have none)."""
     parents = getattr(mapping, "parents", None)
     return tuple(parents(source)) if parents is not None else ()
 

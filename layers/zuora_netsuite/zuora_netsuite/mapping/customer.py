@@ -68,8 +68,11 @@ class CustomerMapping(ZoqlPending):
     def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
         rows = fetch_synced(zuora, self.tenant, "Account", ZuoraAccount.ZOQL_FIELDS, ids)
         accounts = [ZuoraAccount.model_validate(row) for row in rows]
+        configured = [f for f in self.tenant.source_fields_of("Contact") if f not in ZuoraContact.ZOQL_FIELDS]
         contacts = fetch_contacts(
-            zuora, [c for account in accounts for c in (account.bill_to_id, account.sold_to_id) if c]
+            zuora,
+            [c for account in accounts for c in (account.bill_to_id, account.sold_to_id) if c],
+            (*ZuoraContact.ZOQL_FIELDS, *configured),  # BillTo.X / SoldTo.X field mappings
         )
         return {
             account.id: account.model_copy(

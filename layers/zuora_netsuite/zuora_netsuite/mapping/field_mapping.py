@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from zuora_netsuite.adapters.zuora import zoql
 from zuora_netsuite.failures import ValidationFailure
 from zuora_netsuite.models.field_mapping import SOURCE_OBJECTS, FieldSource, effective_fields
 from zuora_netsuite.models.netsuite_account import ConstantRef
@@ -125,6 +126,17 @@ def _setting_of(config: SyncConfig, record_type: RecordType, group: str, target:
     if built_in and record_type == RecordType.CUSTOMER and target == "terms":
         return "payment_terms"
     return f"field_mappings.{record_type.value}.{group}.{target}.value_map"
+
+
+def probe_query(zuora_object: str, field_name: str) -> str:
+    """A query that answers no row, or Zuora's INVALID_FIELD fault when the tenant has no such field."""
+    return zoql.select(zuora_object, ("Id", field_name), zoql.eq("Id", "0" * 32))
+
+
+def synced_query(record_type: RecordType) -> str:
+    """The ids of the records of a type in `Sync Complete`."""
+    zuora_object = RECORD_TYPES[record_type].zuora_object
+    return zoql.select(zuora_object, ("Id",), zoql.eq("IntegrationStatus__NS", "Sync Complete"))
 
 
 def mapping_digest(config: SyncConfig, record_type: RecordType) -> str:
