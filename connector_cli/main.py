@@ -7,7 +7,7 @@ Exit codes (scripts can rely on them):
 | 1    | done, but something failed (a replayed message not moved), or an error   |
 | 2    | usage error (bad option or argument)                                     |
 | 3    | the record was not found                                                 |
-| 4    | problems found: `errors --check` (records in error), `reconcile` (differences) |
+| 4    | problems found: `errors --check` (records in error), `reconcile` (differences), `mapping check` |
 | 5    | refused (e.g. reset while the record is syncing); nothing changed         |
 | 6    | the command is not available in this version                             |
 """
@@ -33,10 +33,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from connector_cli import reconcile_view as view
+from connector_cli.link import link_payload, render_link
+from connector_cli.mapping_commands import mapping
 from connector_cli.targets import SANDBOX_ENDPOINTS, Target, TargetError, sandbox_target, stack_target
 from connector_cli.zuora_numbers import ZuoraKey, resolve, resolve_any
 from sandbox.report import TypeReport, report_table
 from zuora_netsuite.failures import SyncFailure
+from zuora_netsuite.logic.linking import Linker, Match
 from zuora_netsuite.logic.recovery import RecordReset, ResetRefused
 from zuora_netsuite.logic.replay import DeadLetterReplay, current_errors
 from zuora_netsuite.mapping import mappings_for
@@ -582,6 +585,47 @@ def reconcile(ctx: Context, csv_path: Path | None) -> None:
         emit(ctx, payload, render)
     if not result.balanced:
         sys.exit(EXIT_ERRORS_FOUND)
+
+
+cli.add_command(mapping)
+
+
+# --- link ------------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--type", "types", multiple=True, type=click.Choice(["customer", "item"]), help="Only this type (repeatable)."
+)
+@click.option("--yes", is_flag=True, help="Adopt every unambiguous match without asking.")
+@click.pass_obj
+def link(ctx: Context, types: tuple[str, ...], yes: bool) -> None:
+    """Go-live: find the NetSuite customer / item that already exists for each Zuora account / charge not linked
+    yet (match keys: sync config `linking`), report matched / ambiguous / conflict / unmatched, and adopt the
+    matched ones (their NetSuite record gets the connector's external id; nothing is created). Ambiguous and
+    conflicting matches are never adopted. With --json and without --yes it only reports."""
+    target = ctx.resolve()
+    config = target.settings.sync_config
+    linker = Linker(target.zuora(), target.netsuite(), target.state_store(), config.linking, config.zuora)
+    try:
+        matches = [m for t in (types or ("customer", "item")) for m in linker.plan(RecordType(t))]
+    except SyncFailure as failure:
+        fail(failure.reason, EXIT_FAILED)
+    matched = [match for match in matches if match.status == "matched"]
+    adopting = bool(matched) and (yes or (not ctx.as_json and _confirm_adoption(ctx, target, matches, matched)))
+    adopted = [linker.adopt(match) for match in matched] if adopting else []
+    emit(
+        ctx,
+        link_payload(matches, adopted, adopting=adopting),
+        lambda out: render_link(out, target.description, matches, adopted),
+    )
+    if any(not result.ok for result in adopted):
+        sys.exit(EXIT_FAILED)
+
+
+def _confirm_adoption(ctx: Context, target: Target, matches: list[Match], matched: list[Match]) -> bool:
+    render_link(Console(), target.description, matches, [])
+    return click.confirm(f"Adopt the {len(matched)} matched record(s) on {target.description}?", default=False)
 
 
 def main() -> None:

@@ -73,8 +73,8 @@ from zuora_netsuite.settings import load_settings
 
 WORKER_MODULE = "sandbox.chaos_worker"
 # Fields of a NetSuite record that point at another record the connector wrote (customer, item, invoice,
-# payment): compared by the target's external id, since internal ids depend on the order of creation.
-RECORD_REFERENCES = frozenset({"entity", "customer", "item", "doc", "createdFrom"})
+# payment, parent customer): compared by the target's external id, since internal ids depend on the order of creation.
+RECORD_REFERENCES = frozenset({"entity", "customer", "item", "doc", "createdFrom", "parent"})
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,14 @@ Zuora objects (ready for ``ZuoraSimulator.load``) it says what a correct connect
 - ``expected_excluded``: records the dispatcher must not pick up (SynctoNetSuite__NS = "No", Draft,
   IntegrationStatus__NS = "Ignore", Canceled and never synced).
 - ``expected_inactive``: charges whose rate plan has expired; they sync as inactive items.
+- ``custom_fields``: the ``__c`` fields the data set's objects carry (``Account.Region__c``); ``ZuoraSimulator.load``
+  declares them.
+
+Every account has a bill-to Contact (about 30 % a distinct sold-to one; country by *name*, as Zuora keeps it; one
+contact in a country that does not exist, its account in ``expected_invalid`` with ``"Country"``); about 10 % of
+the valid active accounts are children of another one (``ParentId``, depth 1); ``PaymentTerm`` is one of
+``PAYMENT_TERMS``, each a NetSuite term in the reference data's ``term`` list. Contacts, hierarchy and regions draw
+from their own random stream: the rest of the data set is what it was without them.
 
 All timestamps are in the past, before ``DATASET_NOW`` (UTC).
 """
@@ -16,6 +24,7 @@ All timestamps are in the past, before ``DATASET_NOW`` (UTC).
 from __future__ import annotations
 
 import random
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -167,6 +176,7 @@ class Dataset:
     expected_reasons: dict[str, str] = field(default_factory=dict)
     expected_transactions_excluded: set[str] = field(default_factory=set)
     closed_period_before: date | None = None
+    custom_fields: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def accounts(self) -> list[dict[str, Any]]:
@@ -252,6 +262,7 @@ def _netsuite_reference() -> dict[str, list[dict[str, str]]]:
         "paymentmethod": [dict(row) for row in NETSUITE_PAYMENT_METHODS],
         # Revenue recognition templates (issue 13: revenue.templates; sandbox/dataset_books.py REV_REC_TEMPLATE_ID)
         "revrecschedule": [{"id": "3", "name": "Monthly, Even Periods"}],
+        "term": [{"id": term_id, "name": name} for name, term_id in NETSUITE_TERMS.items()],
     }
 
 
@@ -487,6 +498,101 @@ def _catalog(
     return products, plans, charges
 
 
+# Zuora payment term -> the NetSuite term (reference data "term", internal id) it maps to (configuration
+# payment_terms, sandbox/stack.py).
+NETSUITE_TERMS = {"Net 15": "1", "Net 30": "2", "Net 60": "3", "Due on receipt": "4", "Net 45": "7"}
+PAYMENT_TERMS = {"Due Upon Receipt": "4", "Net 30": "2", "Net 45": "7", "Net 60": "3"}
+REGION_FIELD = "Region__c"  # an administrator's __c field on Account (field mapping examples)
+REGIONS = ["North America", "EMEA", "APAC", "LATAM"]
+INVALID_COUNTRY = "Atlantis"
+# Where a contact lives, by the account's currency: (Country as Zuora names it, cities, state or None).
+_ADDRESSES: dict[str, list[tuple[str, str, str | None, str]]] = {
+    "USD": [("United States", "San Francisco", "CA", "94105"), ("United States", "Boston", "MA", "02110"),
+            ("United States", "Austin", "TX", "78701")],
+    "CAD": [("Canada", "Toronto", "ON", "M5H 2N2"), ("Canada", "Vancouver", "BC", "V6B 1A1")],
+    "EUR": [("Germany", "Berlin", None, "10115"), ("France", "Paris", None, "75001"),
+            ("Netherlands", "Amsterdam", None, "1012 AB")],
+    "GBP": [("United Kingdom", "London", None, "EC1A 1BB"), ("United Kingdom", "Manchester", None, "M1 1AE")],
+    "AUD": [("Australia", "Sydney", "NSW", "2000"), ("Australia", "Melbourne", "VIC", "3000")],
+    "JPY": [("Japan", "Tokyo", None, "100-0001")],
+}  # fmt: skip
+_STREETS = ["Market St", "High Street", "Main Street", "King Street", "Harbour Road", "Station Road"]
+
+
+def _ascii(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return folded.casefold().replace("'", "")
+
+
+def _contact(rng: random.Random, account: dict[str, Any], index: int, first: str, last: str) -> dict[str, Any]:
+    country, city, state, postal_code = rng.choice(_ADDRESSES.get(str(account.get("Currency")), _ADDRESSES["USD"]))
+    domain = "".join(ch for ch in _ascii(str(account.get("Name") or "")) if ch.isalnum())[:20] or "example"
+    contact: dict[str, Any] = {
+        "Id": f"{rng.getrandbits(128):032x}",
+        "AccountId": account["Id"],
+        "FirstName": first,
+        "LastName": last,
+        "WorkEmail": _ascii(f"{first}.{last}.{index}@{domain}.example"),
+        "WorkPhone": f"+1 555 {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+        "Address1": f"{rng.randint(1, 400)} {rng.choice(_STREETS)}",
+        "City": city,
+        "PostalCode": postal_code,
+        "Country": country,
+        "CreatedDate": account["CreatedDate"],
+        "UpdatedDate": account["CreatedDate"],
+    }
+    if state:
+        contact["State"] = state
+    if rng.random() < 0.2:
+        contact["Address2"] = f"Suite {rng.randint(100, 999)}"
+    return contact
+
+
+def _contacts(seed: int, accounts: list[dict[str, Any]], dataset: Dataset) -> list[dict[str, Any]]:
+    """Bill-to (and some sold-to) contacts, the account hierarchy and regions, from their own random stream."""
+    rng = random.Random(f"contacts-{seed}")
+    contacts: list[dict[str, Any]] = []
+    for index, account in enumerate(accounts):
+        if account.get("CustomerType__NS") == "Individual" and str(account.get("Name") or "").strip():
+            first, _, last = str(account["Name"]).strip().partition(" ")
+        else:
+            first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
+        bill_to = _contact(rng, account, index, first, last)
+        contacts.append(bill_to)
+        account["BillToId"] = account["SoldToId"] = bill_to["Id"]
+        if rng.random() < 0.3:
+            sold_to = _contact(rng, account, index + len(accounts), rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES))
+            contacts.append(sold_to)
+            account["SoldToId"] = sold_to["Id"]
+        if rng.random() < 0.7:
+            account[REGION_FIELD] = rng.choice(REGIONS)
+    dataset.custom_fields = {"Account": [REGION_FIELD]}
+    _hierarchy(rng, accounts, dataset)
+    # One bill-to contact in a country that does not exist: its account fails validation naming Country.
+    skip = set(dataset.expected_invalid) | dataset.expected_excluded
+    valid = [a for a in accounts if a["Id"] not in skip and not a.get("ParentId")]
+    parents = {a.get("ParentId") for a in accounts}
+    candidates = [a for a in valid if a["Id"] not in parents and a["Status"] == "Active"]
+    if candidates:
+        account = candidates[len(candidates) // 3]
+        next(c for c in contacts if c["Id"] == account["BillToId"])["Country"] = INVALID_COUNTRY
+        dataset.expected_invalid[account["Id"]] = "Country"
+    return contacts
+
+
+def _hierarchy(rng: random.Random, accounts: list[dict[str, Any]], dataset: Dataset) -> None:
+    """About 10 % of the valid active accounts become children of another valid active account (depth 1)."""
+    skip = set(dataset.expected_invalid) | dataset.expected_excluded
+    eligible = [a for a in accounts if a["Id"] not in skip and a["Status"] == "Active"]
+    if len(eligible) < 4:
+        return
+    rng.shuffle(eligible)
+    children = eligible[: max(1, round(len(eligible) * 0.1))]
+    parents = eligible[len(children) : len(children) + max(1, len(children) // 2)]
+    for n, child in enumerate(children):
+        child["ParentId"] = parents[n % len(parents)]["Id"]
+
+
 def generate_dataset(seed: int = 7, accounts: int = 200, charges: int = 60) -> Dataset:
     """A deterministic data set: same seed and sizes, same objects, Ids and expectations."""
     gen = _Generator(seed)
@@ -499,8 +605,10 @@ def generate_dataset(seed: int = 7, accounts: int = 200, charges: int = 60) -> D
     )
     account_rows = _accounts(gen, accounts, dataset) if accounts > 0 else []
     products, plans, charge_rows = _catalog(gen, charges, dataset) if charges > 0 else ([], [], [])
+    contacts = _contacts(seed, account_rows, dataset) if account_rows else []
     dataset.zuora_objects = {
         "Account": account_rows,
+        "Contact": contacts,
         "Product": products,
         "ProductRatePlan": plans,
         "ProductRatePlanCharge": charge_rows,

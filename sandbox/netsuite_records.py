@@ -30,11 +30,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandbox.netsuite_entities import ADDRESS_BOOK, TERM_TABLE, check_address_book
 from sandbox.netsuite_errors import INVALID_PARAMETER, USER_ERROR, bad_request, invalid_reference
 
 # Tables a reference can point to: the account's reference data ...
 REFERENCE_TABLES: tuple[str, ...] = (
-    "subsidiary", "department", "classification", "location", "currency", "account", "salestaxitem",
+    "subsidiary", "department", "classification", "location", "currency", "account", "salestaxitem", TERM_TABLE,
     "paymentmethod", "revrecschedule", "revenuerecognitionrule",
 )  # fmt: skip
 # ... or records of a family (one external-id namespace each).
@@ -260,7 +261,8 @@ RECORD_RULES: dict[str, RecordRule] = {
         suiteql_type="Customer",
         fields=_CUSTOMER_FIELDS,
         custom_field_prefix="custentity",
-        references={**_CLASSIFICATIONS, "currency": "currency", "parent": CUSTOMER_TABLE},
+        references={**_CLASSIFICATIONS, "currency": "currency", "parent": CUSTOMER_TABLE, "terms": TERM_TABLE},
+        sublists={ADDRESS_BOOK: {}},  # not keyed: an update appends lines unless ?replace=addressBook
         booleans=frozenset({"isInactive", "isPerson", "taxable"}),
         strings={
             "entityId": 83,
@@ -276,7 +278,7 @@ RECORD_RULES: dict[str, RecordRule] = {
             "subsidiary": "You cannot change the subsidiary of an existing customer. "
             "The primary subsidiary of a customer with transactions cannot be changed."
         },
-        checks=(_check_customer_name,),
+        checks=(_check_customer_name, check_address_book),
         ref_name_fields=("companyName", "entityId"),
     ),
     "serviceSaleItem": _item_rule("serviceSaleItem", "Service"),

@@ -54,6 +54,11 @@ Account configuration (``account=``, ``sim.account``; sandbox/netsuite_account.p
 (a line's item must be shared with the customer's subsidiary), tax codes per line, custom forms with mandatory
 custom fields, auto-generated numbers per record type.
 
+Customers and items (sandbox/netsuite_entities.py): the customer's ``addressBook`` (validated, ``country``
+``{"id": ISO2}``, not keyed: appended unless ``?replace=addressBook``), ``terms`` -> the ``term`` list (NetSuite's
+standard terms unless reference data gives them), a parent that is not the customer itself, unique Customer IDs
+(``entityId``) and item names (``itemId``; knob ``unique_names``), SuiteQL ``item.subtype``.
+
 Error answers (NetSuite's JSON: type, title, status, o:errorDetails[{detail, o:errorCode, o:errorPath}]):
 
 =====  ===========================  ==========================================================
@@ -102,6 +107,7 @@ from sandbox.http_server import LoopbackServer
 from sandbox.netsuite_account import AccountConfiguration, AccountRules
 from sandbox.netsuite_auth import AuthFailure, TbaCredentials, TbaVerifier
 from sandbox.netsuite_books import check_deposit, check_revenue_lines, record_action_refusal
+from sandbox.netsuite_entities import STANDARD_TERMS, TERM_TABLE, check_family_rules, item_subtype
 from sandbox.netsuite_errors import (
     DUP_RCRD,
     ERROR_CONTENT_TYPE,
@@ -291,6 +297,7 @@ class NetSuiteSimulator:
         over_cap_invalid_login_rate: float = 0.0,
         suiteql_max_results: int = SUITEQL_MAX_RESULTS,
         auto_apply_preference: bool = True,
+        unique_names: bool = True,
         clock: Callable[[], float] = time.time,
         host: str = "127.0.0.1",
     ) -> None:
@@ -317,6 +324,8 @@ class NetSuiteSimulator:
             auto_apply_preference=auto_apply_preference,
         )
         self._clock = clock
+        # Customer IDs unique among customers, item names among items (sandbox/netsuite_entities.py).
+        self.unique_names = unique_names
         self._operations = 0
         self._in_flight = 0
         self.reset()
@@ -333,6 +342,9 @@ class NetSuiteSimulator:
             for table, rows in initial.reference_data.items():
                 for row in rows:
                     self.add_reference_row(table, row)
+            if not self._reference[TERM_TABLE]:  # a new account comes with NetSuite's standard terms
+                for row in STANDARD_TERMS:
+                    self.add_reference_row(TERM_TABLE, row)
             self._records: dict[str, dict[str, _Stored]] = {}
             self._by_eid: dict[str, dict[str, _Stored]] = {}  # family -> external id -> record
             self._by_id: dict[str, dict[str, _Stored]] = {}  # family -> internal id -> record
@@ -558,7 +570,7 @@ class NetSuiteSimulator:
     # ------------------------------------------------------------------ direct setup (no HTTP)
 
     def add_reference_row(self, table: str, row: Mapping[str, Any]) -> None:
-        """Add a subsidiary/department/classification/location/currency/account row."""
+        """Add a subsidiary/department/classification/location/currency/account/salestaxitem/term row."""
         name = _table_name(table)
         if name not in REFERENCE_TABLES:
             raise ValueError(f"unknown reference table {table!r}; expected one of {REFERENCE_TABLES}")
@@ -854,6 +866,14 @@ class NetSuiteSimulator:
         check_deposit(
             record_type, merged, {row["id"]: row for row in self._reference["account"]}, self._account_rules.config
         )
+        check_family_rules(
+            record_type,
+            rule.family,
+            merged,
+            existing.internal_id if existing is not None else None,
+            self._by_id.get(rule.family, {}).values(),
+            unique_names=self.unique_names,
+        )
         if rule.family == TRANSACTION_TABLE and self._closed_period is not None:
             refusal = self._closed_period(record_type, {"externalId": eid, **copy.deepcopy(merged)})
             if refusal:
@@ -1135,6 +1155,9 @@ class NetSuiteSimulator:
             rule = RECORD_RULES[stored.record_type]
             if table in family_type_column:
                 row[family_type_column[table]] = rule.suiteql_type
+            subtype = item_subtype(stored.record_type)
+            if subtype is not None:
+                row["subtype"] = subtype
             for name, value in stored.fields.items():
                 rendered = to_suiteql_value(value)
                 if rendered is not None:

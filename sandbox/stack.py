@@ -23,13 +23,14 @@ from sandbox.api_gateway import LocalApiGateway, function_handler
 from sandbox.aws import ACCOUNT, AWS_ENV, REGION, AwsResources, LocalAws
 from sandbox.aws_calls import invoked_as
 from sandbox.containers import ContainerPool
-from sandbox.dataset import ZUORA_ERROR_FIELD, Dataset, generate_dataset
+from sandbox.dataset import PAYMENT_TERMS, ZUORA_ERROR_FIELD, Dataset, generate_dataset
 from sandbox.dataset_books import (
     BOOKS_PAYMENTS_CONFIG,
     BOOKS_TAX_CODES,
     REV_REC_TEMPLATE_CHARGE_NAME,
     REV_REC_TEMPLATE_ID,
 )
+from sandbox.dataset_netsuite import PreexistingData, preexisting_records
 from sandbox.dataset_transactions import add_transactions
 from sandbox.driver import DrainStats, Handler, LambdaContext, SqsEventSourceMapping, sync_event_source_mapping
 from sandbox.environment import patched_environ
@@ -80,6 +81,12 @@ class SandboxOptions:
     # A Zuora tenant without Invoice Settlement: InvoicePayment through Actions, no memos; the connector is
     # configured so (zuora.invoice_settlement false, the memo types disabled).
     legacy_tenant: bool = False
+    # Go-live (sandbox/dataset_netsuite.py): NetSuite customers and items that exist without the connector's
+    # external id (some ambiguous, conflicting ones), entered with these fields (a mandatory custom field of the
+    # account's preferred form); ``Sandbox.preexisting`` says what the linking must report.
+    preexisting_netsuite: bool = False
+    preexisting_customer_fields: dict[str, str] = field(default_factory=dict)
+    sync_config_extra: dict[str, Any] = field(default_factory=dict)  # merged over the sandbox's sync config
 
 
 @dataclass
@@ -113,6 +120,13 @@ class Sandbox:
         # Issue 13 (books): a NetSuite tax item per Zuora tax code of the books cases, and the discount item
         self.tax_items_by_code: dict[str, str] = {}
         self.discount_item_id: str | None = None
+        self.preexisting: PreexistingData | None = (
+            preexisting_records(
+                self.dataset, seed=self.options.seed, customer_fields=self.options.preexisting_customer_fields
+            )
+            if self.options.preexisting_netsuite
+            else None
+        )
         self.credentials = Credentials()
         self.aws = LocalAws(own_process=self.options.aws_in_own_process)
         self.zuora = ZuoraSimulator(
@@ -180,6 +194,8 @@ class Sandbox:
             external_id="sandbox-sales-tax",
         )
         self._seed_books_items()
+        if self.preexisting is not None:
+            self.preexisting.load(self.netsuite)
         overrides = {}
         if self.options.max_receive_count is not None:
             overrides["MaxReceiveCount"] = str(self.options.max_receive_count)
@@ -271,10 +287,13 @@ class Sandbox:
             "item_subsidiaries": [root_subsidiary],
             "item_include_children": True,
             "zuora": {"error_field": ZUORA_ERROR_FIELD, "invoice_settlement": not self.options.legacy_tenant},
+            # Zuora payment terms -> NetSuite terms (the data set has a NetSuite term for each).
+            "payment_terms": PAYMENT_TERMS,
             **({"tax_item_id": self.tax_item_id} if self.tax_item_id else {}),
             **self._books_config(),
             **({"enabled_types": LEGACY_TENANT_TYPES} if self.options.legacy_tenant else {}),
             "payments": BOOKS_PAYMENTS_CONFIG,  # deposit accounts and payment methods (sandbox/dataset_books.py)
+            **self.options.sync_config_extra,
         }
 
     def function_env(self) -> dict[str, str]:

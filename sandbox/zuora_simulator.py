@@ -6,6 +6,7 @@ The connector's own requests-based Zuora client runs unchanged against it and ag
 - ``POST /v1/action/query`` / ``POST /v1/action/queryMore`` (ZOQL, see ``sandbox/zoql.py``);
 - ``POST /v1/action/update`` (at most 50 objects of one type, per-object results in order; fields unknown to
   the object are silently ignored; ``fieldsToNull`` clears fields);
+- ``GET /v1/describe/{object}`` -> the object's fields as XML (``sandbox/zuora_describe.py``);
 - ``X-Zuora-WSDL-Version`` on Actions: recorded per request (``wsdl_versions``); a field introduced in a later
   WSDL version than the request's (default 79) is unknown to that request.
 
@@ -49,6 +50,7 @@ from werkzeug.wrappers import Request, Response
 from sandbox import zuora_mutations, zuora_settlement
 from sandbox.http_server import LoopbackServer
 from sandbox.zoql import FieldType, ZoqlError, coerce, compile_query, format_datetime
+from sandbox.zuora_describe import NO_SUCH_OBJECT_CODE, describe_object_name, describe_xml
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +70,19 @@ DEFAULT_SCHEMA: dict[str, dict[str, FieldType]] = {
         **_SYSTEM,
         "AccountNumber": S, "Name": S, "Status": S, "Currency": S, "Balance": N, "BillCycleDay": N,
         "Batch": S, "PaymentTerm": S, "CrmId": S, "AutoPay": B, "Notes": S,
+        # Bill To / Sold To contacts and the parent account (customer hierarchy): CONTACT_FIELDS below
+        "BillToId": S, "SoldToId": S, "ParentId": S,
         "SynctoNetSuite__NS": S, "CustomerType__NS": S, **_CLASSIFICATION, **_INTEGRATION,
+    },
+    # Contact (https://docs.zuora.com/en/zuora-platform/integration/apis/soap-api/soap-api-object-reference/contact/field-descriptions):
+    # the bill-to and sold-to persons of an account (Account.BillToId / SoldToId). Country holds a country *name*
+    # ("United States", as Zuora shows it: .../merge-fields-for-invoices/bill-to-contact-fields).
+    "Contact": {
+        **_SYSTEM,
+        "AccountId": S, "FirstName": S, "LastName": S, "NickName": S, "Description": S,
+        "WorkEmail": S, "PersonalEmail": S, "WorkPhone": S, "HomePhone": S, "MobilePhone": S, "OtherPhone": S,
+        "OtherPhoneType": S, "Fax": S, "Address1": S, "Address2": S, "City": S, "State": S, "PostalCode": S,
+        "Country": S, "County": S,
     },
     "Product": {
         **_SYSTEM,
@@ -384,6 +398,11 @@ class ZuoraSimulator:
         """Put every object of a Dataset (its zuora_objects) or of a {type: [fields, ...]} mapping."""
         objects = dataset.zuora_objects if hasattr(dataset, "zuora_objects") else dataset
         assert isinstance(objects, Mapping)
+        # A Dataset says which __c fields its objects carry (sandbox/dataset.py, e.g. Account.Region__c).
+        for object_type, names in (getattr(dataset, "custom_fields", None) or {}).items():
+            for name in names:
+                if name not in self.custom_fields(object_type):
+                    self.define_custom_field(object_type, name)
         for object_type, records in objects.items():
             for fields in records:
                 self.put(object_type, fields)
@@ -662,6 +681,9 @@ class ZuoraSimulator:
                 return _json(mutation[1], mutation[0])
         if handler is None and request.method == "GET":
             self._authenticate(request)
+            described = describe_object_name(request.path)
+            if described is not None:
+                return self._describe(described)
             with self._lock:
                 answered = zuora_settlement.answer(
                     self._store,
@@ -688,6 +710,16 @@ class ZuoraSimulator:
         if handler != self._token:
             self._authenticate(request)
         return handler(request)
+
+    def _describe(self, name: str) -> Response:
+        """GET /v1/describe/{object} (sandbox/zuora_describe.py): the latest WSDL's view, custom fields included."""
+        with self._lock:
+            try:
+                object_type = self._object_type(name)
+            except ValueError:
+                return _reasons(NO_SUCH_OBJECT_CODE, f"Cannot find the object {name!r} to describe.", 404)
+            fields = dict(self._schema[object_type])
+        return Response(describe_xml(object_type, fields), status=200, content_type="text/xml; charset=utf-8")
 
     # ------------------------------------------------------------------ auth
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from sandbox import zuora_settlement
 from sandbox.dataset import ZUORA_ERROR_FIELD
-from sandbox.zoql import compile_query
+from sandbox.zoql import ZoqlError, compile_query
 from sandbox.zuora_simulator import SYNCED_OBJECTS, schema_with_custom_fields
 from zuora_netsuite.failures import FailureKind, NetSuiteError, ZuoraError
 from zuora_netsuite.models.messages import DeadLetter, RunSummary, SyncRequest
@@ -52,7 +52,10 @@ class FakeZuora:
         if self.fail_queries:
             self.fail_queries -= 1
             raise ZuoraError("Zuora answered 503", code="503", kind=FailureKind.TRANSIENT, http_status=503)
-        compiled = compile_query(zoql, ZUORA_SCHEMA)
+        try:
+            compiled = compile_query(zoql, ZUORA_SCHEMA)
+        except ZoqlError as error:  # Zuora's fault, as the client reports it
+            raise ZuoraError(f"Zuora ZOQL query failed (HTTP 400, {error.code}): {error}", code=error.code) from error
         refusal = zuora_settlement.actions_refusal(compiled.object_name, self.invoice_settlement)
         if refusal:
             raise ZuoraError(f"Zuora ZOQL query failed (HTTP 400, INVALID_TYPE): {refusal}", code="INVALID_TYPE")
@@ -156,6 +159,8 @@ class FakeNetSuite:
         self.suiteql_calls = 0
         self.fail_next: list[NetSuiteError] = []
         self._ids = itertools.count(100)
+        self.unlinked: dict[str, dict[str, dict[str, Any]]] = {}  # records without an external id (go-live)
+        self.adopted: list[tuple[str, str, str]] = []  # set_external_id calls
 
     def upsert(
         self, record_type: str, external_id: str, body: Mapping[str, Any], *, replace: Sequence[str] = ()
@@ -169,8 +174,9 @@ class FakeNetSuite:
         stored = {**(existing or {}), **body, "id": internal_id}
         # As NetSuite merges sublists on update unless ?replace= names them: item lines (non-keyed) are appended,
         # apply lines (keyed by doc) update the line of the same doc or are added.
-        if existing and "item" in existing and "item" in body and "item" not in replace:
-            stored["item"] = {"items": [*existing["item"]["items"], *body["item"]["items"]]}
+        for sublist in ("item", "addressBook"):  # not keyed: appended
+            if existing and sublist in existing and sublist in body and sublist not in replace:
+                stored[sublist] = {"items": [*existing[sublist]["items"], *body[sublist]["items"]]}
         if existing and "apply" in existing and "apply" in body and "apply" not in replace:
             sent = {json.dumps(line["doc"], sort_keys=True): line for line in body["apply"]["items"]}
             kept = [line for line in existing["apply"]["items"] if json.dumps(line["doc"], sort_keys=True) not in sent]
@@ -180,6 +186,20 @@ class FakeNetSuite:
 
     def get_by_external_id(self, record_type: str, external_id: str) -> dict[str, Any] | None:
         return self.records.get(record_type, {}).get(external_id)
+
+    def set_external_id(self, record_type: str, internal_id: str, external_id: str) -> None:
+        """Adopt a record of `unlinked` (record type -> internal id -> fields): it is then found by external id."""
+        self.adopted.append((record_type, internal_id, external_id))
+        if self.fail_next:
+            raise self.fail_next.pop(0)
+        if external_id in self.records.get(record_type, {}):
+            raise NetSuiteError(
+                f"A record with the same external ID ({external_id}) already exists.",
+                code="DUP_RCRD",
+                kind=FailureKind.PERMANENT,
+            )
+        fields = self.unlinked.get(record_type, {}).pop(internal_id, {})
+        self.records.setdefault(record_type, {})[external_id] = {**fields, "id": internal_id}
 
     def suiteql(self, query: str) -> Iterator[dict[str, Any]]:
         self.suiteql_calls += 1
@@ -194,6 +214,7 @@ class FakeStateStore:
         self.leases: dict[tuple[RecordType, str], str] = {}
         self.run_lease: str | None = None
         self.watermarks: dict[RecordType, datetime] = {}
+        self.mapping_digests: dict[RecordType, str] = {}
         self.summaries: list[RunSummary] = []
         self.notifications: dict[str, datetime] = {}
         self.error_queries: list[RecordType] = []
@@ -250,10 +271,15 @@ class FakeStateStore:
     def get_watermark(self, record_type: RecordType) -> datetime | None:
         return self.watermarks.get(record_type)
 
-    def advance_watermark(self, record_type: RecordType, to: datetime) -> None:
+    def advance_watermark(self, record_type: RecordType, to: datetime, mapping_digest: str | None = None) -> None:
         current = self.watermarks.get(record_type)
-        if current is None or current < to:
+        if current is None or current <= to:
             self.watermarks[record_type] = to
+            if mapping_digest is not None:
+                self.mapping_digests[record_type] = mapping_digest
+
+    def get_mapping_digest(self, record_type: RecordType) -> str | None:
+        return self.mapping_digests.get(record_type)
 
     def save_run_summary(self, summary: RunSummary) -> None:
         self.summaries.append(summary.model_copy(deep=True))

@@ -59,6 +59,41 @@ def test_every_valid_customer_exists_exactly_once_with_its_fields(first_cycle: A
         assert zuora["IntegrationId__NS"] == customer["id"]
 
 
+def test_customers_carry_their_contacts_addresses_terms_and_parent(first_cycle: Any) -> None:
+    """Issue 12: bill-to / sold-to as the address book, email and phone, payment terms, the parent account."""
+    sandbox, *_ = first_cycle
+    customers = {eid: found[0] for eid, found in netsuite_by_eid(sandbox, "customer").items()}
+    contacts = {contact["Id"]: contact for contact in sandbox.dataset.zuora_objects["Contact"]}
+    terms = sandbox.sync_config["payment_terms"]
+    expected = sandbox.dataset.expected_synced("Account")
+    children = 0
+    for account in sandbox.dataset.accounts:
+        if account["Id"] not in expected:
+            continue
+        customer = customers[external_id(RecordType.CUSTOMER, account["Id"])]
+        bill_to = contacts[account["BillToId"]]
+        assert (customer["email"], customer["phone"]) == (bill_to["WorkEmail"], bill_to["WorkPhone"])
+        lines = customer["addressBook"]["items"]
+        # Bill To is the default billing address, Sold To the default shipping one: one line when they are one
+        assert len(lines) == (1 if account["BillToId"] == account["SoldToId"] else 2)
+        [billing] = [line for line in lines if line["defaultBilling"]]
+        [shipping] = [line for line in lines if line["defaultShipping"]]
+        assert billing["addressBookAddress"]["city"] == bill_to["City"]
+        assert shipping["addressBookAddress"]["city"] == contacts[account["SoldToId"]]["City"]
+        assert len(billing["addressBookAddress"]["country"]["id"]) == 2
+        assert customer["terms"]["id"] == terms[account["PaymentTerm"]]
+        if account.get("ParentId"):
+            children += 1
+            parent = customers[external_id(RecordType.CUSTOMER, account["ParentId"])]
+            assert customer["parent"]["id"] == parent["id"]
+        else:
+            assert "parent" not in customer
+    assert children >= 5, "the data set has child accounts"
+    # And the account whose contact is in a country that does not exist is not in NetSuite, its reason naming it
+    [invalid] = [key for key, fault in sandbox.dataset.expected_invalid.items() if fault == "Country"]
+    assert 'Country "Atlantis"' in sandbox.zuora.get("Account", invalid)["IntegrationError__c"]
+
+
 def test_every_valid_item_exists_once_as_the_type_its_charge_names(first_cycle: Any) -> None:
     sandbox, *_ = first_cycle
     items = netsuite_by_eid(sandbox, *ITEM_TYPES.values())

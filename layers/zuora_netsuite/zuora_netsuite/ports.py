@@ -87,6 +87,11 @@ class NetSuiteApi(Protocol):
         """POST /query/v1/suiteql with limit/offset paging; yields rows."""
         ...
 
+    def set_external_id(self, record_type: str, internal_id: str, external_id: str) -> None:
+        """PATCH /record/v1/{record_type}/{internal_id} {"externalId": ...}: adopt a record made without it.
+        Raises NetSuiteError (permanent when another record has that external id)."""
+        ...
+
 
 class IntegrationStateStore(Protocol):
     def get(self, record_type: RecordType, record_id: str) -> RecordState | None: ...
@@ -118,8 +123,12 @@ class IntegrationStateStore(Protocol):
 
     def get_watermark(self, record_type: RecordType) -> datetime | None: ...
 
-    def advance_watermark(self, record_type: RecordType, to: datetime) -> None:
-        """Move the type's watermark forward (never back)."""
+    def advance_watermark(self, record_type: RecordType, to: datetime, mapping_digest: str | None = None) -> None:
+        """Move the type's watermark forward (never back), with the digest of the mapping it was reached under."""
+        ...
+
+    def get_mapping_digest(self, record_type: RecordType) -> str | None:
+        """The digest stored with the type's watermark (mapping/field_mapping.py mapping_digest), or None."""
         ...
 
     def save_run_summary(self, summary: RunSummary) -> None: ...

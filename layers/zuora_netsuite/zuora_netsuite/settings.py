@@ -5,11 +5,17 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from zuora_netsuite.models.field_mapping import (
+    RecordFieldMapping,
+    check_field_mappings,
+    check_no_clash,
+    read_fields,
+)
 from zuora_netsuite.models.netsuite_account import (
     ConstantValue,
     NetSuiteRecordType,
@@ -49,6 +55,12 @@ class ZuoraTenant(BaseModel):
     # Off (default): a payment is synced once, as before. On costs one "unchanged" check per written-back payment
     # on the next run, and after a fault that left the payload NetSuite holds unknown, one idempotent re-send.
     payments_applied_later: bool = False
+    # The (Zuora object, field) pairs the configured field mappings read, fetched with each record. Derived from
+    # SyncConfig.field_mappings / payment_terms when the configuration loads (not a setting).
+    source_fields: frozenset[tuple[str, str]] = frozenset()
+
+    def source_fields_of(self, zuora_object: str) -> tuple[str, ...]:
+        return tuple(sorted(name for obj, name in self.source_fields if obj == zuora_object))
 
     @field_validator("error_field")
     @classmethod
@@ -163,6 +175,25 @@ class AfterSyncConfig(BaseModel):
     write_off_reason_codes: tuple[str, ...] = ("Write-off",)  # Zuora's write-off memos carry "Write-off"
 
 
+CustomerMatchKey = Literal["entityId", "email"]
+ItemMatchKey = Literal["itemId", "displayName"]
+
+
+class LinkingSettings(BaseModel):
+    """Go-live linking (logic/linking.py, `connector_cli link`): how a Zuora account or charge not yet linked finds
+    the NetSuite customer or item that already exists. Keys are tried in order; the first that finds any candidate
+    decides (one: matched; more: ambiguous, never adopted)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # entityId = the account number; email = the bill-to contact's work email (case-insensitive)
+    customer_match: tuple[CustomerMatchKey, ...] = Field(default=("entityId",), min_length=1)
+    # itemId = the item name the connector gives the charge; displayName = the charge's name
+    item_match: tuple[ItemMatchKey, ...] = Field(default=("itemId",), min_length=1)
+    # The sync path runs the same matcher before it creates a customer or an item.
+    match_before_create: bool = False
+
+
 class SyncConfig(BaseModel):
     """Which record types sync and how: one validated model, from the SYNC_CONFIG JSON env value."""
 
@@ -199,9 +230,20 @@ class SyncConfig(BaseModel):
     custom_forms: dict[NetSuiteRecordType, str] = Field(default_factory=dict)
     constant_fields: dict[NetSuiteRecordType, dict[str, ConstantValue]] = Field(default_factory=dict)
     send_document_numbers: dict[NetSuiteRecordType, bool] = Field(default_factory=dict)
+    # Customers (docs/mapping.md, "Customer"): the bill-to / sold-to address book ("sync": sent on every write and
+    # replaced whole; "create_only": sent when the customer is created, then left to NetSuite; "off": never sent),
+    # Zuora country name -> ISO 3166 alpha-2 code for the names the built-in list does not know, and Zuora
+    # payment term name -> NetSuite term internal id (empty: no terms sent; the built-in mapping of customer.terms).
+    customer_addresses: Literal["sync", "create_only", "off"] = "sync"
+    country_codes: dict[str, Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]] = Field(default_factory=dict)
+    payment_terms: dict[str, Annotated[str, StringConstraints(pattern=r"^[0-9]+$")]] = Field(default_factory=dict)
+    # Field mapping as configuration (docs/configuration.md, "Field mappings"): per record type, NetSuite field ->
+    # Zuora source or constant, with value maps and defaults; overrides the built-in mapping of that field.
+    field_mappings: dict[RecordType, RecordFieldMapping] = Field(default_factory=dict)
     zuora: ZuoraTenant = ZuoraTenant()
     payments: PaymentsConfig = PaymentsConfig()
     after_sync: AfterSyncConfig = AfterSyncConfig()
+    linking: LinkingSettings = LinkingSettings()
 
     @field_validator("enabled_types")
     @classmethod
@@ -221,6 +263,17 @@ class SyncConfig(BaseModel):
     @classmethod
     def _custom_field_ids(cls, value: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
         return check_constant_fields(value)
+
+    @model_validator(mode="after")
+    def _field_mappings_valid(self) -> SyncConfig:
+        check_field_mappings(self.field_mappings)
+        check_no_clash(self.field_mappings, self.constant_fields)
+        # The Zuora fields the mappings read are fetched with each record: the tenant's mappings (mappings_for)
+        # select them. Derived, never configured (frozen model: set once, here).
+        reads = read_fields(self.field_mappings, self.payment_terms)
+        if reads != self.zuora.source_fields:
+            object.__setattr__(self, "zuora", self.zuora.model_copy(update={"source_fields": reads}))
+        return self
 
     @property
     def tax_codes_on_lines(self) -> bool:

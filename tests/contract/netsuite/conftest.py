@@ -20,6 +20,7 @@ from sandbox.netsuite_simulator import SAMPLE_REFERENCE_DATA, NetSuiteSimulator
 from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 
 if TYPE_CHECKING:  # money_records imports this module: the fixture imports it when it runs
+    from tests.contract.netsuite.entity_records import Records
     from tests.contract.netsuite.money_records import Rest
 
 CONTRACT_PREFIX = "zncontract-"
@@ -114,6 +115,18 @@ def rest(netsuite_target: NetSuiteTarget) -> Iterator[Rest]:
     from tests.contract.netsuite.money_records import Rest
 
     client = Rest(netsuite_target)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def records(netsuite_target: NetSuiteTarget) -> Iterator[Records]:
+    """Signed create / PATCH / GET / SuiteQL calls for customers and items (entity_records.py)."""
+    from tests.contract.netsuite.entity_records import Records
+
+    client = Records(netsuite_target)
     try:
         yield client
     finally:

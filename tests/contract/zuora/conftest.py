@@ -65,6 +65,15 @@ def zuora_target() -> Iterator[ZuoraTarget]:
         "Account",
         {"AccountNumber": "CONTRACT-1", "Name": "Contract Test Account", "Status": "Active", "Currency": "USD"},
     )
+    # An active account has a bill-to and a sold-to contact (test_contacts_and_hierarchy.py)
+    bill_to, sold_to = (
+        simulator.put("Contact", {"AccountId": account_id, **contact})
+        for contact in (
+            {"FirstName": "Ada", "LastName": "Contract", "WorkEmail": "ada@example.com", "Country": "United States"},
+            {"FirstName": "Bo", "LastName": "Contract", "City": "London", "Country": "United Kingdom"},
+        )
+    )
+    simulator.edit("Account", account_id, BillToId=bill_to, SoldToId=sold_to, PaymentTerm="Net 30")
     try:
         yield ZuoraTarget(simulator.base_url, client_id, client_secret, account_id, simulator)
     finally:

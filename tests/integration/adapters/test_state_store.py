@@ -106,6 +106,16 @@ def test_a_watermark_only_moves_forward(store: DynamoDbStateStore) -> None:
     assert store.get_watermark(RecordType.ITEM) == NOW
 
 
+def test_the_mapping_digest_is_kept_with_the_watermark_it_was_reached_under(store: DynamoDbStateStore) -> None:
+    assert store.get_mapping_digest(RecordType.CUSTOMER) is None
+    store.advance_watermark(RecordType.CUSTOMER, NOW, mapping_digest="d1")
+    store.advance_watermark(RecordType.CUSTOMER, NOW - timedelta(hours=1), mapping_digest="old")
+    assert store.get_mapping_digest(RecordType.CUSTOMER) == "d1"
+    store.advance_watermark(RecordType.CUSTOMER, NOW, mapping_digest="d2")  # the same instant, a new mapping
+    assert store.get_mapping_digest(RecordType.CUSTOMER) == "d2"
+    assert store.get_watermark(RecordType.CUSTOMER) == NOW
+
+
 def test_run_summaries_are_kept(store: DynamoDbStateStore) -> None:
     summary = RunSummary(run_id="r1", started_at=NOW, status="completed")
     store.save_run_summary(summary)

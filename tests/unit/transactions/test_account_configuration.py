@@ -202,3 +202,22 @@ def test_an_item_unavailable_to_the_customers_subsidiary_fails_with_the_setting_
     # Then the reason points at item_subsidiaries
     reason = ledger.zuora.get("Invoice", INVOICE_ID)["IntegrationError__c"]
     assert "item_subsidiaries" in reason
+
+
+def test_a_customer_id_netsuite_already_has_fails_pointing_at_link(ledger: Ledger) -> None:
+    # Given NetSuite already has a customer with this Customer ID, made before the connector (issue 12)
+    ledger.netsuite.fail_next.append(
+        NetSuiteError(
+            "A customer record with this ID already exists. You must enter a unique customer ID for each record you "
+            "create.",
+            code="USER_ERROR",
+            path="entityId",
+            http_status=400,
+        )
+    )
+    # When the account syncs
+    assert sync(ledger, RecordType.CUSTOMER, ACCOUNT_ID) is SyncOutcome.ERROR
+    # Then the reason says to adopt it with `link`, not to change the numbering
+    reason = ledger.zuora.get("Account", ACCOUNT_ID)["IntegrationError__c"]
+    assert reason.startswith("a NetSuite customer made outside the connector already has this name")
+    assert "connector_cli link" in reason

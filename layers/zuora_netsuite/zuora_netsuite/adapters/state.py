@@ -262,18 +262,28 @@ class DynamoDbStateStore:
             return None
         return datetime.fromisoformat(str(item["watermark"]).replace("Z", "+00:00"))
 
-    def advance_watermark(self, record_type: RecordType, to: datetime) -> None:
+    def advance_watermark(self, record_type: RecordType, to: datetime, mapping_digest: str | None = None) -> None:
+        update, values = "SET watermark = :to", {":to": iso(to)}
+        if mapping_digest is not None:
+            update, values = f"{update}, mapping_digest = :digest", {**values, ":digest": mapping_digest}
         try:
             self._table.update_item(
                 Key={"pk": f"WATERMARK#{record_type.value}", "sk": "WATERMARK"},
-                UpdateExpression="SET watermark = :to",
-                ConditionExpression="attribute_not_exists(watermark) OR watermark < :to",
-                ExpressionAttributeValues={":to": iso(to)},
+                UpdateExpression=update,
+                ConditionExpression="attribute_not_exists(watermark) OR watermark <= :to",
+                ExpressionAttributeValues=values,
             )
         except ClientError as error:
             # Already further ahead (a later run got there first): a watermark never moves back.
             if not _is_conditional_failure(error):
                 raise
+
+    def get_mapping_digest(self, record_type: RecordType) -> str | None:
+        item = self._table.get_item(
+            Key={"pk": f"WATERMARK#{record_type.value}", "sk": "WATERMARK"}, ConsistentRead=True
+        ).get("Item")
+        digest = (item or {}).get("mapping_digest")
+        return None if digest is None else str(digest)
 
     def save_run_summary(self, summary: RunSummary) -> None:
         self._table.put_item(

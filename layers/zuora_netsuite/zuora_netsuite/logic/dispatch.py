@@ -11,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.mapping import mappings_for
+from zuora_netsuite.mapping.field_mapping import mapping_digest
 from zuora_netsuite.models.messages import RequestSource, RunSummary, SyncRequest, TypeDispatch
+from zuora_netsuite.models.record_types import ALWAYS_ENABLED as MASTER_DATA
 from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import RecordState
 from zuora_netsuite.observability import add_count, logger
@@ -89,7 +91,7 @@ class Dispatcher:
 
     def _dispatch_type(self, record_type: RecordType, run_id: str) -> TypeDispatch:
         started = self.clock()
-        watermark = self.state.get_watermark(record_type) or EPOCH
+        watermark, digest = self._watermark(record_type)
         pending = mappings_for(self.config.zuora)[record_type].pending(
             self.zuora, max(watermark - WATERMARK_OVERLAP, EPOCH), self.config.cutover_dates.get(record_type)
         )
@@ -129,9 +131,27 @@ class Dispatcher:
                 extra={"record_type": record_type.value, "held_back": held_back},
             )
             add_count("held_back", held_back, record_type=record_type.value)
-        self.state.advance_watermark(record_type, started)
+        self.state.advance_watermark(record_type, started, mapping_digest=digest)
         result.watermark = started
         return result
+
+    def _watermark(self, record_type: RecordType) -> tuple[datetime, str | None]:
+        """Where the type's pending selection starts, and the digest of its configured mapping (master data).
+        When the mapping changed since the watermark was stored, every synced record is looked at again: those
+        whose payload changed are written, the others end unchanged (docs/mapping.md, "Mapping as configuration").
+        A watermark stored without a digest (before the connector kept one) just gets one."""
+        watermark = self.state.get_watermark(record_type) or EPOCH
+        if record_type not in MASTER_DATA:
+            return watermark, None
+        digest = mapping_digest(self.config, record_type)
+        stored = self.state.get_mapping_digest(record_type)
+        if stored is not None and stored != digest:
+            logger.info(
+                "The mapping changed: every synced record of the type is looked at again",
+                extra={"record_type": record_type.value},
+            )
+            return EPOCH, digest
+        return watermark, digest
 
     def _permanent_errors(self, record_type: RecordType) -> dict[str, RecordState]:
         """Record id -> state of the type's records in permanent (or dependency) error: one query of the

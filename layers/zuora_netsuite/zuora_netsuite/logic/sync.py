@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from zuora_netsuite.failures import FailureKind, SyncFailure
+from zuora_netsuite.logic.linking import LINKABLE_TYPES as LINKABLE
+from zuora_netsuite.logic.linking import adopt_before_create
 from zuora_netsuite.logic.parents import ensure_parents
 from zuora_netsuite.logic.writeback import ZUORA_TEXT_MAX, WriteBack, WriteBackBuffer, update_zuora_objects
 from zuora_netsuite.mapping import Mapped, MappingContext, SourceRecord, mappings_for
@@ -190,6 +192,7 @@ class RecordSync:
             self._skip_if_not_eligible,
             self._map,
             self._recover_in_progress,
+            self._adopt_existing,
             self._skip_if_unchanged,
             self._sync_parents,
             self._hold_repeated_failure,
@@ -243,7 +246,8 @@ class RecordSync:
         context = MappingContext(self.reference, self.config, self.clock().date(), netsuite_id=self._netsuite_id_of)
 
         def mapped() -> Mapped:
-            return record.mapping.map(source, context, is_update=record.written_by_connector).for_account(self.config)
+            mapped = record.mapping.map(source, context, is_update=record.written_by_connector)
+            return mapped.for_account(self.config, record.request.record_type, source, record.mapping.describe(source))
 
         try:
             try:
@@ -388,6 +392,23 @@ class RecordSync:
             extra={"record": record.request.key, "status_was": source.integration_status, "netsuite_id": netsuite_id},
         )
         return SyncOutcome.SYNCED
+
+    def _adopt_existing(self, record: RecordInSync) -> SyncOutcome | None:
+        """``linking.match_before_create``: a customer or item NetSuite already has (made before the connector) is
+        adopted and updated instead of created a second time; an ambiguous one fails naming `connector_cli link`
+        (logic/linking.py)."""
+        record_type = record.request.record_type
+        if not self.config.linking.match_before_create or record.written_by_connector or record_type not in LINKABLE:
+            return None
+        try:
+            found = adopt_before_create(self.netsuite, self.config.linking, record_type, record.fetched())
+        except SyncFailure as failure:
+            return self._fail(record, failure)
+        if found is not None:
+            record.current = record.current.model_copy(
+                update={"netsuite_id": found.internal_id, "netsuite_type": found.record_type}
+            )
+        return None
 
     def _hold_repeated_failure(self, record: RecordInSync) -> SyncOutcome | None:
         """The same payload was already rejected: not sent again until the record changes in Zuora."""

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from zuora_netsuite.adapters.zuora import zoql
-from zuora_netsuite.failures import FailureKind, SyncFailure
+from zuora_netsuite.adapters.zuora import zoql as zoql  # re-exported: the query builder of pending selections
+from zuora_netsuite.failures import FailureKind, SyncFailure, ZuoraError
 from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
+from zuora_netsuite.mapping.field_mapping import ResolvedFields, resolved_fields
 from zuora_netsuite.models.netsuite import NetSuiteRecord
 from zuora_netsuite.models.netsuite_account import AccountFields
 from zuora_netsuite.models.record_types import RecordType
@@ -59,12 +60,23 @@ class Mapped:
                 body.pop(name, None)
         return self.account.apply(self.netsuite_type, body)
 
-    def for_account(self, config: SyncConfig) -> Mapped:
-        """With what the sync configuration says this NetSuite account asks of the record type."""
+    def for_account(
+        self, config: SyncConfig, record_type: RecordType | None = None, source: Any = None, described: str = ""
+    ) -> Mapped:
+        """With what the sync configuration says of the record type: the NetSuite account's form, mandatory
+        custom fields and numbering, and the record's configured field mappings (resolved from `source`; raises
+        ValidationFailure naming a value without a mapping)."""
+        resolved = (
+            resolved_fields(config, record_type, source, described)
+            if record_type is not None
+            else ResolvedFields({}, {})
+        )
         fields = AccountFields(
             custom_form=config.custom_form_for(self.netsuite_type),
             constants=config.constants_for(self.netsuite_type),
             send_number=config.sends_document_number(self.netsuite_type),
+            fields=resolved.body,
+            line_fields=resolved.lines,
         )
         return replace(self, account=fields)
 
@@ -162,7 +174,7 @@ def netsuite_ids_of(context: MappingContext, parents: Sequence[Parent], child: s
 
 
 def parents_of(mapping: RecordMapping, source: SourceRecord) -> Sequence[Parent]:
-    """The parents a record needs in NetSuite; master data (customers, items) has none."""
+    """The parents a record needs in NetSuite (a customer: its parent account; items have none)."""
     parents = getattr(mapping, "parents", None)
     return tuple(parents(source)) if parents is not None else ()
 
@@ -219,8 +231,23 @@ def query_where(
 def fetch_synced(
     zuora: ZuoraApi, tenant: ZuoraTenant, zuora_object: str, fields: Sequence[str], ids: Iterable[str]
 ) -> list[dict[str, Any]]:
-    """Synced objects by Id, with the error reason (when configured) under `integration_error`."""
-    rows = query_where(zuora, zuora_object, synced_fields(fields, tenant), "Id", ids)
+    """Synced objects by Id, with the error reason (when configured) under `integration_error`, and the fields
+    the configured field mappings read from the object (settings.ZuoraTenant.source_fields)."""
+    wanted = synced_fields(fields, tenant)
+    configured = tuple(name for name in tenant.source_fields_of(zuora_object) if name not in wanted)
+    try:
+        rows = query_where(zuora, zuora_object, (*wanted, *configured), "Id", ids)
+    except ZuoraError as error:
+        if not configured or error.code != "INVALID_FIELD":
+            raise
+        names = ", ".join(f"{zuora_object}.{name}" for name in configured)
+        raise ZuoraError(
+            f"field_mappings: Zuora refuses a field they read ({names}); check them with `connector_cli mapping "
+            f"check`. {error.reason}",
+            code=error.code,
+            kind=FailureKind.PERMANENT,
+            http_status=error.http_status,
+        ) from error
     return [with_error_reason(row, tenant) for row in rows]
 
 

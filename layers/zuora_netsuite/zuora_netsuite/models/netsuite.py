@@ -41,12 +41,51 @@ class NetSuiteRecord(BaseModel):
         return self.model_dump(by_alias=True, exclude_none=True)
 
 
+class NetSuiteAddress(BaseModel):
+    """The addressBookAddress subrecord of a customer's address line (REST API Browser,
+    customer-addressBook-addressBookAddress); country is a reference to NetSuite's Country list by ISO alpha-2."""
+
+    model_config = ConfigDict(populate_by_name=True, frozen=True)
+
+    addressee: str | None = None
+    attention: str | None = None
+    addr1: str | None = None
+    addr2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip: str | None = None
+    country: RecordRef | None = None
+    addr_phone: str | None = Field(default=None, alias="addrPhone")
+
+
+class NetSuiteAddressLine(BaseModel):
+    """A line of the customer's addressBook sublist (customer-addressBookElement)."""
+
+    model_config = ConfigDict(populate_by_name=True, frozen=True)
+
+    label: str
+    default_billing: bool = Field(alias="defaultBilling")
+    default_shipping: bool = Field(alias="defaultShipping")
+    address: NetSuiteAddress = Field(alias="addressBookAddress")
+
+
+class NetSuiteAddressBook(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    items: list[NetSuiteAddressLine]
+
+
 class NetSuiteCustomer(NetSuiteRecord):
     entity_id: str = Field(alias="entityId")
     company_name: str | None = Field(default=None, alias="companyName")
     first_name: str | None = Field(default=None, alias="firstName")
     last_name: str | None = Field(default=None, alias="lastName")
     is_person: bool = Field(alias="isPerson")
+    email: str | None = None
+    phone: str | None = None
+    parent: RecordRef | None = None  # the parent customer (Zuora's ParentId), by internal id
+    terms: RecordRef | None = None  # a NetSuite term, by internal id
+    address_book: NetSuiteAddressBook | None = Field(default=None, alias="addressBook")
     currency: RecordRef | None = None
     subsidiary: RecordRef | None = None  # never sent on update: a customer's subsidiary cannot change
     department: RecordRef | None = None

@@ -107,15 +107,23 @@ class AccountFields:
     custom_form: str | None = None
     constants: Mapping[str, Any] = field(default_factory=dict)
     send_number: bool = True
+    # The record's field mappings, resolved (mapping/field_mapping.py): body fields, and fields of every item line.
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    line_fields: Mapping[str, Any] = field(default_factory=dict)
 
     def apply(self, netsuite_type: str, body: dict[str, Any]) -> dict[str, Any]:
-        """The body with the account's form, constant custom fields (custcol... on every item line) and, when
-        the account numbers the record type itself, without the connector's entityId / tranId."""
-        if self.custom_form is None and not self.constants and self.send_number:
+        """The body with, in this order: the account's form, the configured field mappings (over the built-in
+        values), the constant custom fields (custcol... on every item line) and, when the account numbers the
+        record type itself, without the connector's entityId / tranId."""
+        configured = self.custom_form is not None or self.constants or self.fields or self.line_fields
+        if not configured and self.send_number:
             return body
         out = copy.deepcopy(body)
         if self.custom_form is not None:
             out["customForm"] = {"id": self.custom_form}
+        out.update(copy.deepcopy(dict(self.fields)))
+        for line in (out.get("item") or {}).get("items") or []:
+            line.update(copy.deepcopy(dict(self.line_fields)))
         for field_id, value in self.constants.items():
             if field_id.startswith(LINE_PREFIX):
                 for line in (out.get("item") or {}).get("items") or []:
@@ -137,13 +145,22 @@ def explain(failure: SyncFailure, netsuite_type: str) -> SyncFailure:
     path = failure.path or ""
     leaf = path.rsplit(".", 1)[-1]
     hint: str | None = None
-    if leaf in ("tranId", "entityId"):
+    if leaf in ("entityId", "itemId") and "already" in failure.reason:
+        # Customer IDs and item names are unique in NetSuite: a record made before the connector has this one
+        hint = (
+            f"a NetSuite {netsuite_type} made outside the connector already has this name: adopt it with "
+            "`connector_cli link` (or rename one of them)"
+        )
+    elif leaf in ("tranId", "entityId"):
         hint = (
             f"NetSuite numbers {netsuite_type} records itself: set send_document_numbers.{netsuite_type} to false "
             "(or check Allow Override in NetSuite)"
         )
     elif CUSTOM_FIELD_ID.fullmatch(leaf) and "Please enter value" in failure.reason:
-        hint = f"the {netsuite_type} form makes {leaf} mandatory: set it in constant_fields.{netsuite_type}"
+        hint = (
+            f"the {netsuite_type} form makes {leaf} mandatory: map it in field_mappings.<record type>.fields.{leaf} "
+            f"or set it in constant_fields.{netsuite_type}"
+        )
     elif leaf == "taxCode":
         hint = "NetSuite needs a tax code on every line: set tax_codes / default_tax_code_id"
     elif leaf == "item" and "for subsidiary" in failure.reason:

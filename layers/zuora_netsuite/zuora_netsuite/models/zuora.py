@@ -10,9 +10,10 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 
 class IntegrationFields(BaseModel):
-    """The custom fields the connector writes back to every synced Zuora object (strings, <= 255 chars)."""
+    """The custom fields the connector writes back to every synced Zuora object (strings, <= 255 chars).
+    Other fields selected for the configured field mappings (e.g. `Region__c`) are kept as extras."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
 
     integration_id: str | None = Field(default=None, alias="IntegrationId__NS")
     integration_status: str | None = Field(default=None, alias="IntegrationStatus__NS")
@@ -22,6 +23,37 @@ class IntegrationFields(BaseModel):
     integration_error: str | None = Field(default=None, alias="integration_error")
 
 
+class ZuoraContact(BaseModel):
+    """A Zuora Contact: an account's bill-to or sold-to person and address
+    (https://docs.zuora.com/en/zuora-platform/integration/apis/soap-api/soap-api-object-reference/contact/field-descriptions).
+    Country holds the country's *name* as Zuora shows it ("United States"). Fields beyond ZOQL_FIELDS that a field
+    mapping selects (BillTo.X / SoldTo.X) are kept as extras, under their Zuora names."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
+
+    ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
+        "Id", "AccountId", "FirstName", "LastName", "WorkEmail", "WorkPhone",
+        "Address1", "Address2", "City", "State", "PostalCode", "Country",
+    )  # fmt: skip
+
+    id: str = Field(alias="Id")
+    account_id: str | None = Field(default=None, alias="AccountId")
+    first_name: str | None = Field(default=None, alias="FirstName")
+    last_name: str | None = Field(default=None, alias="LastName")
+    work_email: str | None = Field(default=None, alias="WorkEmail")
+    work_phone: str | None = Field(default=None, alias="WorkPhone")
+    address1: str | None = Field(default=None, alias="Address1")
+    address2: str | None = Field(default=None, alias="Address2")
+    city: str | None = Field(default=None, alias="City")
+    state: str | None = Field(default=None, alias="State")
+    postal_code: str | None = Field(default=None, alias="PostalCode")
+    country: str | None = Field(default=None, alias="Country")
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part.strip() for part in (self.first_name, self.last_name) if part and part.strip())
+
+
 class ZuoraAccount(IntegrationFields):
     """A Zuora Account; becomes a NetSuite customer."""
 
@@ -29,7 +61,7 @@ class ZuoraAccount(IntegrationFields):
         "Id", "AccountNumber", "Name", "Status", "Currency", "UpdatedDate",
         "IntegrationId__NS", "IntegrationStatus__NS", "SyncDate__NS",
         "SynctoNetSuite__NS", "Subsidiary__NS", "Department__NS", "Class__NS", "Location__NS",
-        "CustomerType__NS",
+        "CustomerType__NS", "BillToId", "SoldToId", "ParentId", "PaymentTerm",
     )  # fmt: skip
 
     id: str = Field(alias="Id")
@@ -44,6 +76,13 @@ class ZuoraAccount(IntegrationFields):
     class_: str | None = Field(default=None, alias="Class__NS")
     location: str | None = Field(default=None, alias="Location__NS")
     customer_type: str | None = Field(default=None, alias="CustomerType__NS")  # Company / Individual
+    bill_to_id: str | None = Field(default=None, alias="BillToId")  # Contact ids
+    sold_to_id: str | None = Field(default=None, alias="SoldToId")
+    parent_id: str | None = Field(default=None, alias="ParentId")  # customer hierarchy: the parent Account
+    payment_term: str | None = Field(default=None, alias="PaymentTerm")  # a tenant payment term's name, "Net 30"
+    # The contacts themselves (mapping.customer.fetch attaches them; not Zuora fields, so never dumped).
+    bill_to: ZuoraContact | None = Field(default=None, exclude=True)
+    sold_to: ZuoraContact | None = Field(default=None, exclude=True)
 
 
 class ZuoraProductRatePlan(BaseModel):

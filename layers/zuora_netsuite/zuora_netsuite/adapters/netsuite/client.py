@@ -227,6 +227,23 @@ class NetSuiteClient:
             )
         return record
 
+    def set_external_id(self, record_type: str, internal_id: str, external_id: str) -> None:
+        """Give a record that exists without it the connector's external id: ``PATCH /record/v1/{type}/{id}``
+        with ``{"externalId": ...}`` only (omitted fields stay as they are). Oracle NetSuite help, "Using External
+        IDs" (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_156334828635.html) and
+        "Updating a Record Instance" (section_1545142173). An external id another record has is refused (400)."""
+        if not internal_id.isdigit():
+            raise NetSuiteError(
+                f"invalid NetSuite internal id {internal_id!r}: digits only",
+                code="INVALID_INTERNAL_ID",
+                kind=FailureKind.PERMANENT,
+            )
+        self._record_path(record_type, external_id)  # validates both names
+        what = f"setting external id {external_id} on {record_type} {internal_id}"
+        self._send(
+            "PATCH", what, f"/record/v1/{record_type}/{internal_id}", kind="write", json={"externalId": external_id}
+        )
+
     def suiteql(self, query: str) -> Iterator[dict[str, Any]]:
         """Run a SuiteQL query; yields every row (without ``links``), paging with limit/offset on hasMore.
 
