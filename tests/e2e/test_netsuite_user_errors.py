@@ -28,7 +28,9 @@ def cycle() -> Iterator[tuple[Sandbox, str]]:
         sandbox.netsuite.fail_next_record_changed(3)
         sandbox.netsuite.fail_next_workflow_locked(3)
         # and one valid account whose customer NetSuite refuses for a reference to nothing
-        refused = sorted(sandbox.dataset.expected_synced("Account"))[0]
+        # (not a parent account: its children would fail with it, naming it)
+        parents = {account.get("ParentId") for account in sandbox.dataset.accounts}
+        refused = sorted(sandbox.dataset.expected_synced("Account") - parents)[0]
         sandbox.netsuite.reject_external_id(external_id(RecordType.CUSTOMER, refused), INVALID_TERMS)
         # When one scheduled cycle runs
         sandbox.run_cycle()
