@@ -179,6 +179,45 @@ CustomerMatchKey = Literal["entityId", "email"]
 ItemMatchKey = Literal["itemId", "displayName"]
 
 
+class CustomFieldMatch(BaseModel):
+    """A customer match key on a custom field: the NetSuite custom entity field (its SuiteQL column, lower case)
+    whose value equals the Zuora Account custom field's (exact, blank values never match)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    netsuite: str
+    zuora: str
+
+    @field_validator("netsuite")
+    @classmethod
+    def _custentity(cls, value: str) -> str:
+        if not re.fullmatch(r"custentity[a-z0-9_]+", value):
+            raise ValueError(
+                f"linking.customer_match netsuite {value!r} is not a NetSuite custom entity field id: it starts with "
+                "custentity and is lower case, as its SuiteQL column (e.g. custentity_zuora_number)"
+            )
+        return value
+
+    @field_validator("zuora")
+    @classmethod
+    def _account_custom_field(cls, value: str) -> str:
+        if not re.fullmatch(r"Account\.[A-Za-z][A-Za-z0-9_]*__c", value):
+            raise ValueError(
+                f"linking.customer_match zuora {value!r} is not a Zuora Account custom field: Account.<Field>__c "
+                "(e.g. Account.LegacyId__c)"
+            )
+        return value
+
+    @property
+    def key(self) -> str:
+        """The key's name in matches and reports: the NetSuite column."""
+        return self.netsuite
+
+    @property
+    def zuora_field(self) -> str:
+        return self.zuora.split(".", 1)[1]
+
+
 class LinkingSettings(BaseModel):
     """Go-live linking (logic/linking.py, `connector_cli link`): how a Zuora account or charge not yet linked finds
     the NetSuite customer or item that already exists. Keys are tried in order; the first that finds any candidate
@@ -186,12 +225,22 @@ class LinkingSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    # entityId = the account number; email = the bill-to contact's work email (case-insensitive)
-    customer_match: tuple[CustomerMatchKey, ...] = Field(default=("entityId",), min_length=1)
+    # entityId = the account number; email = the bill-to contact's work email (case-insensitive); an object
+    # {"netsuite": "custentity_x", "zuora": "Account.X__c"} = a custom field's value (exact)
+    customer_match: tuple[CustomerMatchKey | CustomFieldMatch, ...] = Field(default=("entityId",), min_length=1)
     # itemId = the item name the connector gives the charge; displayName = the charge's name
     item_match: tuple[ItemMatchKey, ...] = Field(default=("itemId",), min_length=1)
     # The sync path runs the same matcher before it creates a customer or an item.
     match_before_create: bool = False
+
+    @property
+    def customer_keys(self) -> tuple[str, ...]:
+        """The customer match keys by name (a custom field's: its NetSuite column)."""
+        return tuple(key if isinstance(key, str) else key.key for key in self.customer_match)
+
+    @property
+    def custom_fields(self) -> tuple[CustomFieldMatch, ...]:
+        return tuple(key for key in self.customer_match if isinstance(key, CustomFieldMatch))
 
 
 class SyncConfig(BaseModel):
@@ -270,7 +319,9 @@ class SyncConfig(BaseModel):
         check_no_clash(self.field_mappings, self.constant_fields)
         # The Zuora fields the mappings read are fetched with each record: the tenant's mappings (mappings_for)
         # select them. Derived, never configured (frozen model: set once, here).
-        reads = read_fields(self.field_mappings, self.payment_terms)
+        reads = read_fields(self.field_mappings, self.payment_terms) | {
+            ("Account", key.zuora_field) for key in self.linking.custom_fields
+        }  # and the Account custom fields linking.customer_match compares
         if reads != self.zuora.source_fields:
             object.__setattr__(self, "zuora", self.zuora.model_copy(update={"source_fields": reads}))
         return self

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
+
 from sandbox.dataset import ZUORA_ERROR_FIELD
+from sandbox.zuora_simulator import SYNCED_OBJECTS, schema_with_custom_fields
 from tests.fakes import FakeNetSuite, FakeStateStore, FakeZuora
 from tests.unit.logic.conftest import World
 from tests.unit.logic.conftest import account as logic_account
@@ -14,7 +18,7 @@ from zuora_netsuite.logic.linking import CandidateIndex, Linker, claimed_twice, 
 from zuora_netsuite.models.messages import SyncRequest
 from zuora_netsuite.models.record_types import RecordType, external_id
 from zuora_netsuite.models.state import SyncOutcome
-from zuora_netsuite.settings import LinkingSettings, ZuoraTenant
+from zuora_netsuite.settings import LinkingSettings, SyncConfig, ZuoraTenant
 
 CUSTOMER = RecordType.CUSTOMER
 ITEM = RecordType.ITEM
@@ -183,3 +187,89 @@ def test_without_match_before_create_the_sync_path_looks_for_nothing(world: Worl
     world.netsuite.reference["customer"] = [{"id": "77", "entityid": "A00000001"}]
     assert sync_customer(world) is SyncOutcome.SYNCED
     assert world.netsuite.adopted == []
+
+
+# --- a custom-field match key: {"netsuite": "custentity_...", "zuora": "Account.X__c"} ---------------------------
+
+LEGACY = {"netsuite": "custentity_legacy_id", "zuora": "Account.LegacyId__c"}
+
+
+@pytest.fixture
+def legacy_id_field(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Zuora tenant has Account.LegacyId__c (created by its administrator)."""
+    custom = {object_type: [ZUORA_ERROR_FIELD] for object_type in SYNCED_OBJECTS}
+    custom["Account"] = [*custom["Account"], "LegacyId__c"]
+    monkeypatch.setattr("tests.fakes.ZUORA_SCHEMA", schema_with_custom_fields(custom))
+
+
+def custom_config(**linking: Any) -> SyncConfig:
+    return SyncConfig.model_validate({"linking": {"customer_match": [LEGACY, "entityId"], **linking}})
+
+
+def test_a_custom_field_key_must_name_a_custentity_column_and_an_account_custom_field() -> None:
+    # Given custom-field keys whose NetSuite id or Zuora source is not one
+    for bad, named in (
+        ({"netsuite": "custbody_legacy", "zuora": "Account.LegacyId__c"}, "custentity"),
+        ({"netsuite": "custentity_Legacy", "zuora": "Account.LegacyId__c"}, "lower case"),
+        ({"netsuite": "custentity_legacy", "zuora": "Account.LegacyId"}, "Account.<Field>__c"),
+        ({"netsuite": "custentity_legacy", "zuora": "BillTo.LegacyId__c"}, "Account.<Field>__c"),
+    ):
+        # When the configuration is validated, Then it is refused, naming the setting
+        with pytest.raises(ValidationError) as refused:
+            SyncConfig.model_validate({"linking": {"customer_match": [bad]}})
+        assert "linking.customer_match" in str(refused.value)
+        assert named in str(refused.value)
+    # And a valid one makes the account fetch select the Zuora field
+    assert ("Account", "LegacyId__c") in custom_config().zuora.source_fields
+    assert custom_config().linking.customer_keys == ("custentity_legacy_id", "entityId")
+
+
+@pytest.mark.usefixtures("legacy_id_field")
+def test_a_custom_field_key_matches_the_exact_value_and_skips_blank_values() -> None:
+    # Given accounts with a legacy id (one blank) and NetSuite customers carrying it in a custom entity field
+    zuora = FakeZuora(
+        {
+            "Account": [
+                account("z1", "A1", LegacyId__c="L-1"),
+                account("z2", "A2", LegacyId__c="L-2"),
+                account("z3", "A3", LegacyId__c=" "),
+                account("z4", "A4", LegacyId__c="l-1x"),
+            ]
+        }
+    )
+    netsuite = FakeNetSuite(
+        {
+            "customer": [
+                {"id": "10", "entityid": "C10", "custentity_legacy_id": "L-1"},
+                {"id": "11", "entityid": "C11", "custentity_legacy_id": "L-2"},
+                {"id": "12", "entityid": "C12", "custentity_legacy_id": "L-2"},
+                {"id": "13", "entityid": "C13", "custentity_legacy_id": " "},
+                {"id": "14", "entityid": "C14", "custentity_legacy_id": "L-1X"},
+            ]
+        }
+    )
+    config = custom_config()
+    # When the plan is made
+    links = Linker(zuora, netsuite, FakeStateStore(), config.linking, config.zuora)
+    matches = {m.zuora_id: m for m in links.plan(CUSTOMER)}
+    # Then the custom field decides: one candidate matched, two ambiguous, blank and case-different unmatched
+    assert (matches["z1"].status, matches["z1"].key, matches["z1"].value) == ("matched", "custentity_legacy_id", "L-1")
+    assert [c.internal_id for c in matches["z1"].candidates] == ["10"]
+    assert matches["z2"].status == "ambiguous"
+    assert matches["z3"].status == "unmatched"
+    assert matches["z4"].status == "unmatched"
+
+
+@pytest.mark.usefixtures("legacy_id_field")
+def test_with_match_before_create_a_custom_field_key_adopts_the_customer(world: World) -> None:
+    # Given NetSuite customer 77 carrying the account's legacy id (not its number) in a custom entity field
+    world.zuora.put("Account", logic_account(LegacyId__c="L-77"))
+    world.netsuite.reference["customer"] = [{"id": "77", "entityid": "Other", "custentity_legacy_id": "L-77"}]
+    world.netsuite.unlinked["customer"] = {"77": {"entityId": "Other", "subsidiary": {"id": "10"}}}
+    linking = {"customer_match": [LEGACY], "match_before_create": True}
+    world.config = SyncConfig.model_validate({**world.config.model_dump(by_alias=True), "linking": linking})
+    # When the account syncs
+    assert sync_customer(world) is SyncOutcome.SYNCED
+    # Then customer 77 was adopted by its custom field and updated, not created
+    assert world.netsuite.adopted == [("customer", "77", external_id(CUSTOMER, "a" * 32))]
+    assert world.zuora.get("Account", "a" * 32)["IntegrationId__NS"] == "77"

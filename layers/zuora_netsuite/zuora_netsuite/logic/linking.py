@@ -14,9 +14,10 @@ hash, so the next cycle sends the full body as an update), then write ``Integrat
 status is left alone: the record is still pending and syncs with the next run). A crash between the steps is safe:
 the next upsert by external id finds the adopted record.
 
-NetSuite candidates come from SuiteQL (``customer``: id, entityid, email, externalid; ``item``: id, itemid,
-displayname, itemtype, subtype, externalid), read once with keyset paging; values are compared in Python (emails
-case-insensitively, names exactly), never with SQL functions.
+NetSuite candidates come from SuiteQL (``customer``: id, entityid, email, externalid and the custom entity fields
+of custom-field match keys; ``item``: id, itemid, displayname, itemtype, subtype, externalid), read once with keyset
+paging; values are compared in Python (emails case-insensitively, names and custom fields exactly), never with SQL
+functions.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType, externa
 from zuora_netsuite.models.state import RecordState
 from zuora_netsuite.models.zuora import ZuoraAccount
 from zuora_netsuite.ports import IntegrationStateStore, NetSuiteApi, StaleStateError, ZuoraApi
-from zuora_netsuite.settings import LinkingSettings, ZuoraTenant
+from zuora_netsuite.settings import CustomFieldMatch, LinkingSettings, ZuoraTenant
 
 logger = logging.getLogger(__name__)
 
@@ -118,13 +119,19 @@ class CandidateIndex:
     by_key: dict[str, dict[str, list[Candidate]]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, netsuite: NetSuiteApi, record_type: RecordType) -> CandidateIndex:
-        return cls.from_rows(record_type, _every_row(netsuite, record_type))
+    def load(
+        cls, netsuite: NetSuiteApi, record_type: RecordType, custom: Sequence[CustomFieldMatch] = ()
+    ) -> CandidateIndex:
+        return cls.from_rows(record_type, _every_row(netsuite, record_type, custom), custom)
 
     @classmethod
-    def from_rows(cls, record_type: RecordType, rows: Iterable[Mapping[str, Any]]) -> CandidateIndex:
+    def from_rows(
+        cls, record_type: RecordType, rows: Iterable[Mapping[str, Any]], custom: Sequence[CustomFieldMatch] = ()
+    ) -> CandidateIndex:
+        """``custom``: the custom-field match keys (customers), indexed under their NetSuite column."""
         index = cls(record_type)
-        keys = ("entityId", "email") if record_type is RecordType.CUSTOMER else ("itemId", "displayName")
+        own = ("entityId", "email") if record_type is RecordType.CUSTOMER else ("itemId", "displayName")
+        keys = (*own, *(key.key for key in custom))
         for row in rows:
             candidate = Candidate(
                 internal_id=str(row["id"]),
@@ -133,7 +140,7 @@ class CandidateIndex:
                 external_id=_text(row.get("externalid")),
             )
             for key in keys:
-                value = _normalise(key, row.get(_KEY_COLUMN[key]))
+                value = _normalise(key, row.get(_KEY_COLUMN.get(key, key)))
                 if value is not None:
                     index.by_key.setdefault(key, {}).setdefault(value, []).append(candidate)
         return index
@@ -174,12 +181,17 @@ def match_one(
     return Match(record_type, zuora_id, label, "unmatched", reason="no NetSuite record matches")
 
 
-def match_values(record_type: RecordType, source: SourceRecord) -> tuple[str, dict[str, str | None], str | None]:
-    """(label, match key -> the Zuora record's value, the NetSuite record type it must be) of one record."""
+def match_values(
+    record_type: RecordType, source: SourceRecord, custom: Sequence[CustomFieldMatch] = ()
+) -> tuple[str, dict[str, str | None], str | None]:
+    """(label, match key -> the Zuora record's value, the NetSuite record type it must be) of one record.
+    ``custom``: the custom-field match keys, whose Zuora Account field the fetch selected (an extra)."""
     if record_type is RecordType.CUSTOMER:
         account = cast(ZuoraAccount, source)
         bill_to: Any = getattr(account, "bill_to", None)  # the bill-to contact, when the account model has one
         values = {"entityId": account.account_number, "email": getattr(bill_to, "work_email", None)}
+        extras = account.model_extra or {}
+        values |= {key.key: _text(extras.get(key.zuora_field)) for key in custom}
         return account.account_number or account.id, values, "customer"
     charge = cast(ChargeWithPlan, source)
     item_type = ITEM_TYPE_BY_ZUORA_VALUE.get((charge.charge.item_type or "").strip().casefold())
@@ -190,8 +202,8 @@ def match_values(record_type: RecordType, source: SourceRecord) -> tuple[str, di
 def match_source(
     index: CandidateIndex, record_type: RecordType, source: SourceRecord, settings: LinkingSettings
 ) -> Match:
-    label, values, expected_type = match_values(record_type, source)
-    keys = settings.customer_match if record_type is RecordType.CUSTOMER else settings.item_match
+    label, values, expected_type = match_values(record_type, source, settings.custom_fields)
+    keys = settings.customer_keys if record_type is RecordType.CUSTOMER else settings.item_match
     item_type = expected_type if record_type is RecordType.ITEM else None
     return match_one(index, record_type, source.id, label, values, keys, expected_type=item_type)
 
@@ -204,17 +216,19 @@ def adopt_before_create(
     external id set) and return it, None when there is none. Ambiguous or conflicting: a permanent failure that
     names the candidates and `connector_cli link`. String comparison in SuiteQL is exact (no page documents its
     case rules), so an email that differs only in case is not found here (`link` compares case-insensitively)."""
-    _, values, _ = match_values(record_type, source)
-    keys = settings.customer_match if record_type is RecordType.CUSTOMER else settings.item_match
+    custom = settings.custom_fields if record_type is RecordType.CUSTOMER else ()
+    _, values, _ = match_values(record_type, source, custom)
+    keys = settings.customer_keys if record_type is RecordType.CUSTOMER else settings.item_match
+    columns = ", ".join(_columns(record_type, custom))
     rows: list[dict[str, Any]] = []
     for key in keys:
-        value = values.get(key)
+        value = (values.get(key) or "").strip()
         if value:
             literal = value.replace("'", "''")
-            column = _KEY_COLUMN[key]
-            query = f"SELECT {', '.join(_COLUMNS[record_type])} FROM {_table(record_type)} WHERE {column} = '{literal}'"  # noqa: S608 - quoted
+            column = _KEY_COLUMN.get(key, key)  # a custom field's key is its column
+            query = f"SELECT {columns} FROM {_table(record_type)} WHERE {column} = '{literal}'"  # noqa: S608 - quoted
             rows += netsuite.suiteql(query)
-    match = match_source(CandidateIndex.from_rows(record_type, rows), record_type, source, settings)
+    match = match_source(CandidateIndex.from_rows(record_type, rows, custom), record_type, source, settings)
     if match.status == "unmatched":
         return None
     if match.status == "linked":
@@ -276,7 +290,8 @@ class Linker:
         """Every Zuora record of the type that is pending and not linked, with its match."""
         if record_type not in LINKABLE_TYPES:
             raise ValueError(f"only customers and items are linked, not {record_type.value}")
-        index = CandidateIndex.load(self.netsuite, record_type)
+        custom = self.settings.custom_fields if record_type is RecordType.CUSTOMER else ()
+        index = CandidateIndex.load(self.netsuite, record_type, custom)
         matches = [self.match(index, record_type, source) for source in self.unlinked(record_type)]
         return claimed_twice(matches)
 
@@ -338,11 +353,13 @@ def _with(match: Match, status: LinkStatus, reason: str) -> Match:
     )
 
 
-def _every_row(netsuite: NetSuiteApi, record_type: RecordType) -> Iterator[dict[str, Any]]:
+def _every_row(
+    netsuite: NetSuiteApi, record_type: RecordType, custom: Sequence[CustomFieldMatch] = ()
+) -> Iterator[dict[str, Any]]:
     """Every row of the customer / item table, once, in id order: keyset chunks (``WHERE id > <last> ORDER BY
     id``) of at most CHUNK_ROWS, so no query nears SuiteQL's 100,000-result cap (as adapters' keyset_rows does;
     the logic reaches NetSuite only through the port)."""
-    columns, table = ", ".join(_COLUMNS[record_type]), _table(record_type)
+    columns, table = ", ".join(_columns(record_type, custom)), _table(record_type)
     last_id = 0
     while True:
         query = f"SELECT {columns} FROM {table} WHERE id > {last_id} ORDER BY id"  # noqa: S608 - no literal
@@ -354,6 +371,11 @@ def _every_row(netsuite: NetSuiteApi, record_type: RecordType) -> Iterator[dict[
                 break
         if taken < CHUNK_ROWS:
             return
+
+
+def _columns(record_type: RecordType, custom: Sequence[CustomFieldMatch]) -> tuple[str, ...]:
+    """The SuiteQL columns read: the type's own and the custom-field match keys' (validated lower-case ids)."""
+    return (*_COLUMNS[record_type], *dict.fromkeys(key.netsuite for key in custom))
 
 
 def _table(record_type: RecordType) -> str:
