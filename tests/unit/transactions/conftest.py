@@ -8,6 +8,9 @@ import pytest
 
 from sandbox.dataset import ZUORA_ERROR_FIELD
 from tests.unit.logic.conftest import World, account, charge, plan
+from zuora_netsuite.models.messages import SyncRequest
+from zuora_netsuite.models.record_types import RecordType
+from zuora_netsuite.models.state import SyncOutcome
 from zuora_netsuite.settings import ClassificationDefaults, SyncConfig, ZuoraTenant
 
 ACCOUNT_ID = "a" * 32
@@ -84,3 +87,24 @@ class Ledger(World):
 @pytest.fixture
 def ledger() -> Ledger:
     return Ledger()
+
+
+def sync_config(**settings: Any) -> SyncConfig:
+    """The sync configuration these tests start from (a OneWorld account, a tax item), with `settings` on top."""
+    return SyncConfig.model_validate(
+        {
+            "classification_defaults": {"subsidiary": "Parent Co"},
+            "item_income_account_id": "400",
+            "tax_item_id": "900",
+            "zuora": {"error_field": ZUORA_ERROR_FIELD},
+            **settings,
+        }
+    )
+
+
+def sync_record(ledger: Ledger, record_type: RecordType, record_id: str) -> SyncOutcome:
+    """One record through the sync logic, its write-back flushed, as one SQS message would."""
+    record_sync = ledger.record_sync()
+    outcome = record_sync.sync(SyncRequest(record_type=record_type, record_id=record_id, run_id="run-1"), "m1")
+    record_sync.write_backs.flush()
+    return outcome

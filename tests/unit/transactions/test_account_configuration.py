@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from sandbox.dataset import ZUORA_ERROR_FIELD
-from tests.unit.transactions.conftest import ACCOUNT_ID, CHARGE_ID, INVOICE_ID, Ledger
+from tests.unit.transactions.conftest import ACCOUNT_ID, CHARGE_ID, INVOICE_ID, Ledger, sync_config
 from zuora_netsuite.failures import NetSuiteError
 from zuora_netsuite.models.messages import SyncRequest
 from zuora_netsuite.models.record_types import RecordType
@@ -20,15 +19,7 @@ from zuora_netsuite.settings import SyncConfig
 
 
 def configure(ledger: Ledger, **settings: Any) -> None:
-    ledger.config = SyncConfig.model_validate(
-        {
-            "classification_defaults": {"subsidiary": "Parent Co"},
-            "item_income_account_id": "400",
-            "tax_item_id": "900",
-            "zuora": {"error_field": ZUORA_ERROR_FIELD},
-            **settings,
-        }
-    )
+    ledger.config = sync_config(**settings)
 
 
 def sync(ledger: Ledger, record_type: RecordType, record_id: str) -> SyncOutcome:

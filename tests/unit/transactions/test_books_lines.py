@@ -13,8 +13,8 @@ from pydantic import ValidationError
 
 from sandbox.dataset import ZUORA_ERROR_FIELD
 from tests.unit.logic.conftest import charge
-from tests.unit.transactions.conftest import ACCOUNT_ID, CHARGE_ID, INVOICE_ID, STAMP, Ledger
-from zuora_netsuite.models.messages import SyncRequest
+from tests.unit.transactions.conftest import ACCOUNT_ID, CHARGE_ID, INVOICE_ID, STAMP, Ledger, sync_config
+from tests.unit.transactions.conftest import sync_record as sync
 from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import SyncOutcome
 from zuora_netsuite.settings import SyncConfig
@@ -24,22 +24,7 @@ MEMO_ID = "5" * 32
 
 
 def configure(ledger: Ledger, **settings: Any) -> None:
-    ledger.config = SyncConfig.model_validate(
-        {
-            "classification_defaults": {"subsidiary": "Parent Co"},
-            "item_income_account_id": "400",
-            "tax_item_id": "900",
-            "zuora": {"error_field": ZUORA_ERROR_FIELD},
-            **settings,
-        }
-    )
-
-
-def sync(ledger: Ledger, record_type: RecordType, record_id: str) -> SyncOutcome:
-    record_sync = ledger.record_sync()
-    outcome = record_sync.sync(SyncRequest(record_type=record_type, record_id=record_id, run_id="run-1"), "m1")
-    record_sync.write_backs.flush()
-    return outcome
+    ledger.config = sync_config(**settings)
 
 
 def lines_of(ledger: Ledger, record_type: str = "invoice") -> list[dict[str, Any]]:

@@ -13,13 +13,14 @@ from pydantic import ValidationError
 from sandbox.dataset import ZUORA_ERROR_FIELD
 from sandbox.zuora_simulator import SYNCED_OBJECTS, schema_with_custom_fields
 from tests.unit.transactions.conftest import ACCOUNT_ID, INVOICE_ID, Ledger
+from tests.unit.transactions.conftest import sync_config as config
+from tests.unit.transactions.conftest import sync_record as sync
 from zuora_netsuite.failures import NetSuiteError
 from zuora_netsuite.mapping.field_mapping import mapping_digest
 from zuora_netsuite.models.messages import SyncRequest
 from zuora_netsuite.models.netsuite_account import explain
 from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import SyncOutcome
-from zuora_netsuite.settings import SyncConfig
 
 REGION = {
     "source": "Account.Region__c",
@@ -34,25 +35,6 @@ def zuora_custom_fields(monkeypatch: pytest.MonkeyPatch) -> None:
     custom["Account"] = [*custom["Account"], "Region__c"]
     custom["Invoice"] = [*custom["Invoice"], "PONumber__c"]
     monkeypatch.setattr("tests.fakes.ZUORA_SCHEMA", schema_with_custom_fields(custom))
-
-
-def config(**settings: Any) -> SyncConfig:
-    return SyncConfig.model_validate(
-        {
-            "classification_defaults": {"subsidiary": "Parent Co"},
-            "item_income_account_id": "400",
-            "tax_item_id": "900",
-            "zuora": {"error_field": ZUORA_ERROR_FIELD},
-            **settings,
-        }
-    )
-
-
-def sync(ledger: Ledger, record_type: RecordType, record_id: str) -> SyncOutcome:
-    record_sync = ledger.record_sync()
-    outcome = record_sync.sync(SyncRequest(record_type=record_type, record_id=record_id, run_id="run-1"), "m1")
-    record_sync.write_backs.flush()
-    return outcome
 
 
 def written(ledger: Ledger, record_type: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from sandbox.dataset import ZUORA_ERROR_FIELD
 from sandbox.zuora_simulator import SYNCED_OBJECTS, schema_with_custom_fields
 from tests.unit.logic.conftest import NOW
 from tests.unit.transactions.conftest import ACCOUNT_ID, Ledger, account
+from tests.unit.transactions.conftest import sync_config as config
 from zuora_netsuite.logic.dispatch import Dispatcher
 from zuora_netsuite.logic.mapping_review import mapping_diff, probe_sources
 from zuora_netsuite.models.messages import SyncRequest
@@ -27,18 +28,6 @@ def zuora_custom_fields(monkeypatch: pytest.MonkeyPatch) -> None:
     custom = {object_type: [ZUORA_ERROR_FIELD] for object_type in SYNCED_OBJECTS}
     custom["Account"] = [*custom["Account"], "Region__c"]
     monkeypatch.setattr("tests.fakes.ZUORA_SCHEMA", schema_with_custom_fields(custom))
-
-
-def config(**settings: Any) -> SyncConfig:
-    return SyncConfig.model_validate(
-        {
-            "classification_defaults": {"subsidiary": "Parent Co"},
-            "item_income_account_id": "400",
-            "tax_item_id": "900",
-            "zuora": {"error_field": ZUORA_ERROR_FIELD},
-            **settings,
-        }
-    )
 
 
 def region(**extra: Any) -> dict[str, Any]:
