@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -57,25 +58,40 @@ def _print_reconciliation(console: Console, expected_invalid: set[str]) -> None:
     view.print_differences(console, shown, f"{len(shown)} of {len(result.differences)} shown")
 
 
+def dataset_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The data set options `run` and `serve` share, so `make sandbox` serves what `make run` syncs."""
+    for option in reversed(
+        (
+            click.option(
+                "--accounts", default=200, show_default=True, help="Zuora accounts in the generated data set."
+            ),
+            click.option("--charges", default=60, show_default=True, help="Product rate plan charges in the data set."),
+            click.option("--seed", default=7, show_default=True, help="Data set (and, for run, fault) seed."),
+            click.option(
+                "--invoices", default=80, show_default=True, help="Invoices (with payments, memos, refunds) to add."
+            ),
+            click.option(
+                "--legacy-tenant",
+                is_flag=True,
+                help="A Zuora tenant without Invoice Settlement (InvoicePayment, no memos); the connector set so.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 @click.group()
 def cli() -> None:
     """The embedded local sandbox: AWS (moto), Zuora and NetSuite simulators, the connector's functions."""
 
 
 @cli.command()
-@click.option("--accounts", default=200, show_default=True, help="Zuora accounts in the generated data set.")
-@click.option("--charges", default=60, show_default=True, help="Product rate plan charges in the data set.")
-@click.option("--seed", default=7, show_default=True, help="Data set and fault seed.")
+@dataset_options
 @click.option("--cycles", default=1, show_default=True, help="Scheduled cycles to run one after the other.")
 @click.option("--netsuite-latency-ms", default=50, show_default=True, help="Added to every NetSuite request.")
 @click.option("--netsuite-cap", default=5, show_default=True, help="NetSuite account concurrency limit.")
 @click.option("--concurrency", default=4, show_default=True, help="Sync function concurrency (NetSuiteConcurrency).")
-@click.option("--invoices", default=80, show_default=True, help="Invoices (with payments, memos, refunds) to add.")
-@click.option(
-    "--legacy-tenant",
-    is_flag=True,
-    help="A Zuora tenant without Invoice Settlement (InvoicePayment, no memos); the connector configured so.",
-)
 def run(
     accounts: int,
     charges: int,
@@ -154,15 +170,7 @@ EXIT_SHUTDOWN_OVERRAN = 70  # the watchdog ended the process: a shutdown step ov
 
 
 @cli.command()
-@click.option("--accounts", default=200, show_default=True, help="Zuora accounts in the generated data set.")
-@click.option("--charges", default=60, show_default=True, help="Product rate plan charges in the data set.")
-@click.option("--seed", default=7, show_default=True, help="Data set seed.")
-@click.option("--invoices", default=80, show_default=True, help="Invoices (with payments, memos, refunds) to add.")
-@click.option(
-    "--legacy-tenant",
-    is_flag=True,
-    help="A Zuora tenant without Invoice Settlement (InvoicePayment, no memos); the connector configured so.",
-)
+@dataset_options
 def serve(accounts: int, charges: int, seed: int, invoices: int, legacy_tenant: bool) -> None:
     """Start the sandbox in the foreground and print its endpoints and credentials as one JSON line. It serves
     the data set `make run` syncs: accounts, charges and (unless --invoices 0) invoices, debit and credit memos,
