@@ -98,21 +98,23 @@ def total(calls: Counter[str], service: str, *, exclude: set[str] | None = None)
     )
 
 
-def mixed_options(records: int, seed: int) -> dict[str, int]:
+def mixed_options(records: int, seed: int, **more: Any) -> SandboxOptions:
     """A production-like backlog of about `records` records: a quarter customers, a few items, the rest transactions
     (`add_transactions` makes about 1.74 records per invoice at this seed: invoices, payments, memos, refunds)."""
-    return {
-        "seed": seed,
-        "accounts": max(2, round(records * 0.25)),
-        "charges": max(1, round(records * 0.04)),
-        "invoices": max(1, round(records * 0.3)),
-    }
+    return SandboxOptions(
+        seed=seed,
+        accounts=max(2, round(records * 0.25)),
+        charges=max(1, round(records * 0.04)),
+        invoices=max(1, round(records * 0.3)),
+        **more,
+    )
 
 
 def run_at_cap(records: int, latency_ms: int, cap: int, seed: int, zuora_latency_ms: int = 300) -> CapResult:
     counter = AwsRequestCounter()
-    options = SandboxOptions(
-        **mixed_options(records, seed),
+    options = mixed_options(
+        records,
+        seed,
         netsuite_latency_seconds=latency_ms / 1000,
         netsuite_concurrency_limit=cap,
         zuora_latency_seconds=zuora_latency_ms / 1000,
