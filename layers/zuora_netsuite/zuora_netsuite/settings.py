@@ -145,6 +145,9 @@ class StackResources(BaseSettings):
     state_table_name: str = Field(alias="STATE_TABLE_NAME")
     sync_queue_url: str = Field(alias="SYNC_QUEUE_URL")
     sync_dlq_url: str = Field(alias="SYNC_DLQ_URL")
+    # The write-back queue (final statuses for Zuora, written by WriteBackFunction in batches of 50); unset: the
+    # sync function writes them to Zuora itself at the end of each batch (docs/architecture.md)
+    writeback_queue_url: str | None = Field(default=None, alias="WRITEBACK_QUEUE_URL")
 
 
 class ConnectorSettings(StackResources):

@@ -14,9 +14,15 @@ from datetime import UTC, datetime
 
 from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.logic.parents import ensure_parents
-from zuora_netsuite.logic.writeback import ZUORA_TEXT_MAX, WriteBack, WriteBackBuffer, update_zuora_objects
+from zuora_netsuite.logic.writeback import (
+    ZUORA_TEXT_MAX,
+    QueuedWriteBacks,
+    WriteBack,
+    WriteBackBuffer,
+    update_zuora_objects,
+)
 from zuora_netsuite.mapping import Mapped, MappingContext, SourceRecord, mappings_for
-from zuora_netsuite.mapping.base import IGNORE, SYNC_COMPLETE, ParentsNotInNetSuite, RecordMapping
+from zuora_netsuite.mapping.base import IGNORE, SYNC_COMPLETE, ParentsNotInNetSuite, RecordMapping, parents_of
 from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
 from zuora_netsuite.mapping.eligibility import exclusion_reason
 from zuora_netsuite.models.messages import DeadLetter, SyncRequest
@@ -24,7 +30,7 @@ from zuora_netsuite.models.netsuite_account import explain as explain_account_re
 from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType, external_id
 from zuora_netsuite.models.state import RecordError, RecordState, SyncOutcome
 from zuora_netsuite.observability import add_netsuite_call, add_outcome, logger
-from zuora_netsuite.ports import IntegrationStateStore, NetSuiteApi, SyncQueue, ZuoraApi
+from zuora_netsuite.ports import IntegrationStateStore, NetSuiteApi, SyncQueue, WriteBackQueue, ZuoraApi
 from zuora_netsuite.settings import SyncConfig
 
 
@@ -118,11 +124,19 @@ class RecordSync:
     worker_id: str
     lease_seconds: int = 300
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Final statuses go on this queue (written to Zuora by the write-back function); None: written at batch end
+    writeback_queue: WriteBackQueue | None = None
     write_backs: WriteBackBuffer = field(init=False)
     _prefetched: dict[RecordType, dict[str, SourceRecord]] = field(init=False, default_factory=dict)
+    # States of parents known to be in NetSuite, read for the whole batch at once (None: not read yet)
+    _parents_in_netsuite: dict[tuple[RecordType, str], RecordState] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.write_backs = WriteBackBuffer(self.zuora, error_field=self.config.zuora.error_field)
+        self.write_backs = (
+            QueuedWriteBacks(self.writeback_queue)
+            if self.writeback_queue is not None
+            else WriteBackBuffer(self.zuora, error_field=self.config.zuora.error_field)
+        )
         self._mappings = mappings_for(self.config.zuora)
 
     def prefetch(self, requests: Sequence[SyncRequest]) -> None:
@@ -179,10 +193,36 @@ class RecordSync:
         holds the record's lease also releases it (one DynamoDB request instead of two)."""
         state = record.current.model_copy(update={**changes, "run_id": record.request.run_id})
         if record.holds_lease:
-            self.state.save(state, release_lease_of=self.worker_id)
+            saved = self.state.save(state, release_lease_of=self.worker_id)
             record.holds_lease = False
         else:
-            self.state.save(state)
+            saved = self.state.save(state)
+        if self._parents_in_netsuite is not None:  # a parent synced in this batch is seen by its children
+            key = (saved.record_type, saved.record_id)
+            if saved.netsuite_id is not None:
+                self._parents_in_netsuite[key] = saved
+            else:
+                self._parents_in_netsuite.pop(key, None)
+
+    def known_state(self, record_type: RecordType, record_id: str) -> RecordState | None:
+        """A parent's state: from the batch's cache when it is known to be in NetSuite, else read. The first call
+        reads the parents of every record of the batch with one BatchGetItem (instead of one GetItem each)."""
+        if self._parents_in_netsuite is None:
+            keys = {
+                (parent.record_type, parent.record_id)
+                for record_type, sources in self._prefetched.items()
+                for source in sources.values()
+                for parent in parents_of(self._mappings[record_type], source)
+            }
+            found = self.state.get_many(sorted(keys)) if keys else {}
+            self._parents_in_netsuite = {key: st for key, st in found.items() if st.netsuite_id is not None}
+        cached = self._parents_in_netsuite.get((record_type, record_id))
+        if cached is not None:
+            return cached
+        state = self.state.get(record_type, record_id)
+        if state is not None and state.netsuite_id is not None:
+            self._parents_in_netsuite[(record_type, record_id)] = state
+        return state
 
     def _sync_leased(self, record: RecordInSync) -> SyncOutcome:
         steps: tuple[SyncStep, ...] = (
@@ -318,7 +358,7 @@ class RecordSync:
 
     def _netsuite_id_of(self, record_type: RecordType, record_id: str) -> str | None:
         """A synced record's NetSuite internal id, from its integration state (for apply lines)."""
-        state = self.state.get(record_type, record_id)
+        state = self.known_state(record_type, record_id)
         return state.netsuite_id if state is not None else None
 
     def _mark_in_progress(self, requests: Sequence[SyncRequest]) -> None:
@@ -472,6 +512,7 @@ class RecordSync:
                 sync_date=at,
                 integration_id=netsuite_id,
                 integration_error=error,
+                record_type=record.request.record_type,
             ),
         )
 
