@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 from cfnlint.decode import cfn_yaml
 from moto.server import ThreadedMotoServer
+from werkzeug.serving import WSGIRequestHandler
 
 from sandbox.shutdown import bounded
 
@@ -169,6 +170,9 @@ def _serve_moto_in_this_process(ports: Any, stop: Any) -> None:
     """The body of the separate moto process: serve on an ephemeral port, report it, wait to be stopped."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access-log line per request
     speed_up_moto_sqs()
+    # Connections kept alive, as AWS's endpoints do (werkzeug's HTTP/1.0 closes each one after its answer: a TCP
+    # connect per DynamoDB or SQS call that AWS does not charge). This process serves moto alone.
+    WSGIRequestHandler.protocol_version = "HTTP/1.1"
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     ports.put(server.get_host_and_port()[1])
