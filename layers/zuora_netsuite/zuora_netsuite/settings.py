@@ -56,6 +56,22 @@ class ZuoraTenant(BaseModel):
         return value
 
 
+class SnapshotSettings(BaseModel):
+    """The dispatcher reads each pending record from Zuora in chunks, marks it in progress and carries it in the
+    sync message; the sync then makes no Zuora call for it (docs/performance.md, "Zuora off the critical path")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # A snapshot older than this is not used: the sync reads Zuora again. 0: never carry snapshots (the sync
+    # reads and marks every record itself, as webhook and replay requests always do).
+    max_age_seconds: int = Field(default=3600, ge=0)
+    # A record whose snapshot is larger (JSON bytes) goes without one: ten messages fit in one 256 KiB
+    # SendMessageBatch (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html).
+    max_bytes: int = Field(default=24_000, ge=1_000, le=25_000)
+    # Records the dispatcher reads from Zuora (and marks) at once.
+    fetch_chunk: int = Field(default=200, ge=1, le=200)
+
+
 class SyncConfig(BaseModel):
     """Which record types sync and how: one validated model, from the SYNC_CONFIG JSON env value."""
 
@@ -88,6 +104,7 @@ class SyncConfig(BaseModel):
     constant_fields: dict[NetSuiteRecordType, dict[str, ConstantValue]] = Field(default_factory=dict)
     send_document_numbers: dict[NetSuiteRecordType, bool] = Field(default_factory=dict)
     zuora: ZuoraTenant = ZuoraTenant()
+    snapshots: SnapshotSettings = SnapshotSettings()
 
     @field_validator("enabled_types")
     @classmethod
