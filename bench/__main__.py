@@ -104,7 +104,7 @@ def mixed_options(records: int, seed: int, **more: Any) -> SandboxOptions:
     return SandboxOptions(
         seed=seed,
         accounts=max(2, round(records * 0.25)),
-        charges=max(1, round(records * 0.04)),
+        charges=max(6, round(records * 0.04)),  # a handful at least: transactions need valid charges
         invoices=max(1, round(records * 0.3)),
         **more,
     )
