@@ -119,6 +119,7 @@ def run_at_cap(records: int, latency_ms: int, cap: int, seed: int, zuora_latency
         netsuite_concurrency_limit=cap,
         zuora_latency_seconds=zuora_latency_ms / 1000,
         sync_concurrency=cap,
+        writeback_batching_window_seconds=5.0,  # template.yaml's WriteBackQueueEventSource
         retry_delay_seconds=1,
         containers=True,
         aws_in_own_process=True,

@@ -78,6 +78,8 @@ class SandboxOptions:
     # serve AWS, both simulators and the driver at the rates a benchmark asks for).
     aws_in_own_process: bool = False
     log_file: Path | None = None  # connector logs go here instead of stdout
+    # The write-back function's batching window (template: 5 s; 1 s keeps the tests' cycles short)
+    writeback_batching_window_seconds: float = 1.0
     invoices: int = 0  # > 0: add transactions (sandbox/dataset_transactions.py) to the generated data set
     # A Zuora tenant without Invoice Settlement: InvoicePayment through Actions, no memos; the connector is
     # configured so (zuora.invoice_settlement false, the memo types disabled).
@@ -347,6 +349,7 @@ class Sandbox:
             self.resources.writeback_queue_arn,
             handler,
             retry_delay_seconds=self.options.retry_delay_seconds,
+            batching_window_seconds=self.options.writeback_batching_window_seconds,
         )
 
     def sync_event_source_mapping(self, handler: Handler | None = None) -> SqsEventSourceMapping:
