@@ -17,7 +17,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Not needed for the commands to work (the editable install puts the source roots on the path); it makes `make` run
 # THIS checkout's code when a venv is shared with another checkout (git worktrees), whose editable install points
 # elsewhere. The same roots as pyproject.toml's pytest pythonpath.
-export PYTHONPATH := $(CURDIR)/layers/zuora_netsuite:$(CURDIR)/functions/dispatcher:$(CURDIR)/functions/sync:$(CURDIR)/functions/webhook:$(CURDIR)/functions/replay:$(CURDIR)
+export PYTHONPATH := $(CURDIR)/layers/zuora_netsuite:$(CURDIR)/functions/dispatcher:$(CURDIR)/functions/sync:$(CURDIR)/functions/webhook:$(CURDIR)/functions/replay:$(CURDIR)/functions/writeback:$(CURDIR)
 
 # --- checkov (security scan of template.yaml, in `make lint`) --------------------------------------------
 # Its own venv: checkov's pins (boto3 1.35, packaging 23, ...) conflict with requirements.lock.

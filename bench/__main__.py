@@ -1,9 +1,11 @@
 """`make bench`: throughput against NetSuite's concurrency bound, requests per record, CPU and memory.
 
-For each NetSuite concurrency cap C (with per-request latency L), a fresh sandbox syncs N mixed records:
-the dispatcher once, then the queue drained by C concurrent sync containers (worker processes, as Lambda
-runs them). The physical bound of any connector is C / L records per second; `throughput_ratio` is how
-close this one gets. A second cycle on unchanged data counts the NetSuite requests a rerun makes.
+For each NetSuite concurrency cap C and per-request latency L (runs = caps x latencies), a fresh sandbox syncs N
+records of a production-like mix (customers, items, and mostly transactions: invoices with items and tax, payments,
+credit and debit memos, refunds) with Zuora answering every request after its own latency (300 ms by default): the
+dispatcher once, then the queue drained by C concurrent sync containers (worker processes, as Lambda runs them).
+The physical bound of any connector is C / L records per second; `throughput_ratio` is how close this one gets.
+A second cycle on unchanged data counts the NetSuite requests a rerun makes.
 
 Writes bench/results.json and the table in docs/performance.md (between the BENCH markers)."""
 
@@ -57,6 +59,7 @@ class AwsRequestCounter:
 class CapResult:
     netsuite_cap: int
     latency_ms: int
+    zuora_latency_ms: int
     records: int
     seconds: float
     records_per_s: float
@@ -76,6 +79,13 @@ class CapResult:
     dispatch_seconds: float
     container_cold_start_ms: float
     messages_redelivered: int
+    # records per type in the run (the dispatcher's enqueued count per type)
+    record_mix: dict[str, int]
+    # CPU of the sync containers and of this process (dispatcher, write-back drain, event source mappings, both
+    # simulators) per record; the simulators are included, so this over-counts the connector
+    connector_cpu_ms_per_record: float
+    # the cores the connector alone would need to run at the bound: sync CPU per record x C / L
+    connector_cpu_cores_needed_at_bound: float
 
 
 def per(count: float, records: int) -> float:
@@ -88,25 +98,39 @@ def total(calls: Counter[str], service: str, *, exclude: set[str] | None = None)
     )
 
 
-def run_at_cap(records: int, latency_ms: int, cap: int, seed: int) -> CapResult:
-    counter = AwsRequestCounter()
-    accounts = round(records * 0.9)
-    options = SandboxOptions(
+def mixed_options(records: int, seed: int, **more: Any) -> SandboxOptions:
+    """A production-like backlog of about `records` records: a quarter customers, a few items, the rest transactions
+    (`add_transactions` makes about 1.74 records per invoice at this seed: invoices, payments, memos, refunds)."""
+    return SandboxOptions(
         seed=seed,
-        accounts=accounts,
-        charges=records - accounts,
+        accounts=max(2, round(records * 0.25)),
+        charges=max(6, round(records * 0.04)),  # a handful at least: transactions need valid charges
+        invoices=max(1, round(records * 0.3)),
+        **more,
+    )
+
+
+def run_at_cap(records: int, latency_ms: int, cap: int, seed: int, zuora_latency_ms: int = 300) -> CapResult:
+    counter = AwsRequestCounter()
+    options = mixed_options(
+        records,
+        seed,
         netsuite_latency_seconds=latency_ms / 1000,
         netsuite_concurrency_limit=cap,
+        zuora_latency_seconds=zuora_latency_ms / 1000,
         sync_concurrency=cap,
+        writeback_batching_window_seconds=5.0,  # template.yaml's WriteBackQueueEventSource
         retry_delay_seconds=1,
         containers=True,
         aws_in_own_process=True,
     )
     with Sandbox(options) as sandbox, sandbox.function_environment():
         started = time.perf_counter()
+        own_cpu_started = time.process_time()
         dispatched_at: list[float] = []
         result = sandbox.run_cycle(on_dispatched=lambda _: dispatched_at.append(time.perf_counter()))
         finished = time.perf_counter()
+        own_cpu = time.process_time() - own_cpu_started
         calls = counter.snapshot() + sandbox.container_aws_calls
         netsuite, zuora = sandbox.netsuite.stats, sandbox.zuora.stats
         cpu_seconds = sandbox.sync_cpu_seconds
@@ -115,13 +139,16 @@ def run_at_cap(records: int, latency_ms: int, cap: int, seed: int) -> CapResult:
         sandbox.run_cycle()
         rerun_requests = sandbox.netsuite.stats.requests_total - netsuite.requests_total
     found = sum(int(t["found"]) for t in result.summary["types"])
+    mix = {str(t["record_type"]): int(t["enqueued"]) for t in result.summary["types"] if int(t["enqueued"])}
     dispatch_seconds = dispatched_at[0] - started
     sync_seconds = finished - dispatched_at[0]
     bound = cap / (latency_ms / 1000)
     rate = found / sync_seconds if sync_seconds else 0.0
+    sync_cpu_ms = cpu_seconds * 1000 / found if found else 0.0
     return CapResult(
         netsuite_cap=cap,
         latency_ms=latency_ms,
+        zuora_latency_ms=zuora_latency_ms,
         records=found,
         seconds=round(sync_seconds, 2),
         records_per_s=round(rate, 2),
@@ -136,17 +163,26 @@ def run_at_cap(records: int, latency_ms: int, cap: int, seed: int) -> CapResult:
         dynamodb_requests_per_record=per(total(calls, "dynamodb"), found),
         netsuite_429s=netsuite.rejected_429,
         netsuite_peak_in_flight=netsuite.peak_in_flight,
-        sync_cpu_ms_per_record=round(cpu_seconds * 1000 / found, 3) if found else 0.0,
+        sync_cpu_ms_per_record=round(sync_cpu_ms, 3),
         dispatch_records_per_s=round(found / dispatch_seconds, 1) if dispatch_seconds else 0.0,
         dispatch_seconds=round(dispatch_seconds, 2),
         container_cold_start_ms=round(cold_starts[len(cold_starts) // 2] * 1000, 1) if cold_starts else 0.0,
         messages_redelivered=result.drain.retried,
+        record_mix=mix,
+        connector_cpu_ms_per_record=round((cpu_seconds + own_cpu) * 1000 / found, 3) if found else 0.0,
+        connector_cpu_cores_needed_at_bound=round(sync_cpu_ms * bound / 1000, 3),
     )
 
 
-def dispatch_at_scale(records: int, seed: int) -> dict[str, Any]:
+def dispatch_at_scale(records: int, seed: int, zuora_latency_ms: int = 300) -> dict[str, Any]:
     """One dispatcher invocation over a backlog of `records` pending accounts: time, rate and memory."""
-    options = SandboxOptions(seed=seed, accounts=records, charges=1, aws_in_own_process=True)
+    options = SandboxOptions(
+        seed=seed,
+        accounts=records,
+        charges=1,
+        zuora_latency_seconds=zuora_latency_ms / 1000,
+        aws_in_own_process=True,
+    )
     with Sandbox(options) as sandbox, sandbox.function_environment():
         import importlib
 
@@ -165,6 +201,7 @@ def dispatch_at_scale(records: int, seed: int) -> dict[str, Any]:
         "backlog_records": enqueued,
         "seconds": round(seconds, 1),
         "records_per_s": round(enqueued / seconds, 1),
+        "zuora_latency_ms": zuora_latency_ms,
         "within_lambda_timeout_900_s": seconds < 900,
         "process_rss_growth_mb": round((rss_after - rss_before) / 1024, 1),
         "status": summary["status"],
@@ -183,19 +220,28 @@ def cold_start_import_ms() -> float:
     return round(sorted(samples)[len(samples) // 2], 1)
 
 
+def _mix(mix: dict[str, int]) -> str:
+    return ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in mix.items())
+
+
 def markdown(results: dict[str, Any]) -> str:
-    rows = results["caps"]
+    rows = results["runs"]
     lines = [
-        "| figure | " + " | ".join(f"C = {r['netsuite_cap']}" for r in rows) + " |",
+        "| figure | " + " | ".join(f"C = {r['netsuite_cap']}, L = {r['latency_ms']} ms" for r in rows) + " |",
         "|---" * (len(rows) + 1) + "|",
     ]
     for key in rows[0]:
-        if key != "netsuite_cap":
+        if key in ("netsuite_cap", "latency_ms"):
+            continue
+        if key == "record_mix":
+            lines.append(f"| `{key}` | " + " | ".join(_mix(r[key]) for r in rows) + " |")
+        else:
             lines.append(f"| `{key}` | " + " | ".join(str(r[key]) for r in rows) + " |")
     lines += [
         "",
         f"`peak_rss_mb` = {results['peak_rss_mb']} (the sandbox process: both simulators, the dispatcher, the "
-        f"driver; moto and the containers run in their own), `cold_start_import_ms` = {results['cold_start_import_ms']} (median of 5 fresh interpreters "
+        f"driver; moto and the containers run in their own), `cold_start_import_ms` = "
+        f"{results['cold_start_import_ms']} (median of 5 fresh interpreters "
         f"importing the sync handler); measured {results['measured_at']} on {results['machine']}.",
     ]
     if "scale" in results:
@@ -211,29 +257,40 @@ def markdown(results: dict[str, Any]) -> str:
 
 
 @click.command()
-@click.option("--records", default=5000, show_default=True, help="Records in the data set (mixed types).")
-@click.option("--latency-ms", default=200, show_default=True, help="NetSuite latency per request (L).")
+@click.option("--records", default=1000, show_default=True, help="Records in the data set (production-like mix).")
+@click.option("--latencies", default="200,1000", show_default=True, help="NetSuite latencies per request (L, ms).")
 @click.option("--caps", default="5,15", show_default=True, help="NetSuite concurrency caps to run (C).")
+@click.option("--zuora-latency-ms", default=300, show_default=True, help="Zuora's latency per request.")
 @click.option("--seed", default=7, show_default=True)
 @click.option(
     "--scale", default=100_000, show_default=True, help="Backlog for the one-invocation dispatch check (0: skip)."
 )
 @click.option("--out", type=click.Path(path_type=Path), default=RESULTS, show_default=True)
 @click.option("--update-docs/--no-update-docs", default=True, show_default=True)
-def main(records: int, latency_ms: int, caps: str, seed: int, scale: int, out: Path, update_docs: bool) -> None:
+def main(
+    records: int,
+    latencies: str,
+    caps: str,
+    zuora_latency_ms: int,
+    seed: int,
+    scale: int,
+    out: Path,
+    update_docs: bool,
+) -> None:
     os.environ["POWERTOOLS_LOG_LEVEL"] = "ERROR"  # the functions' own logs are not what is measured here
     logging.getLogger("sandbox").setLevel(logging.ERROR)
-    results: dict[str, Any] = {"caps": []}
+    results: dict[str, Any] = {"runs": []}
     for cap in (int(c) for c in caps.split(",")):
-        click.echo(f"C = {cap}, L = {latency_ms} ms, N = {records} ...", err=True)
-        outcome = asdict(run_at_cap(records, latency_ms, cap, seed))
-        click.echo(json.dumps(outcome), err=True)
-        results["caps"].append(outcome)
-    results |= {k: v for k, v in results["caps"][0].items() if k != "netsuite_cap"}  # top level: the first cap
+        for latency_ms in (int(v) for v in latencies.split(",")):
+            click.echo(f"C = {cap}, L = {latency_ms} ms, Zuora {zuora_latency_ms} ms, N = {records} ...", err=True)
+            outcome = asdict(run_at_cap(records, latency_ms, cap, seed, zuora_latency_ms))
+            click.echo(json.dumps(outcome), err=True)
+            results["runs"].append(outcome)
+    results |= {k: v for k, v in results["runs"][0].items() if k != "netsuite_cap"}  # top level: the first run
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     if scale:
         click.echo(f"dispatching a backlog of {scale} records in one invocation ...", err=True)
-        results["scale"] = dispatch_at_scale(scale, seed)
+        results["scale"] = dispatch_at_scale(scale, seed, zuora_latency_ms)
         click.echo(json.dumps(results["scale"]), err=True)
     results["cold_start_import_ms"] = cold_start_import_ms()
     results["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

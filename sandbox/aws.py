@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 from cfnlint.decode import cfn_yaml
 from moto.server import ThreadedMotoServer
+from werkzeug.serving import WSGIRequestHandler
 
 from sandbox.shutdown import bounded
 
@@ -87,6 +88,11 @@ class AwsResources:
     netsuite_secret_arn: str
     max_receive_count: int
     visibility_timeout: int
+    # the write-back queue (final statuses for Zuora) and its DLQ
+    writeback_queue_url: str = ""
+    writeback_queue_arn: str = ""
+    writeback_dlq_url: str = ""
+    writeback_dlq_arn: str = ""
 
 
 def speed_up_moto_sqs() -> None:
@@ -164,6 +170,9 @@ def _serve_moto_in_this_process(ports: Any, stop: Any) -> None:
     """The body of the separate moto process: serve on an ephemeral port, report it, wait to be stopped."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access-log line per request
     speed_up_moto_sqs()
+    # Connections kept alive, as AWS's endpoints do (werkzeug's HTTP/1.0 closes each one after its answer: a TCP
+    # connect per DynamoDB or SQS call that AWS does not charge). This process serves moto alone.
+    WSGIRequestHandler.protocol_version = "HTTP/1.1"
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     ports.put(server.get_host_and_port()[1])
@@ -240,6 +249,10 @@ class LocalAws:
         queue_url = sqs.create_queue(QueueName=queue.pop("QueueName"), Attributes=_queue_attributes(queue))["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
+        writeback_dlq_url, writeback_dlq_arn = self._create_queue(sqs, resolver, "WriteBackDLQ")
+        arns["WriteBackDLQ"] = writeback_dlq_arn
+        writeback_url, writeback_arn = self._create_queue(sqs, resolver, "WriteBackQueue")
+
         table = resolver.resource("IntegrationStateTable")
         dynamodb = self.client("dynamodb")
         dynamodb.create_table(
@@ -274,7 +287,21 @@ class LocalAws:
             netsuite_secret_arn=netsuite_arn,
             max_receive_count=int(redrive["maxReceiveCount"]),
             visibility_timeout=int(queue.get("VisibilityTimeout", 30)),
+            writeback_queue_url=writeback_url,
+            writeback_queue_arn=writeback_arn,
+            writeback_dlq_url=writeback_dlq_url,
+            writeback_dlq_arn=writeback_dlq_arn,
         )
+
+    @staticmethod
+    def _create_queue(sqs: Any, resolver: TemplateResolver, name: str) -> tuple[str, str]:
+        """The template's queue `name` (its redrive target created first): its URL and ARN."""
+        properties = resolver.resource(name)
+        url = sqs.create_queue(QueueName=properties.pop("QueueName"), Attributes=_queue_attributes(properties))[
+            "QueueUrl"
+        ]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return str(url), str(arn)
 
 
 def _queue_attributes(properties: Mapping[str, Any]) -> dict[str, str]:

@@ -446,7 +446,7 @@ def _drain(sandbox: Sandbox, containers: KillableContainers, options: ChaosOptio
     # The sandbox was started with the run's sync concurrency and retry delay (_sandbox_options, faults=True).
     assert sandbox.options.sync_concurrency == options.sync_concurrency
     assert sandbox.options.retry_delay_seconds == options.retry_delay_seconds
-    return sandbox.sync_event_source_mapping(containers.handler).drain()
+    return sandbox.drain_with_writebacks(sandbox.sync_event_source_mapping(containers.handler))
 
 
 def _queue_depth(sqs: Any, url: str) -> int:

@@ -101,6 +101,7 @@ class SqsEventSourceMapping:
         max_concurrency: int = 4,
         retry_delay_seconds: int = 1,
         visibility_timeout_seconds: int = 60,
+        batching_window_seconds: float = 0.0,
     ) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
@@ -111,6 +112,8 @@ class SqsEventSourceMapping:
         self._max_concurrency = max_concurrency
         self._retry_delay = retry_delay_seconds
         self._visibility_timeout = visibility_timeout_seconds
+        # A batch larger than one receive (10) is gathered over up to this long, as Lambda's batching window
+        self._batching_window = batching_window_seconds
         self._lock = threading.Lock()
         self._poll_lock = threading.Lock()
         self.stats = DrainStats()
@@ -123,8 +126,15 @@ class SqsEventSourceMapping:
             )["Attributes"]
         return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
-    def drain(self, *, on_batch: Callable[[int], None] | None = None, timeout_seconds: float = 600.0) -> DrainStats:
-        """Process until the queue is empty (every message deleted or moved to the DLQ)."""
+    def drain(
+        self,
+        *,
+        on_batch: Callable[[int], None] | None = None,
+        timeout_seconds: float = 600.0,
+        until: Callable[[], bool] | None = None,
+    ) -> DrainStats:
+        """Process until the queue is empty (every message deleted or moved to the DLQ) and, with `until`, that
+        says the producers are done (a mapping running alongside the function that fills its queue)."""
         deadline = time.monotonic() + timeout_seconds
         stop = threading.Event()
 
@@ -139,7 +149,7 @@ class SqsEventSourceMapping:
                     # held comes back when its visibility timeout ends, and is processed again then.
                     log.exception("SQS call of the event source mapping failed; the batch will be delivered again")
                     continue
-                if not polled and self.queue_depth() == 0:
+                if not polled and (until is None or until()) and self.queue_depth() == 0:
                     stop.set()
                     return
 
@@ -149,13 +159,15 @@ class SqsEventSourceMapping:
                 future.result()
         return self.stats
 
-    def _poll_once(self, on_batch: Callable[[int], None] | None) -> bool:
-        # One poller at a time, as Lambda's pollers hand batches to concurrent invocations; moto's SQS
-        # also moves messages to the DLQ during a receive and is not safe for concurrent receives.
-        with self._poll_lock, invoked_as(self._function_name):  # the poller receives with the function's role
+    def _receive_batch(self) -> list[dict[str, Any]]:
+        """Up to `batch_size` messages: SQS gives at most 10 a receive, so a larger batch is gathered over the
+        batching window (an empty queue at the first receive ends it at once)."""
+        messages: list[dict[str, Any]] = []
+        window_ends = time.monotonic() + self._batching_window
+        while len(messages) < self._batch_size:
             answer = self._sqs.receive_message(
                 QueueUrl=self._queue_url,
-                MaxNumberOfMessages=self._batch_size,
+                MaxNumberOfMessages=min(10, self._batch_size - len(messages)),
                 # The function's timeout, not the queue's 6 x that: a batch whose receive never reached us (SQS
                 # delivers at least once) or whose invocation died comes back within a minute, not six.
                 VisibilityTimeout=self._visibility_timeout,
@@ -163,7 +175,19 @@ class SqsEventSourceMapping:
                 MessageSystemAttributeNames=["All"],
                 MessageAttributeNames=["All"],
             )
-        messages = answer.get("Messages", [])
+            received = answer.get("Messages", [])
+            messages += received
+            if not messages or time.monotonic() >= window_ends:
+                break
+            if not received:
+                time.sleep(0.05)
+        return messages
+
+    def _poll_once(self, on_batch: Callable[[int], None] | None) -> bool:
+        # One poller at a time, as Lambda's pollers hand batches to concurrent invocations; moto's SQS
+        # also moves messages to the DLQ during a receive and is not safe for concurrent receives.
+        with self._poll_lock, invoked_as(self._function_name):  # the poller receives with the function's role
+            messages = self._receive_batch()
         if not messages:
             time.sleep(0.05)
             return False
@@ -186,15 +210,15 @@ class SqsEventSourceMapping:
                     QueueUrl=self._queue_url,
                     Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)],
                 )
-        if failed:
+        retry = [mid for mid in sorted(failed) if mid in by_id]
+        for start in range(0, len(retry), 10):
             # The sandbox's shortcut (not Lambda's: it leaves the message until its visibility timeout ends), so
             # it is made with no function's role and needs no permission in template.yaml.
             self._sqs.change_message_visibility_batch(
                 QueueUrl=self._queue_url,
                 Entries=[
                     {"Id": str(i), "ReceiptHandle": by_id[mid]["ReceiptHandle"], "VisibilityTimeout": self._retry_delay}
-                    for i, mid in enumerate(sorted(failed))
-                    if mid in by_id
+                    for i, mid in enumerate(retry[start : start + 10])
                 ],
             )
         with self._lock:
@@ -230,4 +254,33 @@ def sync_event_source_mapping(
         function_name="SyncFunction",
         max_concurrency=max_concurrency,
         retry_delay_seconds=retry_delay_seconds,
+    )
+
+
+# The sandbox gathers a write-back batch over 1 s by default, not the template's 5 s: shorter waits at the end of
+# each test's cycle, smaller batches below ~50 statuses a second (the bench uses the template's 5 s).
+WRITEBACK_BATCHING_WINDOW_SECONDS = 1.0
+
+
+def writeback_event_source_mapping(
+    sqs: Any,
+    queue_url: str,
+    queue_arn: str,
+    handler: Handler,
+    *,
+    retry_delay_seconds: int = 1,
+    batching_window_seconds: float = WRITEBACK_BATCHING_WINDOW_SECONDS,
+) -> SqsEventSourceMapping:
+    """WriteBackQueue -> WriteBackFunction, as template.yaml's WriteBackQueueEventSource maps them: batches of 50,
+    at most 2 concurrent invocations."""
+    return SqsEventSourceMapping(
+        sqs,
+        queue_url,
+        queue_arn,
+        handler,
+        function_name="WriteBackFunction",
+        batch_size=50,
+        max_concurrency=2,
+        retry_delay_seconds=retry_delay_seconds,
+        batching_window_seconds=batching_window_seconds,
     )

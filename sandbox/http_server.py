@@ -21,7 +21,15 @@ from sandbox.shutdown import bounded
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-class _QuietRequestHandler(WSGIRequestHandler):
+class _KeepAliveRequestHandler(WSGIRequestHandler):
+    """HTTP/1.1: a client's connection is kept alive between requests, as Zuora's and NetSuite's servers do
+    (werkzeug's default, HTTP/1.0, closes it after every answer: a TCP connect per request the vendors do not
+    charge)."""
+
+    protocol_version = "HTTP/1.1"
+
+
+class _QuietRequestHandler(_KeepAliveRequestHandler):
     """Does not print one access-log line per request to stderr."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -60,7 +68,7 @@ class LoopbackServer:
                     self._port,
                     self._app,
                     threaded=True,
-                    request_handler=_QuietRequestHandler if self._quiet else None,
+                    request_handler=_QuietRequestHandler if self._quiet else _KeepAliveRequestHandler,
                 )
                 thread = threading.Thread(
                     target=server.serve_forever,

@@ -9,11 +9,13 @@ import json
 import logging
 import os
 import secrets
+import sys
 import threading
 import uuid
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +34,14 @@ from sandbox.dataset_books import (
 )
 from sandbox.dataset_netsuite import PreexistingData, preexisting_records
 from sandbox.dataset_transactions import add_transactions
-from sandbox.driver import DrainStats, Handler, LambdaContext, SqsEventSourceMapping, sync_event_source_mapping
+from sandbox.driver import (
+    DrainStats,
+    Handler,
+    LambdaContext,
+    SqsEventSourceMapping,
+    sync_event_source_mapping,
+    writeback_event_source_mapping,
+)
 from sandbox.environment import patched_environ
 from sandbox.netsuite_account import AccountConfiguration
 from sandbox.netsuite_simulator import NetSuiteSimulator, closed_periods_before
@@ -77,6 +86,8 @@ class SandboxOptions:
     # serve AWS, both simulators and the driver at the rates a benchmark asks for).
     aws_in_own_process: bool = False
     log_file: Path | None = None  # connector logs go here instead of stdout
+    # The write-back function's batching window (template: 5 s; 1 s keeps the tests' cycles short)
+    writeback_batching_window_seconds: float = 1.0
     invoices: int = 0  # > 0: add transactions (sandbox/dataset_transactions.py) to the generated data set
     # A Zuora tenant without Invoice Settlement: InvoicePayment through Actions, no memos; the connector is
     # configured so (zuora.invoice_settlement false, the memo types disabled).
@@ -164,6 +175,7 @@ class Sandbox:
         self.sync_cpu_seconds = 0.0  # CPU time inside sync invocations run in containers
         self.cold_starts: list[float] = []  # seconds each container took to import the sync handler
         self.container_aws_calls: Counter[str] = Counter()  # AWS API calls made inside containers
+        self.writeback_stats = DrainStats()  # the write-back function's event source mapping, last drain
         self._saved_env: dict[str, str | None] = {}
         # The webhook (docs/webhooks.md): its secret, the local API Gateway, Zuora's callouts (off until enabled).
         self.webhook_hmac_key = secrets.token_urlsafe(32)
@@ -305,6 +317,7 @@ class Sandbox:
             "STATE_TABLE_NAME": self.resources.table_name,
             "SYNC_QUEUE_URL": self.resources.queue_url,
             "SYNC_DLQ_URL": self.resources.dlq_url,
+            "WRITEBACK_QUEUE_URL": self.resources.writeback_queue_url,
             "ZUORA_BASE_URL": self.zuora.base_url,
             "ZUORA_SECRET_ARN": self.resources.zuora_secret_arn,
             "NETSUITE_ACCOUNT_ID": NETSUITE_ACCOUNT,
@@ -344,6 +357,8 @@ class Sandbox:
             "IntegrationStateTable.Arn": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{resources.table_name}",
             "SyncQueue.Arn": resources.queue_arn,
             "SyncDLQ.Arn": resources.dlq_arn,
+            "WriteBackQueue.Arn": resources.writeback_queue_arn,
+            "WriteBackDLQ.Arn": resources.writeback_dlq_arn,
         }
 
     # The template's conditions as the sandbox deploys it (its own webhook secret is passed in, not created).
@@ -370,7 +385,37 @@ class Sandbox:
     def drain_sync_queue(self) -> DrainStats:
         """What the SQS event source mapping does: the sync function until the queue is empty, no dispatcher run.
         Call inside `function_environment()`."""
-        return self.sync_event_source_mapping().drain()
+        return self.drain_with_writebacks(self.sync_event_source_mapping())
+
+    def drain_with_writebacks(
+        self, sync_mapping: SqsEventSourceMapping, *, on_batch: Callable[[int], None] | None = None
+    ) -> DrainStats:
+        """The sync queue drained by `sync_mapping` while the write-back function drains the write-back queue
+        alongside (as Lambda runs both event source mappings); returns once both queues are empty. The write-back
+        mapping's figures are kept in `writeback_stats`."""
+        sync_done = threading.Event()
+        writebacks = self.writeback_event_source_mapping()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="writeback-esm") as pool:
+            drained = pool.submit(writebacks.drain, until=sync_done.is_set)
+            try:
+                stats = sync_mapping.drain(on_batch=on_batch)
+            finally:
+                sync_done.set()
+            self.writeback_stats = drained.result()
+        return stats
+
+    def writeback_event_source_mapping(self) -> SqsEventSourceMapping:
+        """WriteBackQueue -> the write-back function, in this process."""
+        assert self.resources is not None, "start() the sandbox first"
+        handler = lambda_invocation(importlib.import_module(_function_module("writeback", "writeback_handler")))
+        return writeback_event_source_mapping(
+            self.aws.client("sqs"),
+            self.resources.writeback_queue_url,
+            self.resources.writeback_queue_arn,
+            handler,
+            retry_delay_seconds=self.options.retry_delay_seconds,
+            batching_window_seconds=self.options.writeback_batching_window_seconds,
+        )
 
     def sync_event_source_mapping(self, handler: Handler | None = None) -> SqsEventSourceMapping:
         """SyncQueue -> the sync function (`handler`; by default the sync handler, in containers if the options
@@ -407,6 +452,8 @@ class Sandbox:
             "state_table": self.resources.table_name,
             "sync_queue_url": self.resources.queue_url,
             "sync_dlq_url": self.resources.dlq_url,
+            "writeback_queue_url": self.resources.writeback_queue_url,
+            "writeback_dlq_url": self.resources.writeback_dlq_url,
             "zuora_url": self.zuora.base_url,
             "zuora_client_id": self.credentials.zuora_client_id,
             "zuora_client_secret": self.credentials.zuora_client_secret,
@@ -450,7 +497,7 @@ class Sandbox:
         summary: dict[str, Any] = lambda_invocation(dispatcher_handler)(event, context)
         if on_dispatched:
             on_dispatched(sum(int(t["enqueued"]) for t in summary.get("types", [])))
-        drain = self.sync_event_source_mapping().drain(on_batch=on_batch)
+        drain = self.drain_with_writebacks(self.sync_event_source_mapping(), on_batch=on_batch)
         return CycleResult(run_id=summary["run_id"], summary=summary, drain=drain)
 
     def _in_containers(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -483,6 +530,14 @@ def lambda_invocation(module: Any) -> Callable[[dict[str, Any], Any], dict[str, 
             metrics.clear_metrics()
 
     return invoke
+
+
+def _function_module(folder: str, module: str) -> str:
+    """`module`'s name, its function folder (functions/<folder>) on the path as Lambda has it."""
+    task_root = str(Path(__file__).resolve().parent.parent / "functions" / folder)
+    if task_root not in sys.path:
+        sys.path.append(task_root)
+    return module
 
 
 def _new_containers() -> None:

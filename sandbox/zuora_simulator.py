@@ -35,6 +35,7 @@ import copy
 import json
 import logging
 import random
+import re
 import secrets
 import threading
 import time
@@ -233,6 +234,10 @@ class HasZuoraObjects(Protocol):
     def zuora_objects(self) -> Mapping[str, list[dict[str, Any]]]: ...
 
 
+# Write-backs to credit and debit memos: their REST resources, one memo or in bulk (PUT /v1/credit-memos)
+MEMO_WRITE_PATH = re.compile(r"^/v1/(credit|debit)-memos(/[^/]+)?$")
+
+
 @dataclass(frozen=True)
 class SimulatorStats:
     """Counts since start (or reset_stats). Requests are counted per endpoint when they arrive."""
@@ -241,7 +246,7 @@ class SimulatorStats:
     token: int = 0
     query: int = 0
     query_more: int = 0
-    update: int = 0
+    update: int = 0  # write-back requests: action/update and the memos' PUTs
     objects_updated: int = 0  # objects an action/update call changed successfully
     unauthorized: int = 0  # 401 answers
     faults_injected: int = 0  # answers produced by the fault plan, rate or concurrency limits
@@ -573,6 +578,8 @@ class ZuoraSimulator:
                 "/v1/action/querymore": "query_more",
                 "/v1/action/update": "update",
             }.get(request.path.lower())
+            if endpoint is None and request.method == "PUT" and MEMO_WRITE_PATH.match(request.path.lower()):
+                endpoint = "update"  # a write-back too: one memo (PUT /v1/credit-memos/{id}) or a bulk PUT
             if endpoint:
                 self._count(**{endpoint: 1})
         try:

@@ -273,7 +273,7 @@ def check_sync_privileges(sam: Template, cfn: Template) -> list[str]:
     fn = "SyncFunction"
     grants = inline_grants(cfn, fn)
     problems = _no_wildcards(fn, grants)
-    problems += _exactly(fn, grants, "sqs:SendMessage", {"SyncDLQ.Arn"})
+    problems += _exactly(fn, grants, "sqs:SendMessage", {"SyncDLQ.Arn", "WriteBackQueue.Arn"})
     # The event source mapping polls with the function's role: on the sync queue only (not the managed
     # AWSLambdaSQSQueueExecutionRole, which allows every queue of the account).
     for action in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes"):
@@ -283,6 +283,22 @@ def check_sync_privileges(sam: Template, cfn: Template) -> list[str]:
     for action in ("GetItem", "PutItem", "UpdateItem", "BatchGetItem"):
         problems += _exactly(fn, grants, f"dynamodb:{action}", {TABLE})
     for action in ("Query", "Scan", "DeleteItem", "DeleteTable", "BatchWriteItem"):
+        problems += _exactly(fn, grants, f"dynamodb:{action}", set())
+    problems += _managed(fn, cfn, {BASIC_EXECUTION, XRAY_WRITE})
+    return problems
+
+
+def check_writeback_privileges(sam: Template, cfn: Template) -> list[str]:
+    """WriteBackFunction polls its own queue, reads states in batches and the Zuora secret only: nothing else."""
+    fn = "WriteBackFunction"
+    grants = inline_grants(cfn, fn)
+    problems = _no_wildcards(fn, grants)
+    for action in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes"):
+        problems += _exactly(fn, grants, f"sqs:{action}", {"WriteBackQueue.Arn"})
+    problems += _exactly(fn, grants, "sqs:SendMessage", set())
+    problems += _exactly(fn, grants, "secretsmanager:GetSecretValue", {"Ref:ZuoraSecretArn"})
+    problems += _exactly(fn, grants, "dynamodb:BatchGetItem", {TABLE})
+    for action in ("GetItem", "PutItem", "UpdateItem", "Query", "Scan", "DeleteItem", "BatchWriteItem"):
         problems += _exactly(fn, grants, f"dynamodb:{action}", set())
     problems += _managed(fn, cfn, {BASIC_EXECUTION, XRAY_WRITE})
     return problems
@@ -298,4 +314,5 @@ ALL_CHECKS: dict[str, Check] = {
     "table": check_table,
     "dispatcher_privileges": check_dispatcher_privileges,
     "sync_privileges": check_sync_privileges,
+    "writeback_privileges": check_writeback_privileges,
 }

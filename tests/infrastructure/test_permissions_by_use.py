@@ -47,7 +47,7 @@ from tests.infrastructure.templates import sam_transform
 
 pytestmark = pytest.mark.slow
 
-FUNCTIONS = ("DispatcherFunction", "SyncFunction", "WebhookFunction", "ReplayFunction")
+FUNCTIONS = ("DispatcherFunction", "SyncFunction", "WebhookFunction", "ReplayFunction", "WriteBackFunction")
 
 
 @dataclass

@@ -11,6 +11,7 @@ from zuora_netsuite.models.messages import DeadLetter, RunSummary, SyncRequest
 from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.replay import DeadLetterMessage
 from zuora_netsuite.models.state import RecordState
+from zuora_netsuite.models.writeback import WriteBackMessage
 from zuora_netsuite.models.zuora import ZuoraUpdateResult
 
 MIN_CALL_SECONDS = 1.0  # a vendor call (or a wait before one) is not started with less time than this left
@@ -174,4 +175,10 @@ class SyncQueue(Protocol):
 
     def send_dead_letter(self, letter: DeadLetter) -> None:
         """Put a permanently failed request on the DLQ with its reason."""
+        ...
+
+
+class WriteBackQueue(Protocol):
+    def send(self, messages: Sequence[WriteBackMessage]) -> None:
+        """Send at most 10 final statuses in one request; raises a transient SyncFailure unless all were sent."""
         ...

@@ -243,6 +243,22 @@ class LinkingSettings(BaseModel):
         return tuple(key for key in self.customer_match if isinstance(key, CustomFieldMatch))
 
 
+class SnapshotSettings(BaseModel):
+    """The dispatcher reads each pending record from Zuora in chunks, marks it in progress and carries it in the
+    sync message; the sync then makes no Zuora call for it (docs/performance.md, "Zuora off the critical path")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    # A snapshot older than this is not used: the sync reads Zuora again. 0: never carry snapshots (the sync
+    # reads and marks every record itself, as webhook and replay requests always do).
+    max_age_seconds: int = Field(default=3600, ge=0)
+    # A record whose snapshot is larger (JSON bytes) goes without one: ten messages fit in one 256 KiB
+    # SendMessageBatch (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html).
+    max_bytes: int = Field(default=24_000, ge=1_000, le=25_000)
+    # Records the dispatcher reads from Zuora (and marks) at once.
+    fetch_chunk: int = Field(default=200, ge=1, le=200)
+
+
 class SyncConfig(BaseModel):
     """Which record types sync and how: one validated model, from the SYNC_CONFIG JSON env value."""
 
@@ -293,6 +309,7 @@ class SyncConfig(BaseModel):
     payments: PaymentsConfig = PaymentsConfig()
     after_sync: AfterSyncConfig = AfterSyncConfig()
     linking: LinkingSettings = LinkingSettings()
+    snapshots: SnapshotSettings = SnapshotSettings()
 
     @field_validator("enabled_types")
     @classmethod
@@ -371,6 +388,9 @@ class StackResources(BaseSettings):
     state_table_name: str = Field(alias="STATE_TABLE_NAME")
     sync_queue_url: str = Field(alias="SYNC_QUEUE_URL")
     sync_dlq_url: str = Field(alias="SYNC_DLQ_URL")
+    # The write-back queue (final statuses for Zuora, written by WriteBackFunction in batches of 50); unset: the
+    # sync function writes them to Zuora itself at the end of each batch (docs/architecture.md)
+    writeback_queue_url: str | None = Field(default=None, alias="WRITEBACK_QUEUE_URL")
 
 
 class ConnectorSettings(StackResources):

@@ -26,12 +26,14 @@ from zuora_netsuite.adapters.http import TimeBudget
 from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 from zuora_netsuite.adapters.queue import SqsSyncQueue
 from zuora_netsuite.adapters.state import DynamoDbStateStore
+from zuora_netsuite.adapters.writeback_queue import SqsWriteBackQueue
 from zuora_netsuite.adapters.zuora.client import ZuoraClient
 from zuora_netsuite.logic.dispatch import Dispatcher
 from zuora_netsuite.logic.replay import DeadLetterReplay
 from zuora_netsuite.logic.sync import RecordSync
 from zuora_netsuite.logic.webhook.auth import CalloutAuthenticator, HmacScheme
 from zuora_netsuite.logic.webhook.intake import CalloutIntake, ManualSyncTrigger
+from zuora_netsuite.logic.writeback_drain import WriteBackDrain
 from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
 from zuora_netsuite.models.webhook import WebhookSecret, WebhookSettings
 from zuora_netsuite.observability import add_netsuite_throttled
@@ -76,6 +78,11 @@ def state_store() -> DynamoDbStateStore:
 def sync_queue() -> SqsSyncQueue:
     resources = stack_resources()
     return SqsSyncQueue(resources.sync_queue_url, resources.sync_dlq_url)
+
+
+@_per_container
+def writeback_queue() -> SqsWriteBackQueue:
+    return SqsWriteBackQueue(stack_resources().writeback_queue_url or "")
 
 
 # --- the vendors' clients (dispatcher, sync function, operator CLI) ---------------------------------------------
@@ -155,6 +162,17 @@ def record_sync(worker_id: str) -> RecordSync:
         config=settings.sync_config,
         worker_id=worker_id,
         lease_seconds=settings.record_lease_seconds,
+        # no write-back queue in the stack (deployed before it): the sync writes to Zuora itself
+        writeback_queue=writeback_queue() if settings.writeback_queue_url else None,
+    )
+
+
+@_per_container
+def writeback_drain() -> WriteBackDrain:
+    """The write-back function's logic: Zuora's client (without the sync's time budget) and the state table."""
+    settings = load_settings()
+    return WriteBackDrain(
+        zuora=build_zuora_client(settings), state=state_store(), error_field=settings.sync_config.zuora.error_field
     )
 
 

@@ -80,8 +80,8 @@ def test_a_payment_across_two_invoices_applies_each_part_and_syncs_the_invoices_
     assert body["autoApply"] is False
     assert ledger.netsuite.replaced[-1] == ("apply",)
     assert ledger.zuora.get("Payment", PAYMENT_ID)["TransferredToAccounting"] == "Yes"
-    # And the applications came from the payment's parts, not from InvoicePayment
-    assert f"/v1/payments/{PAYMENT_ID}/parts" in ledger.zuora.gets
+    # And the applications came from Object Query's payment applications (one call), not from InvoicePayment
+    assert ledger.zuora.gets == ["/object-query/payment-applications"]
     assert not [q for q in ledger.zuora.queries if "InvoicePayment" in q]
 
 

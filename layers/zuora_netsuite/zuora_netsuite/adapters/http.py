@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import time
 from collections.abc import Callable, Mapping
@@ -86,6 +87,21 @@ class TimeBudget:
         return left is None or seconds + MIN_CALL_SECONDS <= left
 
 
+# What requests takes from the environment (trust_env): proxies and CA bundles
+ENVIRONMENT_SETTINGS = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+)
+
+
 def build_session(*, pool_maxsize: int = 10) -> requests.Session:
     """A keep-alive session whose transport never retries on its own (the clients' loops do)."""
     session = requests.Session()
@@ -97,6 +113,9 @@ def build_session(*, pool_maxsize: int = 10) -> requests.Session:
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = USER_AGENT
+    # requests reads proxy and CA-bundle variables from the environment on every request (a scan of os.environ);
+    # when none is set there is nothing to find, so the session does not look. Set, they are honoured as before.
+    session.trust_env = any(name in os.environ for name in ENVIRONMENT_SETTINGS)
     return session
 
 

@@ -109,5 +109,7 @@ class SqsSyncQueue:
         }
         self.requests_sent += 1
         self._sqs.send_message(
-            QueueUrl=self._dlq_url, MessageBody=letter.request.model_dump_json(), MessageAttributes=attributes
+            QueueUrl=self._dlq_url,
+            MessageBody=letter.request.without_snapshot().model_dump_json(),
+            MessageAttributes=attributes,
         )

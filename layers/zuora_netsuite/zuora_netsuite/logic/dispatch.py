@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from zuora_netsuite.failures import FailureKind, SyncFailure
-from zuora_netsuite.mapping import mappings_for
+from zuora_netsuite.logic.marks import mark_in_progress
+from zuora_netsuite.mapping import SourceRecord, mappings_for
 from zuora_netsuite.mapping.field_mapping import mapping_digest
+from zuora_netsuite.mapping.snapshot import take as take_snapshot
 from zuora_netsuite.models.messages import RequestSource, RunSummary, SyncRequest, TypeDispatch
 from zuora_netsuite.models.record_types import ALWAYS_ENABLED as MASTER_DATA
 from zuora_netsuite.models.record_types import RecordType
@@ -24,7 +26,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Records updated shortly before the previous run started are looked at again: clocks of Zuora and
 # AWS differ a little, and a record seen twice costs one "unchanged" check, never a NetSuite write.
 WATERMARK_OVERLAP = timedelta(minutes=5)
-SEND_CHUNK = 400  # records handed to the queue at once: 40 batches, sent concurrently
+SEND_CHUNK = 400  # records handed to the queue at once without snapshots: 40 batches, sent concurrently
 
 
 class DispatchFailed(RuntimeError):
@@ -114,11 +116,11 @@ class Dispatcher:
                 )
             )
             self._enqueued.add(batch[-1].key)
-            if len(batch) >= SEND_CHUNK:
-                result.enqueued += self.queue.send(batch)
+            if len(batch) >= self._chunk_size:
+                result.enqueued += self._send(record_type, batch)
                 batch = []
         if batch:
-            result.enqueued += self.queue.send(batch)
+            result.enqueued += self._send(record_type, batch)
         add_count("enqueued", result.enqueued, record_type=record_type.value)
         if result.found == 0:
             result.skipped_reason = "nothing pending"
@@ -152,6 +154,43 @@ class Dispatcher:
             )
             return EPOCH, digest
         return watermark, digest
+
+    @property
+    def _chunk_size(self) -> int:
+        return self.config.snapshots.fetch_chunk if self.config.snapshots.max_age_seconds else SEND_CHUNK
+
+    def _send(self, record_type: RecordType, requests: list[SyncRequest]) -> int:
+        if self.config.snapshots.max_age_seconds:
+            requests = self._with_snapshots(record_type, requests)
+        return self.queue.send(requests)
+
+    def _with_snapshots(self, record_type: RecordType, requests: list[SyncRequest]) -> list[SyncRequest]:
+        """The chunk's records read from Zuora in bulk and carried in their messages, so that the sync makes no
+        Zuora call while it holds a NetSuite slot; those records are marked in progress here, before they are
+        sent (a fast sync's final status is never overwritten by a late mark). A record Zuora did not return, or
+        whose snapshot is too large, goes without one: the sync reads and marks it itself, as today."""
+        try:
+            sources = mappings_for(self.config.zuora)[record_type].fetch(self.zuora, [r.record_id for r in requests])
+        except SyncFailure as failure:
+            logger.warning(
+                "Could not read the records from Zuora; they are enqueued without snapshots and read by the sync",
+                extra={"record_type": record_type.value, "records": len(requests), "reason": failure.reason},
+            )
+            return requests
+        taken_at, max_bytes = self.clock(), self.config.snapshots.max_bytes
+        out: list[SyncRequest] = []
+        carried: dict[tuple[RecordType, str], SourceRecord] = {}
+        for request in requests:
+            source = sources.get(request.record_id)
+            snapshot = take_snapshot(source, taken_at, max_bytes) if source is not None else None
+            if source is not None and snapshot is not None:
+                request = request.model_copy(update={"snapshot": snapshot})
+                carried[(record_type, request.record_id)] = source
+            out.append(request)
+        if carried:
+            marked = [r for r in out if r.snapshot is not None]
+            mark_in_progress(self.zuora, marked, carried, self.state.get_many(list(carried)))
+        return out
 
     def _permanent_errors(self, record_type: RecordType) -> dict[str, RecordState]:
         """Record id -> state of the type's records in permanent (or dependency) error: one query of the

@@ -53,6 +53,10 @@ class ParentSyncer(Protocol):
 
     def sync(self, request: SyncRequest, message_id: str) -> SyncOutcome: ...
 
+    def known_state(self, record_type: RecordType, record_id: str) -> RecordState | None:
+        """The parent's state, from the batch's cache once known to be in NetSuite."""
+        ...
+
 
 def ensure_parents(
     syncer: ParentSyncer,
@@ -92,7 +96,7 @@ def _ensure_parent(
     message_id: str,
     sleep: Callable[[float], None],
 ) -> None:
-    state = syncer.state.get(parent.record_type, parent.record_id)
+    state = syncer.known_state(parent.record_type, parent.record_id)
     if _in_netsuite(state):
         return
     if not _failed_in_this_run(state, request.run_id):

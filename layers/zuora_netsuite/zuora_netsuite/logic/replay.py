@@ -81,7 +81,7 @@ class DeadLetterReplay:
             room = request.max_messages is None or len(report.moved) + len(to_move) < request.max_messages
             kept = self._kept(request, sync_request, item, room=room)
             if sync_request is not None and kept is None:
-                to_move.append((message, sync_request, item))
+                to_move.append((_without_snapshot(message, sync_request), sync_request, item))
             elif kept is not None:
                 held.append(message)
                 note(*kept)
@@ -135,7 +135,8 @@ class DeadLetterReplay:
         """The request and its failure: from the message attributes the sync function set (permanent
         failures), else from the record's error state (transient failures past maxReceiveCount)."""
         try:
-            sync_request = SyncRequest.model_validate_json(message.body)
+            # A message SQS redrove after maxReceiveCount still carries its snapshot: the replay reads Zuora afresh.
+            sync_request = SyncRequest.model_validate_json(message.body).without_snapshot()
         except ValidationError:
             item = ReplayItem(
                 message_id=message.message_id,
@@ -205,3 +206,11 @@ def matches(criteria: ReplayFilter, item: ReplayItem, now: datetime) -> bool:
 def current_errors(state: IntegrationStateStore, record_types: list[RecordType]) -> list[RecordState]:
     """Every record currently in error, per type newest first (one index query per type)."""
     return [error for record_type in record_types for error in state.errors(record_type)]
+
+
+def _without_snapshot(message: DeadLetterMessage, request: SyncRequest) -> DeadLetterMessage:
+    """The message to send back: a body SQS redrove with the dispatcher's snapshot loses it (the replayed
+    sync reads Zuora afresh and marks the record in progress itself); any other body goes back unchanged."""
+    if '"snapshot":{' not in message.body:
+        return message
+    return message.model_copy(update={"body": request.without_snapshot().model_dump_json()})

@@ -12,21 +12,26 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from pydantic import ValidationError
+
 from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.logic.linking import LINKABLE_TYPES as LINKABLE
 from zuora_netsuite.logic.linking import adopt_before_create
+from zuora_netsuite.logic.marks import known_in_netsuite, mark_in_progress
 from zuora_netsuite.logic.parents import ensure_parents
-from zuora_netsuite.logic.writeback import ZUORA_TEXT_MAX, WriteBack, WriteBackBuffer, update_zuora_objects
+from zuora_netsuite.logic.writeback import ZUORA_TEXT_MAX, QueuedWriteBacks, WriteBack, WriteBackBuffer
 from zuora_netsuite.mapping import Mapped, MappingContext, SourceRecord, mappings_for
-from zuora_netsuite.mapping.base import IGNORE, SYNC_COMPLETE, ParentsNotInNetSuite, RecordMapping
+from zuora_netsuite.mapping.base import SYNC_COMPLETE, ParentsNotInNetSuite, RecordMapping, parents_of
 from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
 from zuora_netsuite.mapping.eligibility import exclusion_reason
+from zuora_netsuite.mapping.snapshot import SnapshotError
+from zuora_netsuite.mapping.snapshot import restore as restore_snapshot
 from zuora_netsuite.models.messages import DeadLetter, SyncRequest
 from zuora_netsuite.models.netsuite_account import explain as explain_account_refusal
 from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType, external_id
 from zuora_netsuite.models.state import RecordError, RecordState, SyncOutcome
 from zuora_netsuite.observability import add_netsuite_call, add_outcome, logger
-from zuora_netsuite.ports import IntegrationStateStore, NetSuiteApi, SyncQueue, ZuoraApi
+from zuora_netsuite.ports import IntegrationStateStore, NetSuiteApi, SyncQueue, WriteBackQueue, ZuoraApi
 from zuora_netsuite.settings import SyncConfig
 
 
@@ -36,13 +41,6 @@ def payload_hash(mapped: Mapped) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def known_in_netsuite(current: RecordState | None, source: SourceRecord | None) -> bool:
-    """Is this an update? The one place it is decided: the record is known to be in NetSuite when the
-    connector's state holds its NetSuite id or Zuora holds an Integration ID. Zuora then shows it as `Updating
-    <Type>` / `Error Updating <Type>` (else `Creating` / `Error Creating`), and eligibility treats it as synced."""
-    return bool((current is not None and current.netsuite_id) or (source is not None and source.integration_id))
-
-
 def _older(source: SourceRecord, current: RecordState) -> bool:
     """Whether Zuora's version is older than the one the connector last synced or failed (never written over it)."""
     return current.zuora_updated_at is not None and source.updated_date < current.zuora_updated_at
@@ -50,10 +48,6 @@ def _older(source: SourceRecord, current: RecordState) -> bool:
 
 def error_status(record_type: RecordType, *, is_update: bool) -> str:
     return f"Error {'Updating' if is_update else 'Creating'} {RECORD_TYPES[record_type].label}"
-
-
-def in_progress_status(record_type: RecordType, *, is_update: bool) -> str:
-    return f"{'Updating' if is_update else 'Creating'} {RECORD_TYPES[record_type].label}"
 
 
 def is_in_progress(status: str | None) -> bool:
@@ -120,28 +114,59 @@ class RecordSync:
     worker_id: str
     lease_seconds: int = 300
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Final statuses go on this queue (written to Zuora by the write-back function); None: written at batch end
+    writeback_queue: WriteBackQueue | None = None
     write_backs: WriteBackBuffer = field(init=False)
     _prefetched: dict[RecordType, dict[str, SourceRecord]] = field(init=False, default_factory=dict)
+    # States of parents known to be in NetSuite, read for the whole batch at once (None: not read yet)
+    _parents_in_netsuite: dict[tuple[RecordType, str], RecordState] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.write_backs = WriteBackBuffer(self.zuora, error_field=self.config.zuora.error_field)
+        self.write_backs = (
+            QueuedWriteBacks(self.writeback_queue)
+            if self.writeback_queue is not None
+            else WriteBackBuffer(self.zuora, error_field=self.config.zuora.error_field)
+        )
         self._mappings = mappings_for(self.config.zuora)
 
     def prefetch(self, requests: Sequence[SyncRequest]) -> None:
-        """Fetch a batch's records with one Zuora query per type instead of one per record.
+        """The batch's Zuora records: from the snapshots the dispatcher carried (no Zuora call; the dispatcher
+        also marked them in progress), the others with one Zuora query per type, then marked in progress here.
         A failure here is logged and each record then fetches (and fails or retries) on its own."""
+        to_read = [request for request in requests if not self._from_snapshot(request)]
         ids: dict[RecordType, list[str]] = defaultdict(list)
-        for request in requests:
+        for request in to_read:
             ids[request.record_type].append(request.record_id)
         for record_type, record_ids in ids.items():
             try:
-                self._prefetched[record_type] = self._mappings[record_type].fetch(self.zuora, record_ids)
+                fetched = self._mappings[record_type].fetch(self.zuora, record_ids)
             except SyncFailure as failure:
                 logger.warning(
                     "Batch prefetch from Zuora failed; fetching records one by one",
                     extra={"record_type": record_type.value, "reason": failure.reason},
                 )
-        self._mark_in_progress(requests)
+                continue
+            self._prefetched.setdefault(record_type, {}).update(fetched)
+        self._mark_in_progress(to_read)
+
+    def _from_snapshot(self, request: SyncRequest) -> bool:
+        """Whether the record's source is the dispatcher's snapshot: younger than `snapshots.max_age_seconds`
+        and readable. The stale guard (`_older`) still applies to it in `_read_source`."""
+        snapshot, max_age = request.snapshot, self.config.snapshots.max_age_seconds
+        if snapshot is None or max_age == 0 or (self.clock() - snapshot.taken_at).total_seconds() > max_age:
+            return False
+        try:
+            source = restore_snapshot(snapshot)
+        except (SnapshotError, ValidationError) as error:
+            logger.warning(
+                "The message's snapshot cannot be read; the record is read from Zuora",
+                extra={"record": request.key, "reason": str(error)[:300]},
+            )
+            return False
+        if source.id != request.record_id:
+            return False
+        self._prefetched.setdefault(request.record_type, {})[request.record_id] = source
+        return True
 
     def _fetch(self, request: SyncRequest, *, fresh: bool = False) -> SourceRecord | None:
         cached = self._prefetched.get(request.record_type)
@@ -181,10 +206,36 @@ class RecordSync:
         holds the record's lease also releases it (one DynamoDB request instead of two)."""
         state = record.current.model_copy(update={**changes, "run_id": record.request.run_id})
         if record.holds_lease:
-            self.state.save(state, release_lease_of=self.worker_id)
+            saved = self.state.save(state, release_lease_of=self.worker_id)
             record.holds_lease = False
         else:
-            self.state.save(state)
+            saved = self.state.save(state)
+        if self._parents_in_netsuite is not None:  # a parent synced in this batch is seen by its children
+            key = (saved.record_type, saved.record_id)
+            if saved.netsuite_id is not None:
+                self._parents_in_netsuite[key] = saved
+            else:
+                self._parents_in_netsuite.pop(key, None)
+
+    def known_state(self, record_type: RecordType, record_id: str) -> RecordState | None:
+        """A parent's state: from the batch's cache when it is known to be in NetSuite, else read. The first call
+        reads the parents of every record of the batch with one BatchGetItem (instead of one GetItem each)."""
+        if self._parents_in_netsuite is None:
+            keys = {
+                (parent.record_type, parent.record_id)
+                for record_type, sources in self._prefetched.items()
+                for source in sources.values()
+                for parent in parents_of(self._mappings[record_type], source)
+            }
+            found = self.state.get_many(sorted(keys)) if keys else {}
+            self._parents_in_netsuite = {key: st for key, st in found.items() if st.netsuite_id is not None}
+        cached = self._parents_in_netsuite.get((record_type, record_id))
+        if cached is not None:
+            return cached
+        state = self.state.get(record_type, record_id)
+        if state is not None and state.netsuite_id is not None:
+            self._parents_in_netsuite[(record_type, record_id)] = state
+        return state
 
     def _sync_leased(self, record: RecordInSync) -> SyncOutcome:
         steps: tuple[SyncStep, ...] = (
@@ -322,54 +373,21 @@ class RecordSync:
 
     def _netsuite_id_of(self, record_type: RecordType, record_id: str) -> str | None:
         """A synced record's NetSuite internal id, from its integration state (for apply lines)."""
-        state = self.state.get(record_type, record_id)
+        state = self.known_state(record_type, record_id)
         return state.netsuite_id if state is not None else None
 
     def _mark_in_progress(self, requests: Sequence[SyncRequest]) -> None:
-        """`Creating <Type>` / `Updating <Type>` on the batch's Zuora records before anything is written to
-        NetSuite, with one action/update call per Zuora object for the whole batch (not one per record).
-        Records already `Sync Complete` keep their status while an update is sent (no flip, no circular
-        updates), `Ignore` is never touched, and records in permanent error keep their error status until
-        they sync or fail anew. Visibility only: no duplicate can follow from a failed mark, every NetSuite
-        write is an upsert by external id; a record a crash left in progress is recovered on its next sync."""
-        marks: dict[str, list[dict[str, str]]] = defaultdict(list)
-        states = self.state.get_many([(r.record_type, r.record_id) for r in requests]) if requests else {}
-        for request in requests:
-            source = self._prefetched.get(request.record_type, {}).get(request.record_id)
-            status = self._in_progress_mark(request, source, states.get((request.record_type, request.record_id)))
-            if source is not None and status is not None and source.integration_status != status:
-                zuora_object = RECORD_TYPES[request.record_type].zuora_object
-                marks[zuora_object].append({"Id": request.record_id, "IntegrationStatus__NS": status})
-        for zuora_object, objects in marks.items():
-            self._send_in_progress_marks(zuora_object, objects)
-
-    @staticmethod
-    def _in_progress_mark(request: SyncRequest, source: SourceRecord | None, current: RecordState | None) -> str | None:
-        """The in-progress status a prefetched record is marked with, or None when it keeps its status."""
-        if source is None or source.integration_status in (SYNC_COMPLETE, IGNORE):
-            return None
-        if current is not None and current.error is not None and current.error.kind is not FailureKind.TRANSIENT:
-            return None
-        linked = known_in_netsuite(current, source)
-        if exclusion_reason(request.record_type, source, in_netsuite=linked):
-            return None  # skipped by the sync itself: nothing is written to Zuora for it
-        return in_progress_status(request.record_type, is_update=linked)
-
-    def _send_in_progress_marks(self, zuora_object: str, objects: list[dict[str, str]]) -> None:
-        try:
-            results = update_zuora_objects(self.zuora, zuora_object, objects)
-        except SyncFailure as failure:
-            logger.warning(
-                "Could not mark records in progress in Zuora; they sync anyway and get their final status",
-                extra={"zuora_object": zuora_object, "records": len(objects), "reason": failure.reason},
-            )
+        """`Creating <Type>` / `Updating <Type>` on the batch's records read here (logic/marks.py), before anything
+        is written to NetSuite."""
+        if not requests:
             return
-        rejected = [result.id for result in results if not result.success]
-        if rejected:
-            logger.warning(
-                "Zuora rejected some in-progress marks; those records sync anyway and get their final status",
-                extra={"zuora_object": zuora_object, "record_ids": rejected},
-            )
+        states = self.state.get_many([(r.record_type, r.record_id) for r in requests])
+        sources = {
+            (r.record_type, r.record_id): source
+            for r in requests
+            if (source := self._prefetched.get(r.record_type, {}).get(r.record_id)) is not None
+        }
+        mark_in_progress(self.zuora, requests, sources, states)
 
     def _recover_in_progress(self, record: RecordInSync) -> SyncOutcome | None:
         """A record left in `Creating…`/`Updating…` with no NetSuite id in state: the last attempt may have
@@ -458,7 +476,7 @@ class RecordSync:
         if previous is None or previous.kind is FailureKind.TRANSIENT or not _same_failure(previous, failure):
             self.queue.send_dead_letter(
                 DeadLetter(
-                    request=record.request,
+                    request=record.request.without_snapshot(),
                     failure_kind=failure.kind.value,
                     failure_code=failure.code,
                     reason=failure.reason,
@@ -493,6 +511,7 @@ class RecordSync:
                 sync_date=at,
                 integration_id=netsuite_id,
                 integration_error=error,
+                record_type=record.request.record_type,
             ),
         )
 

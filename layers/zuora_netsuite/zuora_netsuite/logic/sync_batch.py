@@ -23,6 +23,13 @@ class SyncMessage(SqsRecordModel):
     body: Json[SyncRequest]
 
 
+def first_delivery(message: SyncMessage) -> bool:
+    """Whether SQS delivers the message for the first time. A redelivered message's snapshot is not used: the
+    attempt before may have written to NetSuite and crashed, and only Zuora's current record shows the mark
+    (`Creating…`) that sends the sync to look for that write by external id instead of writing again."""
+    return int(message.attributes.ApproximateReceiveCount or "1") <= 1
+
+
 # A record is not started with less time than this left: a NetSuite write (with its parents) needs a few calls.
 MIN_RECORD_SECONDS = 3 * MIN_CALL_SECONDS
 
@@ -39,9 +46,10 @@ def process_sync_batch(
     requests: list[SyncRequest] = []
     for raw in event.get("Records", []):
         try:
-            requests.append(SyncMessage.model_validate(raw).body)
+            message = SyncMessage.model_validate(raw)
         except ValidationError:
             continue  # the processor reports it as a failed item with the validation error
+        requests.append(message.body if first_delivery(message) else message.body.without_snapshot())
     record_sync.prefetch(requests)
 
     def record_handler(record: SyncMessage) -> str:  # Powertools passes it as `record`

@@ -16,12 +16,14 @@ from datetime import datetime
 from typing import Any
 
 from zuora_netsuite.failures import SyncFailure
-from zuora_netsuite.models.record_types import RECORD_TYPES, TRANSACTION_TYPES
+from zuora_netsuite.models.record_types import RECORD_TYPES, TRANSACTION_TYPES, RecordType
+from zuora_netsuite.models.writeback import WriteBackMessage
 from zuora_netsuite.models.zuora import ZuoraUpdateResult
 from zuora_netsuite.observability import logger
-from zuora_netsuite.ports import ZuoraApi
+from zuora_netsuite.ports import WriteBackQueue, ZuoraApi
 
 ZUORA_TEXT_MAX = 255
+QUEUE_BATCH = 10  # SQS SendMessageBatch: at most 10 entries
 FIELDS_TO_NULL = "fieldsToNull"
 
 # Transactions also carry Zuora's standard TransferredToAccounting, set from the integration status.
@@ -90,6 +92,32 @@ class WriteBack:
     sync_date: datetime
     integration_id: str | None = None
     integration_error: str | None = None  # None clears it
+    record_type: RecordType | None = None  # needed to go through the write-back queue
+
+    def message(self) -> WriteBackMessage:
+        if self.record_type is None:
+            raise ValueError(f"{self.zuora_object} {self.record_id}: a queued write-back needs its record type")
+        return WriteBackMessage(
+            record_type=self.record_type,
+            record_id=self.record_id,
+            zuora_object=self.zuora_object,
+            integration_status=self.integration_status,
+            sync_date=self.sync_date,
+            integration_id=self.integration_id,
+            integration_error=self.integration_error,
+        )
+
+    @classmethod
+    def of(cls, message: WriteBackMessage) -> WriteBack:
+        return cls(
+            zuora_object=message.zuora_object,
+            record_id=message.record_id,
+            integration_status=message.integration_status,
+            sync_date=message.sync_date,
+            integration_id=message.integration_id,
+            integration_error=message.integration_error,
+            record_type=message.record_type,
+        )
 
     def fields(self, error_field: str | None = None) -> dict[str, Any]:
         """The zObject to send. `error_field` is the tenant's __c field for the reason (None: not written)."""
@@ -149,4 +177,30 @@ class WriteBackBuffer:
                         },
                     )
                     failed.add(message_id)
+        return failed
+
+
+class QueuedWriteBacks(WriteBackBuffer):
+    """The sync function's write-backs when the stack has a write-back queue: `flush` puts them on it, 10 a
+    request, and a small function writes them to Zuora in batches of 50 (logic/writeback_drain.py), so no NetSuite
+    slot waits on Zuora. Answers which sync messages' write-backs were not enqueued (those messages are retried)."""
+
+    def __init__(self, queue: WriteBackQueue) -> None:
+        super().__init__(zuora=None)  # type: ignore[arg-type]  # never writes to Zuora itself
+        self._queue = queue
+
+    def flush(self) -> set[str]:
+        pending, self._pending = self._pending, defaultdict(list)
+        items = [item for group in pending.values() for item in group]
+        failed: set[str] = set()
+        for start in range(0, len(items), QUEUE_BATCH):
+            chunk = items[start : start + QUEUE_BATCH]
+            try:
+                self._queue.send([wb.message() for _, wb in chunk])
+            except SyncFailure as failure:
+                logger.warning(
+                    "Could not enqueue write-backs; the records will be retried",
+                    extra={"records": len(chunk), "reason": failure.reason},
+                )
+                failed.update(message_id for message_id, _ in chunk)
         return failed

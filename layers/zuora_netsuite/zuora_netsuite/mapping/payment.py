@@ -14,7 +14,7 @@
 | PaymentMethod.Type, Gateway, currency   | account or undepFunds, paymentMethod: the first matching rule of  |
 |                                         | sync config payments.deposit_rules (none configured: not sent)    |
 
-(1) Invoice Settlement: the parts of GET /v1/payments/{key}/parts; a legacy tenant: InvoicePayment InvoiceId / Amount.
+(1) Invoice Settlement: Object Query's payment applications; a legacy tenant: InvoicePayment InvoiceId / Amount.
 
 A payment applied to nothing (or only partly) syncs too: what it does not apply stays unapplied on the NetSuite
 customer payment (Oracle's customer payment sample: payment 250, one apply line of 200). The applications must add
@@ -50,7 +50,11 @@ from zuora_netsuite.mapping.base import (
     transfer_pending_filter,
 )
 from zuora_netsuite.mapping.deposit import payment_deposit
-from zuora_netsuite.mapping.settlement import all_pages, on_legacy_tenant, on_settlement_tenant
+from zuora_netsuite.mapping.settlement import (
+    chunks,
+    iterate_on_settlement_tenant,
+    on_legacy_tenant,
+)
 from zuora_netsuite.mapping.transaction import (
     ZERO,
     TransactionSource,
@@ -123,19 +127,26 @@ class PaymentMapping(ZoqlPending):
 
     @staticmethod
     def _parts(zuora: ZuoraApi, payments: Sequence[ZuoraPayment]) -> dict[str, list[ZuoraApplication]]:
-        """Invoice Settlement: what each payment was applied to, from GET /v1/payments/{key}/parts (invoices and
-        debit memos; the unapplied part left out). https://developer.zuora.com/v1-api-reference/api/operation/GET_PaymentParts/"""
-        found: dict[str, list[ZuoraApplication]] = {}
-        for payment in payments:
-            parts = on_settlement_tenant(
-                f"reading the applications of payment {payment.number or payment.id}",
-                all_pages,
-                zuora,
-                f"/v1/payments/{payment.id}/parts",
-                "parts",
-            )
-            found[payment.id] = [a for a in (ZuoraApplication.from_part(part) for part in parts) if a is not None]
-        return found
+        """Invoice Settlement: what each payment was applied to, from Object Query's payment applications of up to
+        50 payments a call (instead of GET /v1/payments/{key}/parts per payment); the applications of one payment
+        to one invoice or debit memo are added up, as the parts show them.
+        https://developer.zuora.com/v1-api-reference/api/operation/queryPaymentApplications"""
+        totals: dict[str, dict[tuple[str, str], ZuoraApplication]] = {p.id: {} for p in payments}
+        fields = ("id", "paymentId", "invoiceId", "debitMemoId", "applyAmount")
+        for chunk in chunks([p.id for p in payments]):
+            listed = f"paymentid.IN:[{','.join(chunk)}]"
+            rows = zuora.object_query("payment-applications", filters=[listed], fields=fields)
+            for row in iterate_on_settlement_tenant("reading payment applications", rows):
+                application = ZuoraApplication.from_part({**row, "amount": row.get("applyAmount")})
+                found = totals.get(str(row.get("paymentId")))
+                if application is None or found is None:
+                    continue
+                key = (application.invoice_id or "", application.debit_memo_id or "")
+                previous = found.get(key)
+                if previous is not None:
+                    application = previous.model_copy(update={"amount": previous.amount + application.amount})
+                found[key] = application
+        return {payment_id: list(found.values()) for payment_id, found in totals.items()}
 
     @staticmethod
     def _invoice_payments(zuora: ZuoraApi, payments: Sequence[ZuoraPayment]) -> dict[str, list[ZuoraApplication]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +22,20 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class Snapshot(BaseModel):
+    """What the sync needs of a Zuora record, read by the dispatcher when it enqueued it (mapping/snapshot.py):
+    the sync uses it instead of reading Zuora, unless it is older than `snapshots.max_age_seconds` or older than
+    the version the connector already synced (Zuora's UpdatedDate). The record's integration status in it is the
+    one before the dispatcher marked the record in progress."""
+
+    model_config = ConfigDict(frozen=True)
+
+    v: int = 1
+    updated_date: datetime  # Zuora's UpdatedDate of the record when it was read
+    taken_at: datetime  # when the dispatcher read it
+    data: dict[str, Any]
+
+
 class SyncRequest(BaseModel):
     """The body of one SyncQueue message: sync this one Zuora record."""
 
@@ -31,10 +46,15 @@ class SyncRequest(BaseModel):
     source: RequestSource = RequestSource.SCHEDULE
     run_id: str | None = None
     enqueued_at: datetime = Field(default_factory=utc_now)
+    snapshot: Snapshot | None = None  # set by the dispatcher only; never on webhook, replay or dead-letter bodies
 
     @property
     def key(self) -> str:
         return f"{self.record_type.value}:{self.record_id}"
+
+    def without_snapshot(self) -> SyncRequest:
+        """The request as a dead letter keeps it and a replay sends it: the sync reads Zuora afresh."""
+        return self if self.snapshot is None else self.model_copy(update={"snapshot": None})
 
 
 class DeadLetter(BaseModel):

@@ -1,0 +1,84 @@
+"""`Creating <Type>` / `Updating <Type>` on Zuora records before anything is written to NetSuite: by the dispatcher
+for the records it carries a snapshot of (logic/dispatch.py), by the sync for the others (webhook, replay,
+no snapshot). One action/update per Zuora object and 50 records (memos: their REST resource), never one call
+per record."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from zuora_netsuite.failures import FailureKind, SyncFailure
+from zuora_netsuite.logic.writeback import update_zuora_objects
+from zuora_netsuite.mapping.base import IGNORE, SYNC_COMPLETE, SourceRecord
+from zuora_netsuite.mapping.eligibility import exclusion_reason
+from zuora_netsuite.models.messages import SyncRequest
+from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType
+from zuora_netsuite.models.state import RecordState
+from zuora_netsuite.observability import logger
+from zuora_netsuite.ports import ZuoraApi
+
+RecordKey = tuple[RecordType, str]
+
+
+def known_in_netsuite(current: RecordState | None, source: SourceRecord | None) -> bool:
+    """Is this an update? The one place it is decided: the record is known to be in NetSuite when the
+    connector's state holds its NetSuite id or Zuora holds an Integration ID. Zuora then shows it as `Updating
+    <Type>` / `Error Updating <Type>` (else `Creating` / `Error Creating`), and eligibility treats it as synced."""
+    return bool((current is not None and current.netsuite_id) or (source is not None and source.integration_id))
+
+
+def in_progress_status(record_type: RecordType, *, is_update: bool) -> str:
+    return f"{'Updating' if is_update else 'Creating'} {RECORD_TYPES[record_type].label}"
+
+
+def in_progress_mark(request: SyncRequest, source: SourceRecord | None, current: RecordState | None) -> str | None:
+    """The in-progress status a fetched record is marked with, or None when it keeps its status."""
+    if source is None or source.integration_status in (SYNC_COMPLETE, IGNORE):
+        return None
+    if current is not None and current.error is not None and current.error.kind is not FailureKind.TRANSIENT:
+        return None
+    linked = known_in_netsuite(current, source)
+    if exclusion_reason(request.record_type, source, in_netsuite=linked):
+        return None  # skipped by the sync itself: nothing is written to Zuora for it
+    return in_progress_status(request.record_type, is_update=linked)
+
+
+def mark_in_progress(
+    zuora: ZuoraApi,
+    requests: Sequence[SyncRequest],
+    sources: Mapping[RecordKey, SourceRecord],
+    states: Mapping[RecordKey, RecordState],
+) -> None:
+    """Records already `Sync Complete` keep their status while an update is sent (no flip, no circular
+    updates), `Ignore` is never touched, and records in permanent error keep their error status until
+    they sync or fail anew. Visibility only: no duplicate can follow from a failed mark, every NetSuite
+    write is an upsert by external id; a record a crash left in progress is recovered on its next sync."""
+    marks: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for request in requests:
+        key = (request.record_type, request.record_id)
+        source = sources.get(key)
+        status = in_progress_mark(request, source, states.get(key))
+        if source is not None and status is not None and source.integration_status != status:
+            marks[RECORD_TYPES[request.record_type].zuora_object].append(
+                {"Id": request.record_id, "IntegrationStatus__NS": status}
+            )
+    for zuora_object, objects in marks.items():
+        _send(zuora, zuora_object, objects)
+
+
+def _send(zuora: ZuoraApi, zuora_object: str, objects: list[dict[str, str]]) -> None:
+    try:
+        results = update_zuora_objects(zuora, zuora_object, objects)
+    except SyncFailure as failure:
+        logger.warning(
+            "Could not mark records in progress in Zuora; they sync anyway and get their final status",
+            extra={"zuora_object": zuora_object, "records": len(objects), "reason": failure.reason},
+        )
+        return
+    rejected = [result.id for result in results if not result.success]
+    if rejected:
+        logger.warning(
+            "Zuora rejected some in-progress marks; those records sync anyway and get their final status",
+            extra={"zuora_object": zuora_object, "record_ids": rejected},
+        )
