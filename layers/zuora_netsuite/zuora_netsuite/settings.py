@@ -173,6 +173,10 @@ class AfterSyncConfig(BaseModel):
 
     write_off_item_id: str | None = None
     write_off_reason_codes: tuple[str, ...] = ("Write-off",)  # Zuora's write-off memos carry "Write-off"
+    # An invoice cancelled in Zuora after it synced (Status Canceled): "credit_memo" creates a NetSuite credit memo
+    # mirroring its lines, dated the run date and applied to the NetSuite invoice (record type invoice_cancellation,
+    # mapping/cancellation.py); "report" leaves NetSuite as it is and reconciliation reports the invoice.
+    canceled_invoice: Literal["credit_memo", "report"] = "credit_memo"
 
 
 CustomerMatchKey = Literal["entityId", "email"]
@@ -374,6 +378,20 @@ class SyncConfig(BaseModel):
                 f"memos) but enabled_types includes {names}: remove them from enabled_types, or set "
                 "zuora.invoice_settlement to true if the tenant has Invoice Settlement"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _cancellations_follow_the_policy(self) -> SyncConfig:
+        """invoice_cancellation is on exactly when invoices sync and after_sync.canceled_invoice is "credit_memo"
+        (derived, never listed by hand: a configuration written before the type existed gets it too)."""
+        on = self.after_sync.canceled_invoice == "credit_memo" and RecordType.INVOICE in self.enabled_types
+        wanted = (
+            (self.enabled_types | {RecordType.INVOICE_CANCELLATION})
+            if on
+            else (self.enabled_types - {RecordType.INVOICE_CANCELLATION})
+        )
+        if wanted != self.enabled_types:
+            object.__setattr__(self, "enabled_types", frozenset(wanted))
         return self
 
     def enabled_in_order(self) -> list[RecordType]:

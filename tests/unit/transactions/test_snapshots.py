@@ -41,7 +41,8 @@ CUSTOMERS = frozenset({RecordType.CUSTOMER})
 
 
 def with_every_type(ledger: Ledger) -> dict[RecordType, str]:
-    """Given one record of each of the seven types, with lines, parts and applications."""
+    """Given one record of each type, with lines, parts and applications (an invoice's cancellation reads the
+    invoice)."""
     ledger.add_invoice(amounts=(Decimal("92.59"),), Amount=Decimal("100.00"), TaxAmount=Decimal("7.41"))
     ledger.zuora.put("Payment", payment())
     ledger.zuora.put("PaymentPart", {"Id": "pp1", "InvoiceId": INVOICE_ID, "PaymentId": PAYMENT_ID, "Amount": 100})
@@ -63,6 +64,7 @@ def with_every_type(ledger: Ledger) -> dict[RecordType, str]:
         RecordType.CREDIT_MEMO: MEMO_ID,
         RecordType.DEBIT_MEMO: DEBIT_MEMO_ID,
         RecordType.REFUND: REFUND_ID,
+        RecordType.INVOICE_CANCELLATION: INVOICE_ID,
     }
 
 

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from zuora_netsuite.failures import FailureKind, SyncFailure
-from zuora_netsuite.logic.marks import mark_in_progress
+from zuora_netsuite.logic.marks import mark_in_progress, not_complete_in_state
 from zuora_netsuite.mapping import SourceRecord, mappings_for
 from zuora_netsuite.mapping.field_mapping import mapping_digest
 from zuora_netsuite.mapping.snapshot import take as take_snapshot
 from zuora_netsuite.models.messages import RequestSource, RunSummary, SyncRequest, TypeDispatch
 from zuora_netsuite.models.record_types import ALWAYS_ENABLED as MASTER_DATA
-from zuora_netsuite.models.record_types import RecordType
+from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType
 from zuora_netsuite.models.state import RecordState
 from zuora_netsuite.observability import add_count, logger
 from zuora_netsuite.ports import IntegrationStateStore, SyncQueue, ZuoraApi
@@ -97,6 +97,8 @@ class Dispatcher:
         pending = mappings_for(self.config.zuora)[record_type].pending(
             self.zuora, max(watermark - WATERMARK_OVERLAP, EPOCH), self.config.cutover_dates.get(record_type)
         )
+        if not RECORD_TYPES[record_type].writes_back:  # Zuora does not say it synced: the state table does
+            pending = not_complete_in_state(self.state, record_type, pending)
         result = TypeDispatch(record_type=record_type, watermark=watermark)
         batch: list[SyncRequest] = []
         in_error = self._permanent_errors(record_type)

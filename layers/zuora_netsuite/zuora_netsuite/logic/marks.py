@@ -6,7 +6,9 @@ per record."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
+from typing import Any
 
 from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.logic.writeback import update_zuora_objects
@@ -16,7 +18,7 @@ from zuora_netsuite.models.messages import SyncRequest
 from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType
 from zuora_netsuite.models.state import RecordState
 from zuora_netsuite.observability import logger
-from zuora_netsuite.ports import ZuoraApi
+from zuora_netsuite.ports import IntegrationStateStore, ZuoraApi
 
 RecordKey = tuple[RecordType, str]
 
@@ -34,6 +36,8 @@ def in_progress_status(record_type: RecordType, *, is_update: bool) -> str:
 
 def in_progress_mark(request: SyncRequest, source: SourceRecord | None, current: RecordState | None) -> str | None:
     """The in-progress status a fetched record is marked with, or None when it keeps its status."""
+    if not RECORD_TYPES[request.record_type].writes_back:
+        return None  # its state lives in the state table only: the Zuora object is another type's (the invoice's)
     if source is None or source.integration_status in (SYNC_COMPLETE, IGNORE):
         return None
     if current is not None and current.error is not None and current.error.kind is not FailureKind.TRANSIENT:
@@ -82,3 +86,17 @@ def _send(zuora: ZuoraApi, zuora_object: str, objects: list[dict[str, str]]) -> 
             "Zuora rejected some in-progress marks; those records sync anyway and get their final status",
             extra={"zuora_object": zuora_object, "record_ids": rejected},
         )
+
+
+def not_complete_in_state(
+    state: IntegrationStateStore, record_type: RecordType, rows: Iterable[Mapping[str, Any]], chunk: int = 100
+) -> Iterator[Mapping[str, Any]]:
+    """The pending rows of a type whose status lives in the state table only (RecordTypeInfo.writes_back False: an
+    invoice's cancellation), less those already Sync Complete there: one BatchGetItem per `chunk` rows."""
+    remaining = iter(rows)
+    while rows_chunk := list(islice(remaining, chunk)):
+        states = state.get_many([(record_type, str(row["Id"])) for row in rows_chunk])
+        for row in rows_chunk:
+            found = states.get((record_type, str(row["Id"])))
+            if found is None or found.status != SYNC_COMPLETE or found.netsuite_id is None:
+                yield row

@@ -13,7 +13,9 @@ still pending (TransferredToAccounting No / Error / Processing / empty) or was t
 
 Open balances (logic/balances.py): per customer and currency, what is still owed (open AR) and the cash and credit
 not applied yet, Zuora versus NetSuite. A transaction NetSuite still has after it was cancelled or unposted in Zuora
-is a difference that says so (the connector does not carry these changes: docs/mapping.md, "Changes after sync").
+is a difference that says so, unless after_sync.canceled_invoice is "credit_memo": a cancelled invoice then counts as
+an invoice on both sides and its cancellation (record type invoice_cancellation) is compared with the NetSuite credit
+memo that credits it (docs/mapping.md, "Changes after sync").
 
 Amounts are compared exactly (Decimal) in the transaction's currency. Totals are signed as in Zuora: a negative
 invoice (a NetSuite credit memo) counts negative on both sides.
@@ -69,6 +71,16 @@ _SCOPES: dict[RecordType, _Scope] = {
     ),
     RecordType.CREDIT_MEMO: _Scope("Posted", "MemoDate", "TotalAmount", "MemoNumber", balance_field="Balance"),
     RecordType.REFUND: _Scope("Processed", "RefundDate", "Amount", "RefundNumber"),
+    # after_sync.canceled_invoice "credit_memo": an invoice cancelled after it synced, credited by a NetSuite credit
+    # memo (mapping/cancellation.py); the invoice itself still counts as an invoice the connector synced
+    RecordType.INVOICE_CANCELLATION: _Scope(
+        "Canceled",
+        "InvoiceDate",
+        "Amount",
+        "InvoiceNumber",
+        extra=zoql.all_of(zoql.not_null("IntegrationId__NS"), zoql.cond("Amount", ">", 0)),
+        balance_field="Balance",
+    ),
 }
 # NetSuite's transaction.type values (SuiteQL) -> REST record types.
 _NETSUITE_TYPES = {
@@ -179,6 +191,10 @@ def _compare_type(
     """Every Zuora transaction of one type in scope, against what NetSuite holds under its external id."""
     scope = _SCOPES[record_type]
     rows = _zuora_rows(zuora, record_type, scope, config)
+    if record_type is RecordType.INVOICE and RecordType.INVOICE_CANCELLATION in config.enabled_types:
+        # credited on cancellation: NetSuite keeps the invoice (closed by the credit memo), so it counts on both sides
+        cancelled = RecordType.INVOICE_CANCELLATION
+        rows += _zuora_rows(zuora, cancelled, _SCOPES[cancelled], config)
     accounts = _accounts(zuora, {str(r["AccountId"]) for r in rows if r.get("AccountId")})
     for account in accounts.values():
         tally.balances.know(account)
@@ -208,7 +224,7 @@ def _compare_type(
         signed = -found.total if expected_type == "creditMemo" and amount is not None and amount < ZERO else found.total
         line.netsuite_count += 1
         line.netsuite_total += signed
-        problems = _problems(found, expected_type, currency, amount, signed, config)
+        problems = _problems(record_type, found, expected_type, currency, amount, signed, config)
         if problems:
             tally.differences.append(
                 Difference(record_type, zuora_id, number, currency, amount, signed, "; ".join(problems))
@@ -216,6 +232,7 @@ def _compare_type(
 
 
 def _problems(
+    record_type: RecordType,
     found: _NetSuiteRecord,
     expected_type: str,
     currency: str,
@@ -231,6 +248,11 @@ def _problems(
         problems.append(f"amounts differ: Zuora {amount}, NetSuite {signed}")
     if config.multi_currency and found.currency not in (None, currency):
         problems.append(f"currencies differ: Zuora {currency}, NetSuite {found.currency}")
+    if record_type is RecordType.INVOICE_CANCELLATION and found.unapplied:
+        problems.append(
+            f"its credit memo (creditMemo {found.internal_id}) left {found.unapplied} unapplied: the invoice had been "
+            "paid in NetSuite; refund that credit or apply it in NetSuite"
+        )
     return problems
 
 
@@ -261,8 +283,9 @@ def _add_netsuite_only(
 # Changes after sync the connector reports and does not carry (docs/mapping.md, "Changes after sync").
 _CHANGED_AFTER_SYNC = {
     "Canceled": (
-        "canceled in Zuora after it synced; the connector does not reverse a cancellation (NetSuite REST has no "
-        "void): credit it in NetSuite with a credit memo applied to it, dated in the open period"
+        "canceled in Zuora after it synced and not credited by the connector (after_sync.canceled_invoice is "
+        '"report", or the invoice is not of a positive amount; NetSuite REST has no void): credit it in NetSuite with '
+        "a credit memo applied to it, dated in the open period"
     ),
     "Draft": (
         "unposted to Draft in Zuora after it synced; post it again in Zuora, or credit it in NetSuite if it will "

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
 from pydantic import ValidationError
 
@@ -22,6 +23,7 @@ from zuora_netsuite.logic.parents import ensure_parents
 from zuora_netsuite.logic.writeback import ZUORA_TEXT_MAX, QueuedWriteBacks, WriteBack, WriteBackBuffer
 from zuora_netsuite.mapping import Mapped, MappingContext, SourceRecord, mappings_for
 from zuora_netsuite.mapping.base import SYNC_COMPLETE, ParentsNotInNetSuite, RecordMapping, parents_of
+from zuora_netsuite.mapping.cancellation import open_to_credit
 from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
 from zuora_netsuite.mapping.eligibility import exclusion_reason
 from zuora_netsuite.mapping.snapshot import SnapshotError
@@ -294,7 +296,13 @@ class RecordSync:
         """The NetSuite payload. Apply lines name their documents by NetSuite internal id: when a parent has none
         yet, parents are synced first and the record is mapped again."""
         source = record.fetched()
-        context = MappingContext(self.reference, self.config, self.clock().date(), netsuite_id=self._netsuite_id_of)
+        context = MappingContext(
+            self.reference,
+            self.config,
+            self.clock().date(),
+            netsuite_id=self._netsuite_id_of,
+            open_to_credit=partial(open_to_credit, self.netsuite),
+        )
 
         def mapped() -> Mapped:
             mapped = record.mapping.map(source, context, is_update=record.written_by_connector)
@@ -502,6 +510,8 @@ class RecordSync:
     def _write_back(
         self, record: RecordInSync, status: str, at: datetime, netsuite_id: str | None, *, error: str | None = None
     ) -> None:
+        if not RECORD_TYPES[record.request.record_type].writes_back:
+            return  # its state lives in the state table only (an invoice's cancellation: the invoice keeps its own)
         self.write_backs.add(
             record.message_id,
             WriteBack(

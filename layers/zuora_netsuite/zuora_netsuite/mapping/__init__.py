@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from zuora_netsuite.mapping.base import Mapped, MappingContext, RecordMapping, SourceRecord
+from zuora_netsuite.mapping.cancellation import InvoiceCancellationMapping
 from zuora_netsuite.mapping.customer import CustomerMapping
 from zuora_netsuite.mapping.invoice import InvoiceMapping
 from zuora_netsuite.mapping.item import ItemMapping
@@ -28,6 +29,7 @@ def mappings_for(tenant: ZuoraTenant) -> dict[RecordType, RecordMapping]:
         RecordType.PAYMENT: PaymentMapping(tenant),
         RecordType.CREDIT_MEMO: CreditMemoMapping(tenant),
         RecordType.REFUND: RefundMapping(tenant),
+        RecordType.INVOICE_CANCELLATION: InvoiceCancellationMapping(tenant),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from zuora_netsuite.adapters.zuora import zoql as zoql  # re-exported: the query builder of pending selections
@@ -89,6 +90,15 @@ def no_netsuite_ids(record_type: RecordType, record_id: str) -> str | None:
     return None
 
 
+# What is still open on a NetSuite invoice for the credit memo of its cancellation (mapping/cancellation.py):
+# (invoice internal id, the memo's external id) -> an amount, or None when unknown (the memo then applies its total).
+OpenToCredit = Callable[[str, str], Decimal | None]
+
+
+def unknown_open_amount(invoice_internal_id: str, memo_external_id: str) -> Decimal | None:
+    return None
+
+
 @dataclass(frozen=True)
 class MappingContext:
     reference: NetSuiteReferenceData
@@ -97,6 +107,7 @@ class MappingContext:
     # Apply lines name their document by NetSuite internal id (Oracle's examples: "doc": {"id": "104"}); the
     # sync logic answers from the integration state once the parent synced.
     netsuite_id: NetSuiteIdOf = no_netsuite_ids
+    open_to_credit: OpenToCredit = unknown_open_amount
 
 
 class RecordMapping(Protocol):

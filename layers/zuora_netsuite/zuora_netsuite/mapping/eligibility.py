@@ -16,6 +16,7 @@ REQUIRED_STATUS = {
     RecordType.CREDIT_MEMO: "Posted",
     RecordType.PAYMENT: "Processed",
     RecordType.REFUND: "Processed",
+    RecordType.INVOICE_CANCELLATION: "Canceled",
 }
 
 
@@ -45,6 +46,10 @@ def _transaction_exclusion(record_type: RecordType, source: TransactionSource, *
     transferred = (record.transferred_to_accounting or "").strip()
     if transferred == "Ignore":
         return "TransferredToAccounting is Ignore"
+    if record_type is RecordType.INVOICE_CANCELLATION:  # the invoice synced, then was cancelled: credited once
+        if record.status != REQUIRED_STATUS[record_type]:
+            return f"the invoice's status is {record.status or 'blank'}, not Canceled: there is no cancellation"
+        return None if in_netsuite else "the invoice never synced to NetSuite: there is nothing to credit"
     if transferred == "Yes" and in_netsuite and not source.resent_when_changed:
         # the exception: payments applied later, with zuora.payments_applied_later (mapping/payment.py)
         return "already transferred to accounting: changes made after a transaction synced are not synced"

@@ -18,6 +18,8 @@ class RecordType(StrEnum):
     PAYMENT = "payment"
     CREDIT_MEMO = "credit_memo"
     REFUND = "refund"
+    # An invoice cancelled in Zuora after it synced, credited in NetSuite (after_sync.canceled_invoice "credit_memo")
+    INVOICE_CANCELLATION = "invoice_cancellation"
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,10 @@ class RecordTypeInfo:
     netsuite_types: tuple[str, ...]
     # The Zuora field holding the number people see in Zuora (A00000041, INV00000083, CM00000002 ...).
     number_field: str
+    # Whether the connector writes its integration status and the NetSuite id back to the Zuora object. False for a
+    # type derived from another type's Zuora object (an invoice's cancellation): its state lives only in DynamoDB, so
+    # the invoice's own IntegrationId__NS / IntegrationStatus__NS are never overwritten.
+    writes_back: bool = True
 
     @property
     def netsuite_type(self) -> str:
@@ -71,6 +77,15 @@ RECORD_TYPES: dict[RecordType, RecordTypeInfo] = {
     RecordType.REFUND: RecordTypeInfo(
         RecordType.REFUND, "Refund", "Refund", "zuora-refund-", ("customerRefund",), "RefundNumber"
     ),
+    RecordType.INVOICE_CANCELLATION: RecordTypeInfo(
+        RecordType.INVOICE_CANCELLATION,
+        "Invoice",
+        "Invoice Cancellation",
+        "zuora-invoicecancel-",
+        ("creditMemo",),
+        "InvoiceNumber",
+        writes_back=False,
+    ),
 }
 
 # Parents before children (docs/mapping.md). The dispatcher enqueues in this order;
@@ -83,6 +98,7 @@ DEPENDENCY_ORDER: tuple[RecordType, ...] = (
     RecordType.PAYMENT,
     RecordType.CREDIT_MEMO,
     RecordType.REFUND,
+    RecordType.INVOICE_CANCELLATION,  # after everything that may pay or credit the invoice
 )
 
 # Master data cannot be switched off: every transaction depends on it.

@@ -45,8 +45,11 @@ from zuora_netsuite.observability import WebhookMetric, add_webhook_request, log
 from zuora_netsuite.ports import IntegrationStateStore, SyncQueue
 
 # The one table from a callout's objectType to the record type it syncs: every Zuora object of
-# record_types.RECORD_TYPES, so a new record type is accepted here as soon as it is added there.
-CALLOUT_OBJECT_TYPES: dict[str, RecordType] = {info.zuora_object.lower(): rt for rt, info in RECORD_TYPES.items()}
+# record_types.RECORD_TYPES, so a new record type is accepted here as soon as it is added there. A type that writes
+# nothing back (an invoice's cancellation) shares its object with another type and is left to the scheduled run.
+CALLOUT_OBJECT_TYPES: dict[str, RecordType] = {
+    info.zuora_object.lower(): rt for rt, info in RECORD_TYPES.items() if info.writes_back
+}
 
 # The connector never deletes (docs/architecture.md): such events are acknowledged and ignored.
 _IGNORED_EVENT = re.compile(r"delet", re.IGNORECASE)
