@@ -19,6 +19,7 @@ from sandbox.chaos_cli import chaos
 from sandbox.report import cycle_report, report_table
 from sandbox.shutdown import exit_after
 from sandbox.stack import Sandbox, SandboxOptions
+from sandbox.zuora_mutations import cancel_a_synced_invoice
 
 LOG_FILE = Path(".sandbox/connector.log")
 ENDPOINTS_FILE = Path(".sandbox/endpoints.json")
@@ -92,6 +93,13 @@ def cli() -> None:
 @click.option("--netsuite-latency-ms", default=50, show_default=True, help="Added to every NetSuite request.")
 @click.option("--netsuite-cap", default=5, show_default=True, help="NetSuite account concurrency limit.")
 @click.option("--concurrency", default=4, show_default=True, help="Sync function concurrency (NetSuiteConcurrency).")
+@click.option(
+    "--after-sync/--no-after-sync",
+    default=True,
+    show_default=True,
+    help="Then cancel one synced invoice in Zuora (as a user in the UI) and run one more cycle: its credit memo "
+    "reaches NetSuite (after_sync.canceled_invoice). Invoice Settlement tenants, with invoices.",
+)
 def run(
     accounts: int,
     charges: int,
@@ -102,6 +110,7 @@ def run(
     concurrency: int,
     invoices: int,
     legacy_tenant: bool,
+    after_sync: bool,
 ) -> None:
     """Start the sandbox, run scheduled sync cycles to completion and print a per-type report."""
     console = Console()
@@ -125,44 +134,55 @@ def run(
             + ("a legacy tenant without Invoice Settlement (no memos)." if legacy_tenant else "Invoice Settlement on.")
         )
         with sandbox.function_environment():
-            assert sandbox.resources is not None
-            sqs, table = sandbox.aws.client("sqs"), sandbox.aws.resource("dynamodb").Table(sandbox.resources.table_name)
             for cycle in range(1, cycles + 1):
-                started = time.monotonic()
-                writes_before = sandbox.netsuite.stats.writes()
-                with Progress(
-                    TextColumn("[bold]cycle {task.fields[cycle]}[/] {task.description}"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TimeElapsedColumn(),
-                    console=console,
-                ) as progress:
-                    task = progress.add_task("dispatching", total=None, cycle=cycle)
-
-                    def dispatched(count: int, task_id: TaskID = task) -> None:
-                        progress.update(task_id, description="syncing", total=count)
-
-                    def batch_done(count: int, task_id: TaskID = task) -> None:
-                        progress.advance(task_id, count)
-
-                    result = sandbox.run_cycle(on_dispatched=dispatched, on_batch=batch_done)
-                    progress.update(task, description="done")
-                reports = cycle_report(result.summary, table, sqs, sandbox.resources.dlq_url)
-                elapsed = time.monotonic() - started
-                console.print(report_table(reports, f"Cycle {cycle}: run {result.run_id} in {elapsed:.1f} s"))
-                writes = sandbox.netsuite.stats.writes() - writes_before
-                console.print(
-                    f"NetSuite writes this cycle: {writes}; sync invocations: {result.drain.invocations}; "
-                    f"messages redelivered: {result.drain.retried}"
-                )
-                for r in reports:
-                    for reason in r.reasons:
-                        console.print(f"  [yellow]{r.record_type.value}[/]: {reason}")
+                _run_cycle(console, sandbox, str(cycle))
+            if after_sync and invoices > 0 and not legacy_tenant:
+                cancelled = cancel_a_synced_invoice(sandbox.zuora)
+                if cancelled is not None:
+                    number = (sandbox.zuora.get("Invoice", cancelled) or {}).get("InvoiceNumber", cancelled)
+                    console.print(f"Invoice {number} cancelled in Zuora after it synced (unposted, then Canceled).")
+                    _run_cycle(console, sandbox, "after-sync")
             if invoices > 0:
                 _print_reconciliation(console, set(sandbox.dataset.expected_reasons))
         console.print(f"Connector logs (JSON lines, as in CloudWatch): {LOG_FILE}")
     finally:
         sandbox.stop()
+
+
+def _run_cycle(console: Console, sandbox: Sandbox, cycle: str) -> None:
+    """One scheduled cycle to completion, with a progress bar, then its per-type report."""
+    assert sandbox.resources is not None
+    sqs, table = sandbox.aws.client("sqs"), sandbox.aws.resource("dynamodb").Table(sandbox.resources.table_name)
+    started = time.monotonic()
+    writes_before = sandbox.netsuite.stats.writes()
+    with Progress(
+        TextColumn("[bold]cycle {task.fields[cycle]}[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task("dispatching", total=None, cycle=cycle)
+
+        def dispatched(count: int, task_id: TaskID = task) -> None:
+            progress.update(task_id, description="syncing", total=count)
+
+        def batch_done(count: int, task_id: TaskID = task) -> None:
+            progress.advance(task_id, count)
+
+        result = sandbox.run_cycle(on_dispatched=dispatched, on_batch=batch_done)
+        progress.update(task, description="done")
+    reports = cycle_report(result.summary, table, sqs, sandbox.resources.dlq_url)
+    elapsed = time.monotonic() - started
+    console.print(report_table(reports, f"Cycle {cycle}: run {result.run_id} in {elapsed:.1f} s"))
+    writes = sandbox.netsuite.stats.writes() - writes_before
+    console.print(
+        f"NetSuite writes this cycle: {writes}; sync invocations: {result.drain.invocations}; "
+        f"messages redelivered: {result.drain.retried}"
+    )
+    for r in reports:
+        for reason in r.reasons:
+            console.print(f"  [yellow]{r.record_type.value}[/]: {reason}")
 
 
 SHUTDOWN_GRACE_SECONDS = 20.0  # after SIGTERM / SIGINT, the process ends within this, whatever still waits

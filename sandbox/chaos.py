@@ -511,10 +511,11 @@ def netsuite_snapshot(netsuite: NetSuiteSimulator) -> dict[str, list[tuple[str, 
 
 
 def _expected(dataset: Dataset, record_type: RecordType) -> tuple[list[str], dict[str, str], set[str]]:
-    """(ids, invalid id -> what its reason must say, excluded ids) of one record type in the data set."""
+    """(ids, invalid id -> what its reason must say, excluded ids) of one record type in the data set (none of a type
+    derived from another type's object: an invoice's cancellation)."""
     ids = (
         dataset.ids(RECORD_TYPES[record_type].zuora_object)
-        if dataset.zuora_objects.get(RECORD_TYPES[record_type].zuora_object)
+        if dataset.zuora_objects.get(RECORD_TYPES[record_type].zuora_object) and RECORD_TYPES[record_type].writes_back
         else []
     )
     reasons = {**dataset.expected_invalid, **dataset.expected_reasons}

@@ -1,6 +1,7 @@
 """Changes made in Zuora after a transaction synced (issue 13): payments applied and unapplied later, invoices written
 off, reversed or cancelled, and the taxation items of memo items. Served by the Zuora simulator over HTTP
-(``route``) and, for what only the UI does, as a driver hook (``cancel_invoice``).
+(``route``) and, for what only the UI does, as driver hooks (``cancel_invoice``; ``cancel_a_synced_invoice``, which
+``make run`` uses after its cycles).
 
 Pages (each behaviour is pinned by a contract test in ``tests/contract/zuora/``):
 
@@ -505,6 +506,22 @@ def cancel_invoice(sim: ZuoraSimulator, invoice_id: str) -> None:
         ops = _Ops(sim)
         ops.cancel(invoice_id)
     _notify(sim, ops.changes)
+
+
+def cancel_a_synced_invoice(sim: ZuoraSimulator) -> str | None:
+    """What ``make run`` does after its cycles: a user cancels, in the UI, the first invoice (by Id) that synced
+    (``IntegrationId__NS``, Sync Complete), is Posted, of a positive amount, and that Zuora lets be cancelled
+    (nothing applied to it). Returns its Id, or None when no invoice qualifies."""
+    for invoice in sorted(sim.all("Invoice"), key=lambda record: str(record["Id"])):
+        synced = invoice.get("IntegrationId__NS") and invoice.get("IntegrationStatus__NS") == "Sync Complete"
+        if not synced or invoice.get("Status") != "Posted" or _dec(invoice.get("Amount")) <= ZERO:
+            continue
+        try:
+            cancel_invoice(sim, str(invoice["Id"]))
+        except ValueError:
+            continue  # payments or memos on it: Zuora would not unpost it
+        return str(invoice["Id"])
+    return None
 
 
 def _notify(sim: ZuoraSimulator, changes: _Changes) -> None:

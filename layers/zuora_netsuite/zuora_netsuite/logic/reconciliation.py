@@ -40,6 +40,7 @@ from zuora_netsuite.logic.balances import BalanceLine, BalanceTally, ZuoraAccoun
 from zuora_netsuite.mapping.base import on_or_after, query_where
 from zuora_netsuite.models.record_types import (
     DEPENDENCY_ORDER,
+    DERIVED_TYPES,
     RECORD_TYPES,
     TRANSACTION_TYPES,
     RecordType,
@@ -50,6 +51,9 @@ from zuora_netsuite.ports import NetSuiteApi, ZuoraApi
 from zuora_netsuite.settings import SyncConfig
 
 ZERO = Decimal(0)
+# The transactions compared, and an invoice's cancellation (its NetSuite credit memo): every type with a NetSuite
+# transaction under the connector's external id.
+_COMPARED_TYPES = TRANSACTION_TYPES | DERIVED_TYPES
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,7 @@ def reconcile(zuora: ZuoraApi, netsuite: NetSuiteApi, config: SyncConfig) -> Rec
     in_netsuite = _netsuite_transactions(netsuite, currencies)
     tally = _Tally(balances=BalanceTally(compare_unapplied=config.zuora.invoice_settlement))
     for record_type in DEPENDENCY_ORDER:
-        if record_type in TRANSACTION_TYPES and record_type in config.enabled_types:
+        if record_type in _COMPARED_TYPES and record_type in config.enabled_types:
             _compare_type(zuora, record_type, config, in_netsuite, tally)
     _add_netsuite_only(zuora, in_netsuite, config, tally)
     for eid, found in in_netsuite.items():
@@ -419,11 +423,11 @@ def _common_prefix(texts: Iterable[str]) -> str:
     return prefix.replace("'", "''")
 
 
-_EXTERNAL_ID_COMMON_PREFIX = _common_prefix(RECORD_TYPES[t].external_id_prefix for t in TRANSACTION_TYPES)
+_EXTERNAL_ID_COMMON_PREFIX = _common_prefix(RECORD_TYPES[t].external_id_prefix for t in _COMPARED_TYPES)
 
 
 def _type_of_external_id(eid: str) -> RecordType | None:
-    for record_type in TRANSACTION_TYPES:
+    for record_type in _COMPARED_TYPES:
         if eid.startswith(RECORD_TYPES[record_type].external_id_prefix):
             return record_type
     return None

@@ -104,8 +104,12 @@ DEPENDENCY_ORDER: tuple[RecordType, ...] = (
 # Master data cannot be switched off: every transaction depends on it.
 ALWAYS_ENABLED: frozenset[RecordType] = frozenset({RecordType.CUSTOMER, RecordType.ITEM})
 
+# Types derived from another type's Zuora object, whose state lives in the state table only (writes_back False): an
+# invoice cancelled after it synced (after_sync.canceled_invoice). Not a Zuora object of their own.
+DERIVED_TYPES: frozenset[RecordType] = frozenset(t for t, info in RECORD_TYPES.items() if not info.writes_back)
+
 # Transactions: selected by TransferredToAccounting and a cutover date; each can be switched off.
-TRANSACTION_TYPES: frozenset[RecordType] = frozenset(DEPENDENCY_ORDER) - ALWAYS_ENABLED
+TRANSACTION_TYPES: frozenset[RecordType] = frozenset(DEPENDENCY_ORDER) - ALWAYS_ENABLED - DERIVED_TYPES
 
 
 def external_id(record_type: RecordType, zuora_id: str) -> str:
