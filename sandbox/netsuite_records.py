@@ -250,8 +250,9 @@ _LINE_CLASSIFICATIONS = {k: v for k, v in _CLASSIFICATIONS.items() if k != "subs
 _ITEM_SUBLIST = {
     "item": {"item": ITEM_TABLE, "taxCode": "salestaxitem", "revRecSchedule": "revrecschedule", **_LINE_CLASSIFICATIONS}
 }
-# How a payment's or refund's money moves (sandbox/netsuite_books.py): the payment method (classic field).
-_MONEY_FIELDS = {"paymentMethod": "paymentmethod"}
+# How a payment's or refund's money moves (sandbox/netsuite_books.py): the payment method (classic field), or
+# paymentOption (Payment Instruments; assumed to name a payment method too: no page, docs/contract-tests.md).
+_MONEY_FIELDS = {"paymentMethod": "paymentmethod", "paymentOption": "paymentmethod"}
 _APPLY_SUBLIST = {"apply": {"doc": TRANSACTION_TABLE}}
 
 RECORD_RULES: dict[str, RecordRule] = {

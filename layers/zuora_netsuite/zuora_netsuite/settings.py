@@ -152,6 +152,9 @@ class PaymentsConfig(BaseModel):
 
     deposit_rules: tuple[DepositRule, ...] = ()
     refund_account_rules: tuple[DepositRule, ...] = ()
+    # The NetSuite field a rule's netsuite_payment_method_id is sent in: paymentMethod (classic), or paymentOption on
+    # accounts with the Payment Instruments feature (no Oracle page spells the REST field: docs/contract-tests.md).
+    payment_method_field: Literal["paymentMethod", "paymentOption"] = "paymentMethod"
 
     @field_validator("refund_account_rules")
     @classmethod

@@ -88,6 +88,20 @@ def test_the_first_matching_deposit_rule_gives_the_account_or_undeposited_funds_
     assert {key: body.get(key) for key in ("account", "undepFunds", "paymentMethod") if key in body} == expected
 
 
+def test_on_an_account_with_payment_instruments_the_method_goes_in_payment_option(ledger: Ledger) -> None:
+    # Given payments.payment_method_field paymentOption (NetSuite's Payment Instruments feature)
+    ledger.config = ledger.config.model_copy(
+        update={"payments": RULES.model_copy(update={"payment_method_field": "paymentOption"})}
+    )
+    paid_by(ledger, "CreditCard", Gateway="Stripe")
+    # When the payment syncs
+    assert sync(ledger, RecordType.PAYMENT, PAYMENT_ID) is SyncOutcome.SYNCED
+    # Then the rule's method is sent as paymentOption, and paymentMethod not at all
+    body = last_body(ledger, "customerPayment")
+    assert body.get("paymentOption") == {"id": "5"}
+    assert "paymentMethod" not in body
+
+
 def test_a_payment_no_deposit_rule_matches_is_refused_naming_type_gateway_and_currency(ledger: Ledger) -> None:
     configured(ledger)
     paid_by(ledger, "PayPal", Gateway="Adyen")

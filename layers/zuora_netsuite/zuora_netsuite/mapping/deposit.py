@@ -3,7 +3,8 @@
 NetSuite's customer payment takes a bank `account` ("the account where you want to deposit the amount received",
 records browser https://system.netsuite.com/help/helpcenter/en_US/srbrowser/Browser2026_1/script/record/customerpayment.html)
 or `undepFunds: true` (deposited later from Undeposited Funds; `account` is "Required when undepFunds is set to
-FALSE", schema browser 2024.2), and a `paymentMethod`. The first deposit rule matching the Zuora payment method type,
+FALSE", schema browser 2024.2), and a `paymentMethod` (`paymentOption` on accounts with the Payment Instruments
+feature: payments.payment_method_field). The first deposit rule matching the Zuora payment method type,
 gateway and currency decides them; Zuora's own NetSuite connector decides the same way ("the accounting code for the
 payment is determined by the payment method ... configured within the associated NetSuite Payment Method").
 No rules configured: nothing is sent and NetSuite's defaults apply (today's behaviour; not books-ready).
@@ -15,6 +16,9 @@ from collections.abc import Sequence
 
 from zuora_netsuite.models.netsuite import RecordRef
 from zuora_netsuite.settings import DepositRule, PaymentsConfig
+
+# The model field (models/netsuite.py) of each NetSuite spelling of the payment method (payments.payment_method_field)
+_METHOD_FIELD = {"paymentMethod": "payment_method", "paymentOption": "payment_option"}
 
 
 def _first(
@@ -49,7 +53,7 @@ def payment_deposit(
         {"undep_funds": True} if rule.undeposited else {"undep_funds": False, "account": RecordRef(id=rule.account_id)}
     )
     if rule.netsuite_payment_method_id:
-        fields["payment_method"] = RecordRef(id=rule.netsuite_payment_method_id)
+        fields[_METHOD_FIELD[config.payment_method_field]] = RecordRef(id=rule.netsuite_payment_method_id)
     return fields
 
 
@@ -68,5 +72,5 @@ def refund_account(
         return {}
     fields: dict[str, object] = {"account": RecordRef(id=rule.account_id)}
     if rule.netsuite_payment_method_id:
-        fields["payment_method"] = RecordRef(id=rule.netsuite_payment_method_id)
+        fields[_METHOD_FIELD[config.payment_method_field]] = RecordRef(id=rule.netsuite_payment_method_id)
     return fields

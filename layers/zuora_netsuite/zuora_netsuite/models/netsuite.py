@@ -207,6 +207,8 @@ class NetSuiteCustomerPayment(NetSuiteTransaction):
     account: RecordRef | None = None
     undep_funds: bool | None = Field(default=None, alias="undepFunds")
     payment_method: RecordRef | None = Field(default=None, alias="paymentMethod")
+    # the same reference on an account with the Payment Instruments feature (SyncConfig.payments.payment_method_field)
+    payment_option: RecordRef | None = Field(default=None, alias="paymentOption")
 
 
 class NetSuiteCustomerRefund(NetSuiteTransaction):
@@ -216,3 +218,4 @@ class NetSuiteCustomerRefund(NetSuiteTransaction):
     apply: NetSuiteApplySublist
     account: RecordRef | None = None  # the bank account the refund is paid from (SyncConfig.payments)
     payment_method: RecordRef | None = Field(default=None, alias="paymentMethod")
+    payment_option: RecordRef | None = Field(default=None, alias="paymentOption")  # Payment Instruments accounts
