@@ -13,6 +13,7 @@ from typing import Any
 from tests.unit.logic.conftest import NOW
 from tests.unit.transactions.conftest import INVOICE_ID, STAMP, Ledger, sync_record
 from zuora_netsuite.logic.dispatch import Dispatcher
+from zuora_netsuite.logic.recovery import RecordReset
 from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import SyncOutcome
 from zuora_netsuite.settings import AfterSyncConfig, SyncConfig
@@ -148,3 +149,23 @@ def test_a_posted_invoice_has_no_cancellation(ledger: Ledger) -> None:
     assert sync_record(ledger, RecordType.INVOICE, INVOICE_ID) is SyncOutcome.SYNCED
     assert _dispatched(ledger) == []
     assert sync_record(ledger, RecordType.INVOICE_CANCELLATION, INVOICE_ID) is SyncOutcome.EXCLUDED
+
+
+def test_an_operator_reset_of_a_cancellation_forgets_its_state_and_never_clears_the_invoices_link(
+    ledger: Ledger,
+) -> None:
+    # Given a cancellation credited in NetSuite
+    before = _synced_then_cancelled(ledger)
+    assert sync_record(ledger, RecordType.INVOICE_CANCELLATION, INVOICE_ID) is SyncOutcome.SYNCED
+    # When an operator resets it (connector_cli reset)
+    RecordReset(ledger.zuora, ledger.state, ledger.queue, ledger.config.zuora).reset(
+        RecordType.INVOICE_CANCELLATION, INVOICE_ID
+    )
+    # Then only the connector's state is forgotten: the Zuora invoice keeps its Integration ID and status, so the
+    # next run finds the cancellation again and upserts the same credit memo (never a second one)
+    invoice = ledger.zuora.get("Invoice", INVOICE_ID)
+    assert ledger.zuora.updates == []
+    assert invoice["IntegrationId__NS"] == before["IntegrationId__NS"]
+    assert _dispatched(ledger) == [f"invoice_cancellation:{INVOICE_ID}"]
+    assert sync_record(ledger, RecordType.INVOICE_CANCELLATION, INVOICE_ID) is SyncOutcome.SYNCED
+    assert list(ledger.netsuite.records["creditMemo"]) == [CANCEL_EID]

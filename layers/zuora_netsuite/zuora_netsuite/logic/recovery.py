@@ -32,6 +32,14 @@ class RecordReset:
     tenant: ZuoraTenant
     owner: str = "operator-reset"
 
+    def _clear_in_zuora(self, zuora_object: str, record_id: str, cleared: list[str]) -> None:
+        # Cleared with fieldsToNull (a memo: JSON null on its REST resource), never with "".
+        [result] = update_zuora_objects(self.zuora, zuora_object, [{"Id": record_id, FIELDS_TO_NULL: cleared}])
+        if not result.success:
+            raise ResetRefused(
+                f"Zuora did not clear the integration fields of {zuora_object} {record_id}: {result.errors}"
+            )
+
     def reset(self, record_type: RecordType, record_id: str, *, enqueue: bool = False) -> ResetResult:
         SyncRequest(record_type=record_type, record_id=record_id)  # validates the id before it reaches ZOQL
         zuora_object = RECORD_TYPES[record_type].zuora_object
@@ -46,12 +54,8 @@ class RecordReset:
             cleared = ["IntegrationId__NS", "IntegrationStatus__NS"]
             if self.tenant.error_field:
                 cleared.append(self.tenant.error_field)
-            # Cleared with fieldsToNull (a memo: JSON null on its REST resource), never with "".
-            [result] = update_zuora_objects(self.zuora, zuora_object, [{"Id": record_id, FIELDS_TO_NULL: cleared}])
-            if not result.success:
-                raise ResetRefused(
-                    f"Zuora did not clear the integration fields of {zuora_object} {record_id}: {result.errors}"
-                )
+            if RECORD_TYPES[record_type].writes_back:  # else its status is in the state only (the invoice has its own)
+                self._clear_in_zuora(zuora_object, record_id, cleared)
             deleted = self.state.delete(record_type, record_id, self.owner)
             if not deleted:
                 raise ResetRefused(f"{record_type.value} {record_id} started syncing during the reset; run it again")
