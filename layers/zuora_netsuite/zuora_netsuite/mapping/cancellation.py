@@ -9,7 +9,8 @@ and then setting Status = Canceled: nothing is created that could sync, and NetS
 
 | Zuora Invoice (Status Canceled, IntegrationId__NS set) | NetSuite creditMemo                                  |
 | Id                                      | externalId = zuora-invoicecancel-<Id> (never a second one)        |
-| InvoiceNumber                           | memo "Cancellation of Zuora invoice <InvoiceNumber>"              |
+| InvoiceNumber                           | memo "Cancellation of Zuora invoice <InvoiceNumber>"; no tranId:  |
+|                                         | NetSuite numbers the credit memo (the invoice has the number)     |
 | (the run date, UTC)                     | tranDate: the cancellation is booked in the open period           |
 | AccountId, Account currency / classifications | entity, currency, department / class / location (as the invoice) |
 | InvoiceItem / TaxationItem lines        | item.items[]: the invoice's own lines (mapping/transaction.py item_lines) |
