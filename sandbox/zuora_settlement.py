@@ -152,6 +152,9 @@ def _v1_memo(record: Mapping[str, Any], object_type: str, schema_fields: Collect
     return {**body, **_custom_fields(record, schema_fields), "success": True}
 
 
+v1_memo = _v1_memo  # the memo as GET /v1/credit-memos/{key} answers it (also each success of a bulk PUT)
+
+
 def _num(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
