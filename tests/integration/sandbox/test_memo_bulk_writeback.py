@@ -48,7 +48,7 @@ def _final(record_type: RecordType, zuora_object: str, memo_id: str) -> WriteBac
     )
 
 
-def test_given_60_credit_memos_and_a_deleted_one_when_the_drain_writes_them_then_two_requests_and_only_it_is_redelivered(
+def test_given_61_credit_memos_one_deleted_when_the_drain_writes_them_then_two_requests_and_only_it_is_redelivered(
     tenant: tuple[ZuoraSimulator, ZuoraClient],
 ) -> None:
     sim, client = tenant
