@@ -57,6 +57,13 @@ def test_given_credit_memos_listed_by_id_with_applications_expanded_then_they_ma
         assert Decimal(str(row["totalAmount"])) == Decimal(str(rest_memo["amount"]))
         assert row["transferredToAccounting"] == rest_memo["transferredToAccounting"] == "Processing"
         assert row.get("IntegrationStatus__NS") == rest_memo.get("IntegrationStatus__NS")
+        # And the listing's fields[] may name the transfer status (the dispatcher lists pending memos so)
+        fields = [
+            ("filter[]", f"id.EQ:{records.credit_memo_id}"),
+            ("fields[]", "id,updatedDate,transferredToAccounting"),
+        ]
+        [listed] = rest(zuora_target, "GET", "/object-query/credit-memos", params=fields).json()["data"]
+        assert listed["transferredToAccounting"] == "Processing"
         # And its applications add up, per invoice or debit memo, to the applied parts of GET .../parts
         applications = row["creditMemoApplications"]
         assert all(a["creditMemoId"] == records.credit_memo_id for a in applications)
