@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -86,6 +87,17 @@ class CapResult:
     connector_cpu_ms_per_record: float
     # the cores the connector alone would need to run at the bound: sync CPU per record x C / L
     connector_cpu_cores_needed_at_bound: float
+    # the first cycle's Zuora requests by method and path (ids as {id}): where zuora_requests_per_record comes from
+    zuora_requests_by_kind: dict[str, int]
+
+
+_ZUORA_ID = re.compile(r"/[0-9a-f]{32}(?=/|$)")
+
+
+def zuora_requests_by_kind(request_log: list[tuple[str, str, int]]) -> dict[str, int]:
+    """Requests per `METHOD /path` with record ids as {id}, most frequent first."""
+    kinds = Counter(f"{method} {_ZUORA_ID.sub('/{id}', path)}" for method, path, _ in request_log)
+    return dict(kinds.most_common())
 
 
 def per(count: float, records: int) -> float:
@@ -133,6 +145,7 @@ def run_at_cap(records: int, latency_ms: int, cap: int, seed: int, zuora_latency
         own_cpu = time.process_time() - own_cpu_started
         calls = counter.snapshot() + sandbox.container_aws_calls
         netsuite, zuora = sandbox.netsuite.stats, sandbox.zuora.stats
+        zuora_kinds = zuora_requests_by_kind(list(sandbox.zuora.request_log))
         cpu_seconds = sandbox.sync_cpu_seconds
         cold_starts = sorted(sandbox.cold_starts)
         # A second cycle on unchanged data
@@ -171,6 +184,7 @@ def run_at_cap(records: int, latency_ms: int, cap: int, seed: int, zuora_latency
         record_mix=mix,
         connector_cpu_ms_per_record=round((cpu_seconds + own_cpu) * 1000 / found, 3) if found else 0.0,
         connector_cpu_cores_needed_at_bound=round(sync_cpu_ms * bound / 1000, 3),
+        zuora_requests_by_kind=zuora_kinds,
     )
 
 
@@ -235,6 +249,9 @@ def markdown(results: dict[str, Any]) -> str:
             continue
         if key == "record_mix":
             lines.append(f"| `{key}` | " + " | ".join(_mix(r[key]) for r in rows) + " |")
+        elif key == "zuora_requests_by_kind":
+            kinds = (", ".join(f"`{kind}` {n}" for kind, n in r.get(key, {}).items()) for r in rows)
+            lines.append(f"| `{key}` | " + " | ".join(kinds) + " |")
         else:
             lines.append(f"| `{key}` | " + " | ".join(str(r[key]) for r in rows) + " |")
     lines += [

@@ -152,6 +152,9 @@ def _v1_memo(record: Mapping[str, Any], object_type: str, schema_fields: Collect
     return {**body, **_custom_fields(record, schema_fields), "success": True}
 
 
+v1_memo = _v1_memo  # the memo as GET /v1/credit-memos/{key} answers it (also each success of a bulk PUT)
+
+
 def _num(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
@@ -304,6 +307,10 @@ _MEMO = {
     "taxAmount": ("TaxAmount", "number"),
     "balance": ("Balance", "number"),
     "invoiceId": ("ReferredInvoiceId", "string"),
+    "reasonCode": ("ReasonCode", "string"),
+    # In the answer's schema (ExpandedCreditMemo / ExpandedDebitMemo in Zuora's OpenAPI description, as the
+    # generated zuora-sdk has it), though not in the reference's samples; not filterable.
+    "transferredToAccounting": ("TransferredToAccounting", "string"),
 }
 _MEMO_FILTERS = frozenset(
     {"id", "updateddate", "balance", "einvoicestatus", "memodate", "memonumber", "sourcetype", "status",
@@ -323,7 +330,9 @@ _ITEM = {
 RESOURCES: dict[str, _Resource] = {
     "credit-memos": _Resource(
         "CreditMemo", "creditmemo", _fields(**_MEMO, appliedAmount=("AppliedAmount", "number")),
-        _MEMO_FILTERS, _MEMO_FILTERS, {"creditmemoitems": "credit-memo-items", "account": "accounts"},
+        _MEMO_FILTERS, _MEMO_FILTERS,
+        {"creditmemoitems": "credit-memo-items", "creditmemoapplications": "credit-memo-applications",
+         "account": "accounts"},
     ),
     "debit-memos": _Resource(
         "DebitMemo", "debitmemo", _fields(**_MEMO), _MEMO_FILTERS | {"creditmemoid"}, _MEMO_FILTERS,
@@ -391,6 +400,37 @@ RESOURCES: dict[str, _Resource] = {
         frozenset({"id", "updateddate", "effectivedate", "accountid", "paymentid", "applicationgroupid"}),
         frozenset({"id", "updateddate", "effectivedate", "accountid", "paymentid", "applicationgroupid"}),
     ),
+    # https://developer.zuora.com/v1-api-reference/api/operation/queryCreditMemoApplications : filterable and
+    # sortable id, updateddate, effectivedate, accountid, applicationgroupid, debitmemoid, invoiceid (not
+    # creditmemoid: a credit memo's applications are read through the credit memos' expand[]=creditmemoapplications).
+    # Served from the credit memo parts (ExpandedCreditMemoApplication: amount, creditMemoId, invoiceId, debitMemoId).
+    "credit-memo-applications": _Resource(
+        "CreditMemoPart", "creditmemoapplication",
+        _fields(
+            **_SYSTEM, creditMemoId=("CreditMemoId", "string"), invoiceId=("InvoiceId", "string"),
+            debitMemoId=("DebitMemoId", "string"), amount=("Amount", "number"),
+            effectiveDate=("EffectiveDate", "date"), accountId=("AccountId", "string"),
+        ),
+        frozenset({"id", "updateddate", "effectivedate", "accountid", "applicationgroupid", "debitmemoid",
+                   "invoiceid"}),
+        frozenset({"id", "updateddate", "effectivedate", "accountid", "applicationgroupid", "debitmemoid",
+                   "invoiceid"}),
+    ),
+    # https://developer.zuora.com/v1-api-reference/api/operation/queryRefundApplications : filterable and sortable
+    # id, updateddate, accountid, applicationgroupid, creditmemoid, effectivedate, paymentid, refundid. Served from
+    # the refund parts (applyAmount, refundId, paymentId, creditMemoId as the page's sample names them).
+    "refund-applications": _Resource(
+        "RefundPart", "refundapplication",
+        _fields(
+            **_SYSTEM, refundId=("RefundId", "string"), paymentId=("PaymentId", "string"),
+            creditMemoId=("CreditMemoId", "string"), applyAmount=("Amount", "number"),
+            effectiveDate=("EffectiveDate", "date"), accountId=("AccountId", "string"),
+        ),
+        frozenset({"id", "updateddate", "accountid", "applicationgroupid", "creditmemoid", "effectivedate",
+                   "paymentid", "refundid"}),
+        frozenset({"id", "updateddate", "accountid", "applicationgroupid", "creditmemoid", "effectivedate",
+                   "paymentid", "refundid"}),
+    ),
     "accounts": _Resource(
         "Account", "account",
         _fields(
@@ -402,8 +442,9 @@ RESOURCES: dict[str, _Resource] = {
     ),
 }  # fmt: skip
 IS_ONLY_RESOURCES = frozenset(
-    {"credit-memos", "debit-memos", "credit-memo-items", "debit-memo-items", "payment-applications"}
-)
+    {"credit-memos", "debit-memos", "credit-memo-items", "debit-memo-items", "payment-applications",
+     "credit-memo-applications", "refund-applications"}
+)  # fmt: skip
 # No page states how many values an IN list takes: the stricter reading, 50 (the connector's ID_CHUNK).
 OBJECT_QUERY_MAX_IN_VALUES = 50
 OPERATORS = ("EQ", "NE", "LT", "GT", "LE", "GE", "SW", "IN")
@@ -665,7 +706,7 @@ def _with_expands(
             (r for r in store.get(target.object_type, {}).values() if r.get(owner_field) == record["Id"]),
             key=lambda r: str(r["Id"]),
         )[:page_size]  # expanded lists are truncated at pageSize (a documented limitation)
-        name = target.object_type[0].lower() + target.object_type[1:] + "s"
+        name = "".join(w if i == 0 else w.title() for i, w in enumerate(resource.expandable[expand].split("-")))
         out[name] = [_render(child, target, target_fields, target_custom) for child in children]
     return out
 

@@ -709,6 +709,8 @@ class ZuoraSimulator:
             self._authenticate(request)
             if not self.invoice_settlement:
                 return _reasons(zuora_settlement.FEATURE_OFF_CODE, zuora_settlement.feature_off_message(), 400)
+            if parts[2] == "bulk":
+                return self._update_memos(request, MEMO_RESOURCES[parts[1]])
             return self._update_memo(request, MEMO_RESOURCES[parts[1]], request.path.strip("/").split("/")[2])
         if handler is None:
             return _reasons(90000020, f"Resource not found: {request.path}", 404)
@@ -910,33 +912,84 @@ class ZuoraSimulator:
         """PUT /v1/creditmemos/{id} | /v1/debitmemos/{id}: custom fields and transferredToAccounting."""
         body = self._body(request)
         with self._lock:
-            record = self._store[object_type].get(memo_id)
-            if record is None:
-                return _reasons(50000040, f"Cannot find entity by key: '{memo_id}'.", 404)
-            changes: dict[str, Any] = {}
-            for name, value in body.items():
-                if name == "transferredToAccounting":
-                    if value not in TRANSFERRED_TO_ACCOUNTING_VALUES:
-                        return _reasons(53100020, f"invalid value for transferredToAccounting: {value!r}", 400)
-                    changes["TransferredToAccounting"] = value
-                    continue
-                field = self._field(object_type, str(name))
-                if field is None or not field.endswith(("__NS", "__c")):
-                    return _reasons(53100020, f"'{name}' is not a field of {object_type} that can be updated", 400)
-                error = self._check_value(object_type, field, value)
-                if error:
-                    return _reasons(53100020, error, 400)
-                changes[field] = value
-            for field, value in changes.items():
-                if value is None or value == "":
-                    record.pop(field, None)
-                else:
-                    record[field] = value
-            record["UpdatedDate"] = format_datetime(self._clock())
-            record["UpdatedById"] = API_USER_ID
+            refusal = self._apply_memo_fields(object_type, memo_id, body)
+            if refusal is not None:
+                code, message = refusal
+                return _reasons(code, message, 404 if code == zuora_settlement.NOT_FOUND_CODE else 400)
             self._count(objects_updated=1)
         self._notify_changes(object_type, [memo_id])
         return _json({"success": True, "id": memo_id})
+
+    def _update_memos(self, request: Request, object_type: str) -> Response:
+        """PUT /v1/credit-memos/bulk | /v1/debit-memos/bulk ("Update credit memos" / "Update debit memos":
+        https://developer.zuora.com/v1-api-reference/api/operation/PUT_UpdateCreditMemos/ , .../PUT_UpdateDebitMemos/):
+        `{"memos": [{"id", field: value...}]}`, at most 50 memos; each memo is updated in its own transaction, so one
+        memo's failure leaves the others updated. The answer lists one entry per memo, in the order sent: the memo
+        with `success: true`, or `{id, objectIndex, reasons, success: false}`. A body that is not such a list is
+        refused as a whole (400), the stricter reading."""
+        body = self._body(request)
+        memos = body.get("memos")
+        if not isinstance(memos, list) or not memos:
+            return _reasons(53100020, "memos must be a non-empty list of memos, each with its id", 400)
+        if len(memos) > MAX_UPDATE_OBJECTS:
+            message = f"Too many memos: {len(memos)}. You can update a maximum of {MAX_UPDATE_OBJECTS} memos."
+            return _reasons(53100020, message, 400)
+        answered: list[dict[str, Any]] = []
+        updated: list[str] = []
+        with self._lock:
+            schema_fields = self._schema.get(object_type, {})
+            for index, memo in enumerate(memos):
+                memo_id = memo.get("id") if isinstance(memo, dict) else None
+                refusal: tuple[int, str] | None
+                if not isinstance(memo, dict) or not isinstance(memo_id, str) or not memo_id:
+                    refusal = (53100020, "each memo must be an object with its id")
+                elif self._object_lock_failures > 0:
+                    self._object_lock_failures -= 1
+                    self._count(faults_injected=1)
+                    refusal = (LOCK_CONTENTION_CODE, "Operation failed due to lock competition, please retry later.")
+                else:
+                    refusal = self._apply_memo_fields(
+                        object_type, memo_id, {k: v for k, v in memo.items() if k != "id"}
+                    )
+                if refusal is not None:
+                    code, message = refusal
+                    failed = {"objectIndex": index, "reasons": [{"code": code, "message": message}], "success": False}
+                    answered.append({**({"id": memo_id} if isinstance(memo_id, str) else {}), **failed})
+                    continue
+                record = self._store[object_type][str(memo_id)]
+                answered.append(zuora_settlement.v1_memo(record, object_type, schema_fields))
+                updated.append(str(memo_id))
+            self._count(objects_updated=len(updated))
+        self._notify_changes(object_type, updated)
+        return _json({"memos": answered, "success": True})
+
+    def _apply_memo_fields(self, object_type: str, memo_id: str, fields: Mapping[str, Any]) -> tuple[int, str] | None:
+        """One memo's custom fields and transferredToAccounting set (under the lock): None, or why not (code, text)."""
+        record = self._store[object_type].get(memo_id)
+        if record is None:
+            return zuora_settlement.NOT_FOUND_CODE, f"Cannot find entity by key: '{memo_id}'."
+        changes: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name == "transferredToAccounting":
+                if value not in TRANSFERRED_TO_ACCOUNTING_VALUES:
+                    return 53100020, f"invalid value for transferredToAccounting: {value!r}"
+                changes["TransferredToAccounting"] = value
+                continue
+            field = self._field(object_type, str(name))
+            if field is None or not field.endswith(("__NS", "__c")):
+                return 53100020, f"'{name}' is not a field of {object_type} that can be updated"
+            error = self._check_value(object_type, field, value)
+            if error:
+                return 53100020, error
+            changes[field] = value
+        for field, value in changes.items():
+            if value is None or value == "":
+                record.pop(field, None)
+            else:
+                record[field] = value
+        record["UpdatedDate"] = format_datetime(self._clock())
+        record["UpdatedById"] = API_USER_ID
+        return None
 
     def _update_one(self, object_type: str, item: Any, visible: Mapping[str, FieldType]) -> dict[str, Any]:
         def failure(message: str, code: str = "INVALID_VALUE") -> dict[str, Any]:

@@ -147,6 +147,35 @@ class FakeZuora:
         for k in [k for k, v in renamed.items() if v is None]:  # REST: a field sent as null is cleared
             row.pop(k, None)
 
+    def update_memos(self, resource: str, memos: Sequence[Mapping[str, Any]]) -> list[ZuoraUpdateResult]:
+        """PUT /v1/{resource}/bulk: recorded in `updates` as one entry per request of up to 50 memos; a memo that is
+        not there fails on its own, as in Zuora's answer; `fail_updates` fails the whole request."""
+        object_type = {"credit-memos": "CreditMemo", "debit-memos": "DebitMemo"}[resource]
+        results: list[ZuoraUpdateResult] = []
+        for start in range(0, len(memos), 50):
+            chunk = [dict(memo) for memo in memos[start : start + 50]]
+            self.updates.append(
+                (object_type, [{"Id": m["id"], **{k: v for k, v in m.items() if k != "id"}} for m in chunk])
+            )
+            if self.fail_updates:
+                self.fail_updates -= 1
+                raise ZuoraError("Zuora answered 503", code="503", kind=FailureKind.TRANSIENT, http_status=503)
+            for memo in chunk:
+                row = self.objects.get(object_type, {}).get(str(memo["id"]))
+                if row is None:
+                    error: dict[str, str | int | None] = {"Code": "50000040", "Message": "Cannot find entity"}
+                    results.append(ZuoraUpdateResult(Id=str(memo["id"]), Success=False, Errors=[error]))
+                    continue
+                fields = {
+                    "TransferredToAccounting" if k == "transferredToAccounting" else k: v for k, v in memo.items()
+                }
+                fields.pop("id")
+                row.update({k: v for k, v in fields.items() if v is not None})
+                for k in [k for k, v in fields.items() if v is None]:  # REST: a field sent as null is cleared
+                    row.pop(k, None)
+                results.append(ZuoraUpdateResult(Id=str(memo["id"]), Success=True))
+        return results
+
 
 class FakeNetSuite:
     """NetSuite records by type and external id; reference tables answer SuiteQL `SELECT id, <col> FROM t`."""

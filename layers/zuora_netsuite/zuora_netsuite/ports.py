@@ -49,6 +49,12 @@ class ZuoraApi(Protocol):
         cover. Raises ZuoraError."""
         ...
 
+    def update_memos(self, resource: str, memos: Sequence[Mapping[str, Any]]) -> list[ZuoraUpdateResult]:
+        """PUT /v1/{credit-memos|debit-memos}/bulk, 50 memos a request: each memo {"id", field: value...} (null
+        clears a field); one result per memo, in order (a memo's own failure is its result). Raises ZuoraError for
+        a whole-request failure."""
+        ...
+
     def rest_get(self, path: str, params: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
         """GET a v1 REST resource (Invoice Settlement: /v1/credit-memos/{key}, ...). Raises ZuoraError."""
         ...

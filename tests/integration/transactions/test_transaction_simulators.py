@@ -43,7 +43,7 @@ def netsuite() -> Iterator[tuple[NetSuiteSimulator, NetSuiteClient]]:
         client.close()
 
 
-def test_credit_memo_write_back_goes_through_its_rest_resource(zuora: tuple[ZuoraSimulator, ZuoraClient]) -> None:
+def test_credit_memo_write_back_goes_through_the_bulk_memo_put(zuora: tuple[ZuoraSimulator, ZuoraClient]) -> None:
     # Given a credit memo in Zuora (which action/update refuses)
     sim, client = zuora
     memo_id = sim.put("CreditMemo", {"AccountId": "a1", "MemoNumber": "CM1", "Status": "Posted", "TotalAmount": 10})
@@ -51,11 +51,11 @@ def test_credit_memo_write_back_goes_through_its_rest_resource(zuora: tuple[Zuor
     [result] = update_zuora_objects(
         client, "CreditMemo", [{"Id": memo_id, "IntegrationStatus__NS": "Sync Complete", "IntegrationId__NS": "77"}]
     )
-    # Then PUT /v1/credit-memos/{id} set them, with TransferredToAccounting = Yes
+    # Then PUT /v1/credit-memos/bulk set them, with TransferredToAccounting = Yes
     assert result.success
     stored = sim.get("CreditMemo", memo_id) or {}
     assert (stored["IntegrationId__NS"], stored["TransferredToAccounting"]) == ("77", "Yes")
-    assert ("PUT", f"/v1/credit-memos/{memo_id}", 200) in sim.request_log
+    assert ("PUT", "/v1/credit-memos/bulk", 200) in sim.request_log
 
 
 def test_netsuite_refuses_to_apply_more_than_the_open_balance_and_closed_periods(

@@ -161,7 +161,7 @@ def test_memo_types_cannot_be_enabled_for_a_legacy_tenant() -> None:
     assert SyncConfig(zuora=ZuoraTenant(invoice_settlement=False), enabled_types=NO_MEMOS)
 
 
-def test_a_credit_memo_is_applied_as_its_parts_say_and_written_back_through_its_rest_resource(
+def test_a_credit_memo_is_applied_as_its_applications_say_and_written_back_through_the_bulk_put(
     ledger: Ledger,
 ) -> None:
     # Given an invoice and a credit memo of 30, of which 25 is applied to the invoice
@@ -180,11 +180,12 @@ def test_a_credit_memo_is_applied_as_its_parts_say_and_written_back_through_its_
     assert body["autoApply"] is False
     assert ledger.netsuite.replaced[-1] == ("item", "apply")
     assert [line["amount"] for line in body["item"]["items"]] == [30]
-    # And it was read from the REST resource and Object Query, never through Actions
-    assert f"/v1/credit-memos/{MEMO_ID}" in ledger.zuora.gets
+    # And it was read with Object Query (its applications expanded), neither one GET per memo nor through Actions
+    assert "/object-query/credit-memos" in ledger.zuora.gets
     assert "/object-query/credit-memo-items" in ledger.zuora.gets
+    assert not [path for path in ledger.zuora.gets if path.startswith(f"/v1/credit-memos/{MEMO_ID}")]
     assert not [q for q in ledger.zuora.queries if "CreditMemo" in q]
-    # And the memo's fields went back through PUT /v1/credit-memos/{id}, not action/update
+    # And the memo's fields went back through the memos' bulk PUT, not action/update
     memo_updates = [objects for object_type, objects in ledger.zuora.updates if object_type == "CreditMemo"]
     assert memo_updates[-1][0]["transferredToAccounting"] == "Yes"
     assert ledger.zuora.get("CreditMemo", MEMO_ID)["TransferredToAccounting"] == "Yes"

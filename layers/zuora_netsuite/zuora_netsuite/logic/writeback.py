@@ -32,7 +32,7 @@ TRANSACTION_OBJECTS = frozenset(RECORD_TYPES[t].zuora_object for t in TRANSACTIO
 MEMO_RESOURCES = {
     "CreditMemo": "credit-memos",
     "DebitMemo": "debit-memos",
-}  # PUT /v1/credit-memos/{key} (docs.zuora.com, "Edit credit and debit memos through the API")
+}  # PUT /v1/credit-memos/bulk, https://developer.zuora.com/v1-api-reference/api/operation/PUT_UpdateCreditMemos/
 
 
 def transferred_to_accounting(integration_status: str) -> str | None:
@@ -49,29 +49,24 @@ def transferred_to_accounting(integration_status: str) -> str | None:
 def update_zuora_objects(
     zuora: ZuoraApi, zuora_object: str, objects: Sequence[Mapping[str, Any]]
 ) -> list[ZuoraUpdateResult]:
-    """Write fields back to Zuora objects of one type: action/update in chunks, or one PUT per credit/debit memo.
-    Transactions get TransferredToAccounting alongside IntegrationStatus__NS. One result per object, in order."""
+    """Write fields back to Zuora objects of one type: action/update, or the memos' bulk PUT, 50 objects a request.
+    Transactions get TransferredToAccounting alongside IntegrationStatus__NS. One result per object, in order; a
+    memo Zuora refused is a failed result (its write-back is retried), as an object action/update refused."""
     prepared = [_with_transfer_status(zuora_object, fields) for fields in objects]
     resource = MEMO_RESOURCES.get(zuora_object)
     if resource is None:
         return zuora.update(zuora_object, prepared)
-    results: list[ZuoraUpdateResult] = []
+    memos: list[dict[str, Any]] = []
     for fields in prepared:
-        memo_id = str(fields["Id"])
-        body: dict[str, Any] = {
-            ("transferredToAccounting" if name == "TransferredToAccounting" else name): value
+        memo: dict[str, Any] = {"id": str(fields["Id"])}
+        memo.update(
+            (("transferredToAccounting" if name == "TransferredToAccounting" else name), value)
             for name, value in fields.items()
             if name not in ("Id", FIELDS_TO_NULL)
-        }
-        body.update(dict.fromkeys(fields.get(FIELDS_TO_NULL, ())))  # REST: a field sent as null is cleared
-        try:
-            zuora.update_memo(resource, memo_id, body)
-        except SyncFailure as failure:  # this memo's write-back did not land: its message is retried
-            error = {"Code": failure.code, "Message": failure.reason}
-            results.append(ZuoraUpdateResult.model_validate({"Id": memo_id, "Success": False, "Errors": [error]}))
-            continue
-        results.append(ZuoraUpdateResult.model_validate({"Id": memo_id, "Success": True}))
-    return results
+        )
+        memo.update(dict.fromkeys(fields.get(FIELDS_TO_NULL, ())))  # REST: a field sent as null is cleared
+        memos.append(memo)
+    return zuora.update_memos(resource, memos)
 
 
 def _with_transfer_status(zuora_object: str, fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,12 +1,12 @@
 """Zuora debit memo -> NetSuite invoice; Zuora credit memo -> NetSuite creditMemo applied to what it was applied to
-in Zuora. Memos exist only with Invoice Settlement: listed with Object Query (`GET /object-query/credit-memos`),
-read from `GET /v1/credit-memos/{key}` (Zuora's REST field names in brackets), items from Object Query
-`credit-memo-items`, applications from `GET /v1/credit-memos/{key}/parts`.
+in Zuora. Memos exist only with Invoice Settlement: listed and read 50 at a time with Object Query
+(`GET /object-query/credit-memos`, Object Query field names in brackets), items from Object Query
+`credit-memo-items`, applications expanded in the same query (`expand[]=creditmemoapplications`).
 
 | Zuora DebitMemo / CreditMemo (+ items)  | NetSuite invoice (debit) / creditMemo (credit)                     |
 | Id                                      | externalId = zuora-debitmemo-<Id> / zuora-creditmemo-<Id>          |
-| MemoNumber [number]                     | tranId                                                            |
-| MemoDate [creditMemoDate/debitMemoDate] | tranDate                                                          |
+| MemoNumber [memoNumber]                 | tranId                                                            |
+| MemoDate [memoDate]                     | tranDate                                                          |
 | AccountId                               | entity = the customer with externalId zuora-account-<AccountId>   |
 | Account.Currency                        | currency (base currency when multi-currency is off)               |
 | Account Department__NS / Class__NS / Location__NS, else defaults | department / class / location      |
@@ -17,9 +17,9 @@ read from `GET /v1/credit-memos/{key}` (Zuora's REST field names in brackets), i
 | charge ChargeModel Discount-*           | item.items[].item = discount_item_id (when set)                   |
 | item taxation-items by taxCode          | one line per code on tax.items_by_code[code] (mapping/books.py)   |
 | TaxAmount without taxation items        | one "Tax" line on tax.default_item_id (else tax_item_id)          |
-| TotalAmount [amount]                    | the lines add up to it exactly                                    |
-| credit memo part invoiceId / debitMemoId | apply.items[].doc = {"id": the NetSuite invoice's internal id}     |
-| credit memo part amount                 | apply.items[].amount (the unapplied part stays unapplied)         |
+| TotalAmount [totalAmount]               | the lines add up to it exactly                                    |
+| application invoiceId / debitMemoId    | apply.items[].doc = {"id": the NetSuite invoice's internal id}     |
+| application amount (summed per doc)     | apply.items[].amount (the unapplied part stays unapplied)         |
 | (credit memo, always)                   | autoApply = false                                                 |
 
 Both are written with ?replace= on the sublists the connector owns (item; and apply on a credit memo), so a
@@ -35,7 +35,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from zuora_netsuite.failures import ValidationFailure, ZuoraError
+from zuora_netsuite.failures import ValidationFailure
 from zuora_netsuite.mapping.after_sync import write_off_lines
 from zuora_netsuite.mapping.base import (
     IGNORE,
@@ -50,12 +50,13 @@ from zuora_netsuite.mapping.base import (
 )
 from zuora_netsuite.mapping.books import discount_charges, memo_taxation
 from zuora_netsuite.mapping.settlement import (
+    EXPANDED_MAX,
     all_pages,
     chunks,
-    is_not_found,
     iterate_on_settlement_tenant,
     legacy_tenant_has_no_memos,
     on_settlement_tenant,
+    summed_applications,
 )
 from zuora_netsuite.mapping.transaction import (
     ZERO,
@@ -82,7 +83,7 @@ from zuora_netsuite.models.zuora import (
     ZuoraApplication,
     ZuoraMemo,
     ZuoraMemoItem,
-    memo_from_rest,
+    memo_from_object_query,
     memo_item_from_object_query,
     rest_datetime,
 )
@@ -98,6 +99,7 @@ class _MemoMapping(TenantMapping):
     record_type: RecordType
     memo_id_field: str  # the memo's id on its items: CreditMemoId / DebitMemoId
     resource: str  # v1 REST resource and Object Query resource: credit-memos / debit-memos
+    expand: tuple[str, ...] = ()  # what the memos' Object Query expands (credit memos: their applications)
 
     @property
     def zuora_object(self) -> str:
@@ -114,35 +116,36 @@ class _MemoMapping(TenantMapping):
     def pending(self, zuora: ZuoraApi, watermark: datetime, cutover: date | None = None) -> Iterator[Mapping[str, Any]]:
         """Posted memos not yet transferred to accounting and not set to Ignore. Object Query filters on status and
         memo date only (TransferredToAccounting is not filterable, custom fields only when indexed), so the
-        integration status is read from the listed rows and the transfer status from each remaining memo.
+        integration and transfer statuses are read from the listed rows (no request per memo).
         https://developer.zuora.com/v1-api-reference/api/operation/queryCreditMemos/"""
         self._require_settlement()
         filters = ["status.EQ:Posted", *([f"memodate.GE:{cutover.isoformat()}"] if cutover else [])]
         what = f"listing {RECORD_TYPES[self.record_type].label.lower()}s"
-        rows = zuora.object_query(
-            self.resource, filters=filters, fields=("id", "updatedDate", "IntegrationStatus__NS"), sort="id.ASC"
-        )
+        fields = ("id", "updatedDate", "IntegrationStatus__NS", "transferredToAccounting")
+        rows = zuora.object_query(self.resource, filters=filters, fields=fields, sort="id.ASC")
         for row in iterate_on_settlement_tenant(what, rows):
             if row.get("IntegrationStatus__NS") in (SYNC_COMPLETE, IGNORE):
                 continue
-            memo_id = str(row["id"])
-            memo = on_settlement_tenant(what, zuora.rest_get, f"/v1/{self.resource}/{memo_id}")
-            if memo.get("transferredToAccounting") not in (None, "", *PENDING_TRANSFER):
+            if row.get("transferredToAccounting") not in (None, "", *PENDING_TRANSFER):
                 continue
-            yield {"Id": memo_id, "UpdatedDate": rest_datetime(row.get("updatedDate"))}
+            yield {"Id": str(row["id"]), "UpdatedDate": rest_datetime(row.get("updatedDate"))}
+
+    def _read(self, zuora: ZuoraApi, ids: Sequence[str], what: str) -> list[dict[str, Any]]:
+        """The memos by id, 50 an Object Query (every field, custom fields included; credit memos with their
+        applications expanded); ids Zuora does not have are left out."""
+        rows: list[dict[str, Any]] = []
+        for chunk in chunks(ids):
+            found = zuora.object_query(
+                self.resource, filters=[f"id.IN:[{','.join(chunk)}]"], expand=self.expand, page_size=EXPANDED_MAX
+            )
+            rows += iterate_on_settlement_tenant(what, found)
+        return rows
 
     def fetch(self, zuora: ZuoraApi, ids: Sequence[str]) -> dict[str, SourceRecord]:
         self._require_settlement()
         what = f"reading {RECORD_TYPES[self.record_type].label.lower()}s"
-        memos: list[ZuoraMemo] = []
-        for memo_id in sorted(set(ids)):
-            try:
-                body = on_settlement_tenant(what, zuora.rest_get, f"/v1/{self.resource}/{memo_id}")
-            except ZuoraError as error:
-                if is_not_found(error):
-                    continue  # missing ids are left out
-                raise
-            memos.append(ZuoraMemo.model_validate(with_error_reason(memo_from_rest(body), self.tenant)))
+        rows = self._read(zuora, ids, what)
+        memos = [ZuoraMemo.model_validate(with_error_reason(memo_from_object_query(row), self.tenant)) for row in rows]
         items: dict[str, list[ZuoraMemoItem]] = defaultdict(list)
         item_fields = (
             "id",
@@ -156,15 +159,15 @@ class _MemoMapping(TenantMapping):
             "serviceEndDate",
         )
         for chunk in chunks([m.id for m in memos]):
-            rows = zuora.object_query(
+            item_rows = zuora.object_query(
                 f"{self.resource[:-1]}-items",
                 filters=[f"{self.memo_id_field.lower()}.IN:[{','.join(chunk)}]"],
                 fields=item_fields,
             )
-            for row in iterate_on_settlement_tenant(what, rows):
-                item = ZuoraMemoItem.model_validate(memo_item_from_object_query(row))
+            for item_row in iterate_on_settlement_tenant(what, item_rows):
+                item = ZuoraMemoItem.model_validate(memo_item_from_object_query(item_row))
                 items[item.memo_id].append(item)
-        applications = self._applications(zuora, memos, what)
+        applications = self._applications(zuora, rows, what)
         every_item = [item for found in items.values() for item in found]
         taxation = memo_taxation(zuora, self.resource, every_item, what)
         discounts = discount_charges(zuora, (item.charge_id or "" for item in every_item))
@@ -186,7 +189,7 @@ class _MemoMapping(TenantMapping):
         }
 
     def _applications(
-        self, zuora: ZuoraApi, memos: Sequence[ZuoraMemo], what: str
+        self, zuora: ZuoraApi, rows: Sequence[Mapping[str, Any]], what: str
     ) -> dict[str, list[ZuoraApplication]]:
         return {}
 
@@ -247,16 +250,24 @@ class CreditMemoMapping(_MemoMapping):
     record_type = RecordType.CREDIT_MEMO
     memo_id_field = "CreditMemoId"
     resource = "credit-memos"
+    expand = ("creditmemoapplications",)
 
     def _applications(
-        self, zuora: ZuoraApi, memos: Sequence[ZuoraMemo], what: str
+        self, zuora: ZuoraApi, rows: Sequence[Mapping[str, Any]], what: str
     ) -> dict[str, list[ZuoraApplication]]:
-        """What each credit memo was applied to: GET /v1/credit-memos/{key}/parts (the unapplied part left out).
+        """What each credit memo was applied to: its `creditMemoApplications`, expanded in the Object Query that read
+        it, added up per invoice / debit memo. A memo with EXPANDED_MAX of them may have more (the list is truncated
+        at the page size): its `GET /v1/credit-memos/{key}/parts` instead (the unapplied part left out).
+        https://developer.zuora.com/v1-api-reference/api/operation/queryCreditMemos/ (expand[] creditmemoapplications),
         https://developer.zuora.com/v1-api-reference/api/operation/GET_CreditMemoParts/"""
         found: dict[str, list[ZuoraApplication]] = {}
-        for memo in memos:
-            parts = on_settlement_tenant(what, all_pages, zuora, f"/v1/{self.resource}/{memo.id}/parts", "parts")
-            found[memo.id] = [a for a in (ZuoraApplication.from_part(part) for part in parts) if a is not None]
+        for row in rows:
+            memo_id, listed = str(row["id"]), row.get("creditMemoApplications") or []
+            if len(listed) < EXPANDED_MAX:
+                found[memo_id] = summed_applications(listed, "amount")
+                continue
+            parts = on_settlement_tenant(what, all_pages, zuora, f"/v1/{self.resource}/{memo_id}/parts", "parts")
+            found[memo_id] = [a for a in (ZuoraApplication.from_part(part) for part in parts) if a is not None]
         return found
 
     def parents(self, source: SourceRecord) -> list[Parent]:

@@ -54,6 +54,7 @@ from zuora_netsuite.mapping.settlement import (
     chunks,
     iterate_on_settlement_tenant,
     on_legacy_tenant,
+    summed_applications,
 )
 from zuora_netsuite.mapping.transaction import (
     ZERO,
@@ -131,22 +132,16 @@ class PaymentMapping(ZoqlPending):
         50 payments a call (instead of GET /v1/payments/{key}/parts per payment); the applications of one payment
         to one invoice or debit memo are added up, as the parts show them.
         https://developer.zuora.com/v1-api-reference/api/operation/queryPaymentApplications"""
-        totals: dict[str, dict[tuple[str, str], ZuoraApplication]] = {p.id: {} for p in payments}
+        by_payment: dict[str, list[dict[str, object]]] = {p.id: [] for p in payments}
         fields = ("id", "paymentId", "invoiceId", "debitMemoId", "applyAmount")
         for chunk in chunks([p.id for p in payments]):
             listed = f"paymentid.IN:[{','.join(chunk)}]"
             rows = zuora.object_query("payment-applications", filters=[listed], fields=fields)
             for row in iterate_on_settlement_tenant("reading payment applications", rows):
-                application = ZuoraApplication.from_part({**row, "amount": row.get("applyAmount")})
-                found = totals.get(str(row.get("paymentId")))
-                if application is None or found is None:
-                    continue
-                key = (application.invoice_id or "", application.debit_memo_id or "")
-                previous = found.get(key)
-                if previous is not None:
-                    application = previous.model_copy(update={"amount": previous.amount + application.amount})
-                found[key] = application
-        return {payment_id: list(found.values()) for payment_id, found in totals.items()}
+                found = by_payment.get(str(row.get("paymentId")))
+                if found is not None:
+                    found.append(row)
+        return {payment_id: summed_applications(rows, "applyAmount") for payment_id, rows in by_payment.items()}
 
     @staticmethod
     def _invoice_payments(zuora: ZuoraApi, payments: Sequence[ZuoraPayment]) -> dict[str, list[ZuoraApplication]]:

@@ -14,9 +14,11 @@ customerPayments and creditMemos.
 | MethodType, currency                    | account, paymentMethod: the first matching rule of sync config    |
 |                                         | payments.refund_account_rules (none configured: not sent)         |
 
-(1) Invoice Settlement: the parts of GET /v1/refunds/{key}/parts, one apply line per payment or credit memo refunded
-(https://developer.zuora.com/v1-api-reference/api/operation/GET_RefundParts/); NetSuite refunds "credit memos and
-unapplied payments" (Oracle help, Customer Refund, article_0830082954). A legacy tenant: the refund's PaymentId.
+(1) Invoice Settlement: the refund's applications (Object Query `refund-applications` by `refundid`, 50 refunds a
+call), one apply line per payment or credit memo refunded, amounts of one source summed
+(https://developer.zuora.com/v1-api-reference/api/operation/queryRefundApplications/); NetSuite refunds "credit
+memos and unapplied payments" (Oracle help, Customer Refund, article_0830082954). A legacy tenant: the refund's
+PaymentId.
 
 Refunds of a credit balance (no payment, no credit memo) are not supported: they fail validation with that reason.
 """
@@ -42,7 +44,7 @@ from zuora_netsuite.mapping.base import (
     transfer_pending_filter,
 )
 from zuora_netsuite.mapping.deposit import refund_account
-from zuora_netsuite.mapping.settlement import on_settlement_tenant
+from zuora_netsuite.mapping.settlement import amount_of, chunks, iterate_on_settlement_tenant
 from zuora_netsuite.mapping.transaction import (
     ZERO,
     TransactionSource,
@@ -94,9 +96,15 @@ class RefundMapping(ZoqlPending):
 
     @staticmethod
     def _numbers(zuora: ZuoraApi, zuora_object: str, number_field: str, ids: Sequence[str]) -> dict[str, str]:
-        if zuora_object == "CreditMemo":  # not a ZOQL object with Invoice Settlement: the REST resource
-            bodies = [zuora.rest_get(f"/v1/credit-memos/{memo_id}") for memo_id in ids]
-            return {str(b.get("id")): str(b.get("number") or b.get("id")) for b in bodies}
+        if zuora_object == "CreditMemo":  # not a ZOQL object with Invoice Settlement: Object Query, 50 a call
+            found: dict[str, str] = {}
+            for chunk in chunks(ids):
+                listed = zuora.object_query(
+                    "credit-memos", filters=[f"id.IN:[{','.join(chunk)}]"], fields=("id", "memoNumber")
+                )
+                for row in iterate_on_settlement_tenant("reading the numbers of refunded credit memos", listed):
+                    found[str(row["id"])] = str(row.get("memoNumber") or row["id"])
+            return found
         rows = query_where(zuora, zuora_object, ("Id", number_field), "Id", ids)
         return {str(row["Id"]): str(row.get(number_field) or row["Id"]) for row in rows}
 
@@ -104,24 +112,25 @@ class RefundMapping(ZoqlPending):
     def _sources(
         zuora: ZuoraApi, refunds: Sequence[ZuoraRefund]
     ) -> dict[str, tuple[tuple[RecordType, str, Decimal], ...]]:
-        """Invoice Settlement: what each refund draws from, GET /v1/refunds/{key}/parts (payments and credit memos).
-        https://developer.zuora.com/v1-api-reference/api/operation/GET_RefundParts/"""
-        found: dict[str, tuple[tuple[RecordType, str, Decimal], ...]] = {}
-        for refund in refunds:
-            body = on_settlement_tenant(
-                f"reading the sources of refund {refund.number or refund.id}",
-                zuora.rest_get,
-                f"/v1/refunds/{refund.id}/parts",
+        """Invoice Settlement: what each refund draws from (payments and credit memos), from Object Query's refund
+        applications of up to 50 refunds a call (instead of GET /v1/refunds/{key}/parts per refund).
+        https://developer.zuora.com/v1-api-reference/api/operation/queryRefundApplications/"""
+        found: dict[str, list[tuple[RecordType, str, Decimal]]] = {refund.id: [] for refund in refunds}
+        fields = ("id", "refundId", "paymentId", "creditMemoId", "applyAmount")
+        for chunk in chunks(list(found)):
+            rows = zuora.object_query(
+                "refund-applications", filters=[f"refundid.IN:[{','.join(chunk)}]"], fields=fields
             )
-            sources: list[tuple[RecordType, str, Decimal]] = []
-            for part in (p for p in body.get("parts") or [] if isinstance(p, dict)):
-                amount = Decimal(str(part.get("amount") or 0))
-                if part.get("paymentId"):
-                    sources.append((RecordType.PAYMENT, str(part["paymentId"]), amount))
-                elif part.get("creditMemoId"):
-                    sources.append((RecordType.CREDIT_MEMO, str(part["creditMemoId"]), amount))
-            found[refund.id] = tuple(sources)
-        return found
+            for row in iterate_on_settlement_tenant("reading refund applications", rows):
+                sources = found.get(str(row.get("refundId")))
+                amount = amount_of(row.get("applyAmount"))
+                if sources is None:
+                    continue
+                if row.get("paymentId"):
+                    sources.append((RecordType.PAYMENT, str(row["paymentId"]), amount))
+                elif row.get("creditMemoId"):
+                    sources.append((RecordType.CREDIT_MEMO, str(row["creditMemoId"]), amount))
+        return {refund_id: tuple(sources) for refund_id, sources in found.items()}
 
     def describe(self, source: SourceRecord) -> str:
         refund = cast(ZuoraRefund, cast(TransactionSource, source).record)

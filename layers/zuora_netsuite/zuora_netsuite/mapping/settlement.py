@@ -10,15 +10,20 @@ Zuora tenant does not match the configured `zuora.invoice_settlement` (docs/conf
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from zuora_netsuite.failures import FailureKind, SyncFailure, ZuoraError
+from zuora_netsuite.models.zuora import ZuoraApplication
 from zuora_netsuite.ports import ZuoraApi
 
 SETTING = "sync config zuora.invoice_settlement (SYNC_CONFIG)"
 T = TypeVar("T")
 ID_CHUNK = 50  # ids per Object Query IN list
+EXPANDED_MAX = 99
+"""Object Query truncates an expanded list at the page size, at most 99: a record with that many expanded rows may
+have more (https://developer.zuora.com/docs/guides/expand-filter-fields-sort/, "Pagination")."""
 
 
 class TenantMismatch(SyncFailure):
@@ -103,3 +108,23 @@ def is_not_found(error: ZuoraError) -> bool:
 def all_pages(zuora: ZuoraApi, path: str, key: str) -> list[dict[str, Any]]:
     """Every row of a paged v1 list (parts, items)."""
     return list(zuora.rest_get_pages(path, key))
+
+
+def summed_applications(rows: Iterable[Mapping[str, Any]], amount_field: str) -> list[ZuoraApplication]:
+    """Object Query applications of one payment or credit memo, added up per invoice / debit memo as its `/parts`
+    show them (an unapplication is a negative amount); rows naming neither are left out."""
+    found: dict[tuple[str, str], ZuoraApplication] = {}
+    for row in rows:
+        application = ZuoraApplication.from_part({**row, "amount": row.get(amount_field)})
+        if application is None:
+            continue
+        key = (application.invoice_id or "", application.debit_memo_id or "")
+        previous = found.get(key)
+        if previous is not None:
+            application = previous.model_copy(update={"amount": previous.amount + application.amount})
+        found[key] = application
+    return list(found.values())
+
+
+def amount_of(value: object) -> Decimal:
+    return Decimal(str(value if value is not None else 0))

@@ -343,6 +343,29 @@ def memo_from_rest(body: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in fields.items() if v is not None}
 
 
+def memo_from_object_query(row: dict[str, object]) -> dict[str, object]:
+    """An Object Query credit-memos / debit-memos record -> the Zuora field names ZuoraMemo reads (custom fields are
+    at the top level by API name, as in the REST resource).
+    https://developer.zuora.com/v1-api-reference/api/operation/queryCreditMemos/"""
+    fields: dict[str, object] = {
+        "Id": row.get("id"),
+        "AccountId": row.get("accountId"),
+        "MemoNumber": row.get("memoNumber"),
+        "MemoDate": row.get("memoDate"),
+        "Status": row.get("status"),
+        "TotalAmount": row.get("totalAmount"),
+        "TaxAmount": row.get("taxAmount"),
+        "Balance": row.get("balance"),
+        "ReferredInvoiceId": row.get("invoiceId"),
+        "AppliedAmount": row.get("appliedAmount"),
+        "ReasonCode": row.get("reasonCode"),
+        "TransferredToAccounting": row.get("transferredToAccounting"),
+        "UpdatedDate": rest_datetime(row.get("updatedDate")),
+    }
+    fields.update({k: v for k, v in row.items() if k.endswith(("__NS", "__c"))})
+    return {k: v for k, v in fields.items() if v is not None}
+
+
 def memo_item_from_object_query(row: dict[str, object]) -> dict[str, object]:
     """An Object Query credit-memo-items / debit-memo-items record -> the Zuora field names ZuoraMemoItem reads."""
     fields = {

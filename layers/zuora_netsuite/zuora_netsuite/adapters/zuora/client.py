@@ -60,7 +60,7 @@ V1_PAGE_SIZE = 40
 """Paged v1 lists (items, parts) answer at most 40 rows a page."""
 
 UPDATE_CHUNK_SIZE = 50
-"""Zuora's Actions update accepts at most 50 objects (of one type) a call."""
+"""Zuora's Actions update accepts at most 50 objects (of one type) a call, and the bulk memo PUT at most 50 memos."""
 
 WSDL_VERSION = "79"
 """The WSDL version pinned on every Actions call (query, queryMore, update) with ``X-Zuora-WSDL-Version``.
@@ -170,6 +170,22 @@ class ZuoraClient:
         what = f"update of {resource[:-1]} {memo_id}"
         self._call("update", what, f"/v1/{resource}/{memo_id}", json=dict(fields), method="PUT")
 
+    def update_memos(self, resource: str, memos: Sequence[Mapping[str, Any]]) -> list[ZuoraUpdateResult]:
+        """PUT /v1/{credit-memos|debit-memos}/bulk ("Update credit memos" / "Update debit memos"): `{"memos": [{"id",
+        field: value...}]}`, at most 50 memos a request, each updated in its own transaction; one result per memo,
+        in order. A memo answered with only retryable reasons (lock contention) is sent again on its own, as in
+        `update`. https://developer.zuora.com/v1-api-reference/api/operation/PUT_UpdateCreditMemos/"""
+        if resource not in MEMO_RESOURCES:
+            raise ValueError(f"unknown memo resource {resource!r}; expected one of {sorted(MEMO_RESOURCES)}")
+        for memo in memos:
+            memo_id = str(memo.get("id") or "")
+            if not memo_id.replace("-", "").replace("_", "").isalnum():
+                raise ValueError("every memo needs its Zuora id in 'id' (letters, digits, - and _)")
+        results: list[ZuoraUpdateResult] = []
+        for chunk in _memo_chunks(memos):
+            results.extend(self._with_resends(resource, chunk, lambda part: self._update_memos_call(resource, part)))
+        return results
+
     def update(self, object_type: str, objects: Sequence[Mapping[str, Any]]) -> list[ZuoraUpdateResult]:
         """Update objects of one type in calls of at most 50; one result per object, in order."""
         if not object_type:
@@ -177,7 +193,7 @@ class ZuoraClient:
         results: list[ZuoraUpdateResult] = []
         for start in range(0, len(objects), UPDATE_CHUNK_SIZE):
             chunk = [dict(obj) for obj in objects[start : start + UPDATE_CHUNK_SIZE]]
-            results.extend(self._update_chunk(object_type, chunk))
+            results.extend(self._with_resends(object_type, chunk, lambda part: self._update_call(object_type, part)))
         return results
 
     # --- Invoice Settlement: REST resources and Object Query --------------------------------------
@@ -245,8 +261,14 @@ class ZuoraClient:
 
     # --- update --------------------------------------------------------------------------------
 
-    def _update_chunk(self, object_type: str, chunk: list[dict[str, Any]]) -> list[ZuoraUpdateResult]:
-        results = self._update_call(object_type, chunk)
+    def _with_resends(
+        self,
+        object_type: str,
+        chunk: list[dict[str, Any]],
+        call: Callable[[list[dict[str, Any]]], list[ZuoraUpdateResult]],
+    ) -> list[ZuoraUpdateResult]:
+        """`call` on the chunk, then again on the objects answered with only retryable errors (bounded)."""
+        results = call(chunk)
         settings = self._retry.settings
         attempt = 1
         while attempt < settings.max_attempts:
@@ -265,7 +287,7 @@ class ZuoraClient:
             )
             self._retry.pause(delay)
             attempt += 1
-            again = self._update_call(object_type, [chunk[i] for i in pending])
+            again = call([chunk[i] for i in pending])
             for index, result in zip(pending, again, strict=True):
                 results[index] = result
         return results
@@ -280,6 +302,39 @@ class ZuoraClient:
             return [ZuoraUpdateResult.model_validate(item) for item in answer]
         except ValueError as exc:
             raise self._invalid_response(what, f"a result is malformed ({type(exc).__name__})") from None
+
+    def _update_memos_call(self, resource: str, chunk: list[dict[str, Any]]) -> list[ZuoraUpdateResult]:
+        """One bulk PUT; each memo's result found by `objectIndex` (failures) or `id`, never by position alone. A memo
+        the answer does not name gets a failure (its write-back is retried)."""
+        what = f"bulk update of {len(chunk)} {resource}"
+        answer = self._call("update", what, f"/v1/{resource}/bulk", json={"memos": chunk}, method="PUT")
+        rows = answer.get("memos") if isinstance(answer, dict) else None
+        if not isinstance(rows, list):
+            raise self._invalid_response(what, "'memos' is not a list")
+        index_of = {str(memo["id"]): index for index, memo in enumerate(chunk)}
+        results: list[ZuoraUpdateResult | None] = [None] * len(chunk)
+        for row in (row for row in rows if isinstance(row, dict)):
+            position = row.get("objectIndex")
+            index = position if isinstance(position, int) and 0 <= position < len(chunk) else None
+            if index is None:
+                index = index_of.get(str(row.get("id")))
+            if index is None:
+                continue
+            memo_id = str(chunk[index]["id"])
+            if row.get("success") is True:
+                results[index] = ZuoraUpdateResult.model_validate({"Id": memo_id, "Success": True})
+                continue
+            reasons = [r for r in row.get("reasons") or [] if isinstance(r, dict)]
+            errors: list[dict[str, str | int | None]] = [
+                {"Code": _text(r.get("code")), "Message": _text(r.get("message"))} for r in reasons
+            ]
+            failure = {"Id": memo_id, "Success": False, "Errors": errors or [_NO_REASON]}
+            results[index] = ZuoraUpdateResult.model_validate(failure)
+        return [
+            result
+            or ZuoraUpdateResult.model_validate({"Id": str(memo["id"]), "Success": False, "Errors": [_NOT_ANSWERED]})
+            for memo, result in zip(chunk, results, strict=True)
+        ]
 
     # --- auth ----------------------------------------------------------------------------------
 
@@ -454,6 +509,28 @@ def _error_code_and_message(body: Any) -> tuple[str | None, str | None]:
     code = permanent[0] if permanent else (codes[0] if codes else None)
     message = "; ".join(dict.fromkeys(message for _, message in pairs if message)) or None
     return code, message
+
+
+_NO_REASON: dict[str, str | int | None] = {"Code": "UNKNOWN", "Message": "Zuora answered success false, no reason"}
+_NOT_ANSWERED: dict[str, str | int | None] = {
+    "Code": "INVALID_RESPONSE",
+    "Message": "Zuora's answer to the bulk update did not name this memo",
+}
+
+
+def _memo_chunks(memos: Sequence[Mapping[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    """Requests of at most 50 memos, a memo at most once in each (a later update of it goes in the next one)."""
+    chunk: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for memo in memos:
+        memo_id = str(memo["id"])
+        if len(chunk) >= UPDATE_CHUNK_SIZE or memo_id in seen:
+            yield chunk
+            chunk, seen = [], set()
+        chunk.append(dict(memo))
+        seen.add(memo_id)
+    if chunk:
+        yield chunk
 
 
 def _only_retryable_errors(result: ZuoraUpdateResult) -> bool:
