@@ -25,6 +25,9 @@ NOT_FOR_THE_SYNC = (
     "zuora_netsuite.adapters.dlq",
     "zuora_netsuite.models.webhook",
     "aws_lambda_powertools.event_handler",
+    # Powertools' BatchProcessor and the parser models of every event source it supports (logic/sync_batch.py)
+    "aws_lambda_powertools.utilities.batch",
+    "aws_lambda_powertools.utilities.parser",
 )
 XRAY_SDK = "aws_xray_sdk.core"
 
