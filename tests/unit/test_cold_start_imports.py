@@ -28,6 +28,8 @@ NOT_FOR_THE_SYNC = (
     # Powertools' BatchProcessor and the parser models of every event source it supports (logic/sync_batch.py)
     "aws_lambda_powertools.utilities.batch",
     "aws_lambda_powertools.utilities.parser",
+    # pydantic-settings (with asyncio): the settings are read by models/environment.py
+    "pydantic_settings",
 )
 XRAY_SDK = "aws_xray_sdk.core"
 

@@ -65,7 +65,7 @@ def reset() -> None:
 
 @_per_container
 def stack_resources() -> StackResources:
-    return StackResources()  # values come from the environment
+    return StackResources.from_environment()
 
 
 @_per_container
@@ -235,7 +235,7 @@ class WebhookMisconfigured(Exception):
 def webhook_settings() -> WebhookSettings:
     from zuora_netsuite.models.webhook import WebhookSettings  # the webhook's only
 
-    return WebhookSettings()  # values come from the environment
+    return WebhookSettings.from_environment()
 
 
 def load_webhook_secret(secret_arn: str) -> WebhookSecret:
