@@ -23,6 +23,7 @@ NOT_FOR_THE_SYNC = (
     "zuora_netsuite.logic.writeback_drain",
     "zuora_netsuite.logic.webhook",
     "zuora_netsuite.adapters.dlq",
+    "zuora_netsuite.models.replay",
     "zuora_netsuite.models.webhook",
     "aws_lambda_powertools.event_handler",
     # Powertools' BatchProcessor and the parser models of every event source it supports (logic/sync_batch.py)

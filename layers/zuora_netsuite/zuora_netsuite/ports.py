@@ -3,16 +3,20 @@ Unit tests pass in-memory fakes (tests/fakes.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from zuora_netsuite.models.messages import DeadLetter, DispatchCheckpoint, RunSummary, SyncRequest
-from zuora_netsuite.models.record_types import RecordType
-from zuora_netsuite.models.replay import DeadLetterMessage
-from zuora_netsuite.models.state import RecordState
-from zuora_netsuite.models.writeback import WriteBackMessage
-from zuora_netsuite.models.zuora import ZuoraUpdateResult
+# Annotations only (the Protocols are never inspected at run time): importing the ports loads no model, so a
+# function loads only the models its own code uses (the sync handler: not the replay's, issue 14).
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
+    from datetime import datetime
+
+    from zuora_netsuite.models.messages import DeadLetter, DispatchCheckpoint, RunSummary, SyncRequest
+    from zuora_netsuite.models.record_types import RecordType
+    from zuora_netsuite.models.replay import DeadLetterMessage
+    from zuora_netsuite.models.state import RecordState
+    from zuora_netsuite.models.writeback import WriteBackMessage
+    from zuora_netsuite.models.zuora import ZuoraUpdateResult
 
 MIN_CALL_SECONDS = 1.0  # a vendor call (or a wait before one) is not started with less time than this left
 
