@@ -138,6 +138,7 @@ class Dispatcher:
                         record_type=record_type, record_id=str(row["Id"]), source=RequestSource.SCHEDULE, run_id=run_id
                     )
                 )
+                self._enqueued.add(batch[-1].key)  # a child later in this chunk need not wait for this parent
                 if len(batch) >= self._chunk_size:
                     checkpoint = self._send_chunk(checkpoint, batch, result)
                     batch = []
@@ -191,7 +192,6 @@ class Dispatcher:
         if left is not None and left < max(2 * self._longest_chunk, MIN_CALL_SECONDS):
             raise OutOfTime
         result.enqueued += self._send(checkpoint.record_type, chunk)
-        self._enqueued.update(request.key for request in chunk)
         if left is None:
             return checkpoint
         after = self.budget.remaining() if self.budget is not None else None
