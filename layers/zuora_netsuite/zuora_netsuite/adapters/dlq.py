@@ -8,7 +8,6 @@ from typing import Any
 
 import boto3
 
-from zuora_netsuite.adapters.aws import CLIENT_CONFIG
 from zuora_netsuite.models.replay import DeadLetterMessage
 from zuora_netsuite.observability import logger
 
@@ -19,7 +18,7 @@ FAILURE_ATTRIBUTES = frozenset({"failure_kind", "failure_code", "failure_reason"
 
 class SqsDeadLetterQueue:
     def __init__(self, dlq_url: str, queue_url: str, *, sqs: Any | None = None, wait_seconds: int = 1) -> None:
-        self._sqs = sqs or boto3.client("sqs", config=CLIENT_CONFIG)
+        self._sqs = sqs or boto3.client("sqs")
         self._dlq_url = dlq_url
         self._queue_url = queue_url
         self._wait_seconds = wait_seconds  # long polling: a short poll may miss messages on a small queue

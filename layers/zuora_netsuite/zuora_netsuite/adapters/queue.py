@@ -11,7 +11,6 @@ from typing import Any
 
 import boto3
 
-from zuora_netsuite.adapters.aws import CLIENT_CONFIG
 from zuora_netsuite.models.messages import DeadLetter, SyncRequest
 
 SQS_BATCH = 10
@@ -42,7 +41,7 @@ class SqsSyncQueue:
         sleep: Callable[[float], None] = time.sleep,
         max_concurrent_batches: int = 8,
     ) -> None:
-        self._sqs = sqs or boto3.client("sqs", config=CLIENT_CONFIG)
+        self._sqs = sqs or boto3.client("sqs")
         self._queue_url = queue_url
         self._dlq_url = dlq_url
         self._max_attempts = max_attempts

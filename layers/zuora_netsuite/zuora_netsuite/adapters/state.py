@@ -25,7 +25,6 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from zuora_netsuite.adapters.aws import CLIENT_CONFIG
 from zuora_netsuite.models.messages import DispatchCheckpoint, RunSummary
 from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import RecordError, RecordState
@@ -58,7 +57,7 @@ class DynamoDbStateStore:
     """The IntegrationStateStore port on DynamoDB."""
 
     def __init__(self, table_name: str, *, dynamodb: Any | None = None) -> None:
-        self._resource = dynamodb or boto3.resource("dynamodb", config=CLIENT_CONFIG)
+        self._resource = dynamodb or boto3.resource("dynamodb")
         self._table = self._resource.Table(table_name)
 
     # --- record state ------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from zuora_netsuite.adapters.aws import CLIENT_CONFIG
 from zuora_netsuite.adapters.queue import SQS_BATCH
 from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.models.writeback import WriteBackMessage
@@ -23,7 +22,7 @@ class SqsWriteBackQueue:
     SQS failed for its own reasons) and raises a transient SyncFailure unless all of them were accepted."""
 
     def __init__(self, queue_url: str, *, sqs: Any | None = None) -> None:
-        self._sqs = sqs or boto3.client("sqs", config=CLIENT_CONFIG)
+        self._sqs = sqs or boto3.client("sqs")
         self._queue_url = queue_url
         self.requests_sent = 0
 
