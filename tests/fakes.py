@@ -13,7 +13,7 @@ from sandbox.dataset import ZUORA_ERROR_FIELD
 from sandbox.zoql import ZoqlError, compile_query
 from sandbox.zuora_simulator import SYNCED_OBJECTS, schema_with_custom_fields
 from zuora_netsuite.failures import FailureKind, NetSuiteError, ZuoraError
-from zuora_netsuite.models.messages import DeadLetter, RunSummary, SyncRequest
+from zuora_netsuite.models.messages import DeadLetter, DispatchCheckpoint, RunSummary, SyncRequest
 from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.replay import DeadLetterMessage
 from zuora_netsuite.models.state import RecordState
@@ -246,6 +246,8 @@ class FakeStateStore:
         self.mapping_digests: dict[RecordType, str] = {}
         self.summaries: list[RunSummary] = []
         self.notifications: dict[str, datetime] = {}
+        self.checkpoints: dict[RecordType, DispatchCheckpoint] = {}
+        self.checkpoint_chunks: dict[tuple[RecordType, str, int], list[str]] = {}
         self.error_queries: list[RecordType] = []
         self.batch_gets = 0
 
@@ -312,6 +314,24 @@ class FakeStateStore:
 
     def save_run_summary(self, summary: RunSummary) -> None:
         self.summaries.append(summary.model_copy(deep=True))
+
+    def get_checkpoint(self, record_type: RecordType) -> DispatchCheckpoint | None:
+        return self.checkpoints.get(record_type)
+
+    def add_to_checkpoint(self, checkpoint: DispatchCheckpoint, record_ids: Sequence[str]) -> DispatchCheckpoint:
+        self.checkpoint_chunks[(checkpoint.record_type, checkpoint.run_id, checkpoint.chunks)] = list(record_ids)
+        counted = checkpoint.model_copy(update={"chunks": checkpoint.chunks + 1})
+        self.checkpoints[checkpoint.record_type] = counted
+        return counted
+
+    def checkpoint_ids(self, checkpoint: DispatchCheckpoint) -> set[str]:
+        chunks = (
+            self.checkpoint_chunks[(checkpoint.record_type, checkpoint.run_id, n)] for n in range(checkpoint.chunks)
+        )
+        return {record_id for chunk in chunks for record_id in chunk}
+
+    def clear_checkpoint(self, record_type: RecordType) -> None:
+        self.checkpoints.pop(record_type, None)
 
     def remember_notification(self, notification_id: str, expires_at: datetime) -> bool:
         seen = self.notifications.get(notification_id)

@@ -17,7 +17,8 @@ from zuora_netsuite.observability import add_dispatcher_run_completed, logger, m
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     run = ScheduledRun.model_validate(event or {})
     only = frozenset(run.record_types) if run.record_types else None
-    summary = wiring.dispatcher().run(run_id=context.aws_request_id, only=only)
-    if summary.status == "completed":
+    with wiring.dispatch_invocation(context.get_remaining_time_in_millis() / 1000):
+        summary = wiring.dispatcher().run(run_id=context.aws_request_id, only=only)
+    if summary.status in ("completed", "stopped"):  # stopped at its time budget: progress, resumed next run
         add_dispatcher_run_completed()  # the heartbeat the DispatcherNoSuccessfulRunAlarm watches
     return summary.model_dump(mode="json")

@@ -11,8 +11,9 @@ Metrics (namespace ZuoraNetSuiteConnector, dimension service, EMF through Powert
 | RecordsReplayed                | messages moved from SyncDLQ back to SyncQueue                         |
 | NetSuiteThrottled              | NetSuite 429 answers (each retried by the client)                     |
 | NetSuiteLatency                | milliseconds per NetSuite write                                       |
-| DispatcherRunsCompleted        | 1 per dispatcher run that completed (the heartbeat: an alarm fires    |
-|                                | when there is none for 3 schedule periods, docs/runbook.md)            |
+| DispatcherRunsCompleted        | 1 per dispatcher run that completed or stopped at its time budget (the |
+|                                | heartbeat: an alarm fires when there is none for 3 schedule periods,   |
+|                                | docs/runbook.md)                                                      |
 | WebhookEnqueued, ...Duplicates, | callouts enqueued, enqueued again (a retry or replay), acknowledged   |
 | ...Ignored, ...Unauthorized,    | and ignored, refused for authentication; 500 answers (WebhookErrors); |
 | WebhookErrors, ManualSyncEnqueued | operator requests enqueued by POST /sync/{type}/{id}                |
@@ -28,18 +29,80 @@ while a record syncs is its key (`customer:<id>`).
 
 from __future__ import annotations
 
+from collections.abc import Generator, Sequence
+from contextlib import contextmanager
 from enum import StrEnum
+from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+from aws_lambda_powertools.tracing.base import BaseProvider, BaseSegment
 
 SERVICE = "zuora-netsuite-connector"
 NAMESPACE = "ZuoraNetSuiteConnector"
 FAILED_OUTCOMES = frozenset({"warning", "error"})
 
 logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE)
+
+
+class _NoSegment(BaseSegment):
+    """The subsegment of a Tracer that traces nothing."""
+
+    def close(self, end_time: int | None = None) -> None:
+        pass
+
+    def add_subsegment(self, subsegment: Any) -> None:
+        pass
+
+    def remove_subsegment(self, subsegment: Any) -> None:
+        pass
+
+    def put_annotation(self, key: str, value: Any) -> None:
+        pass
+
+    def put_metadata(self, key: str, value: Any, namespace: str = "default") -> None:
+        pass
+
+    def add_exception(self, exception: BaseException, stack: Any, remote: bool = False) -> None:
+        pass
+
+
+class _NoTracing(BaseProvider):
+    """Tracer's provider where tracing is off: Powertools' Tracer imports the X-Ray SDK for its default provider
+    even when it is disabled (about a sixth of a function's import time); with this one it does not."""
+
+    @contextmanager
+    def in_subsegment(self, name: str | None = None, **kwargs: Any) -> Generator[BaseSegment, None, None]:
+        yield _NoSegment()
+
+    def in_subsegment_async(self, name: str | None = None, **kwargs: Any) -> Any:
+        raise NotImplementedError("no async handlers here")
+
+    def put_annotation(self, key: str, value: Any) -> None:
+        pass
+
+    def put_metadata(self, key: str, value: Any, namespace: str = "default") -> None:
+        pass
+
+    def patch(self, modules: Sequence[str]) -> None:
+        pass
+
+    def patch_all(self) -> None:
+        pass
+
+
+def _tracer() -> Tracer:
+    """X-Ray's Tracer (boto3 and requests patched: issue 4's traces) where tracing is on, that is in Lambda without
+    POWERTOOLS_TRACE_DISABLED (template.yaml: `Tracing: Active`); elsewhere (tests, sandbox, `sam local`) one that
+    traces nothing and never imports the X-Ray SDK. On or off is Powertools' own decision (its
+    `_is_tracer_disabled`), so this cannot disagree with the Tracer it replaces."""
+    if Tracer._is_tracer_disabled():  # Powertools decides it there
+        return Tracer(service=SERVICE, disabled=True, auto_patch=False, provider=_NoTracing())
+    return Tracer(service=SERVICE)
+
+
+tracer = _tracer()
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 
@@ -90,7 +153,8 @@ DISPATCHER_RUN_COMPLETED = "DispatcherRunsCompleted"
 
 
 def add_dispatcher_run_completed() -> None:
-    """The heartbeat of the pipeline: one per dispatcher run that completed (not skipped, not failed)."""
+    """The heartbeat of the pipeline: one per dispatcher run that completed, or stopped at its time budget having
+    made progress (not skipped, not failed)."""
     add_metric(DISPATCHER_RUN_COMPLETED)
 
 

@@ -3,16 +3,20 @@ Unit tests pass in-memory fakes (tests/fakes.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from zuora_netsuite.models.messages import DeadLetter, RunSummary, SyncRequest
-from zuora_netsuite.models.record_types import RecordType
-from zuora_netsuite.models.replay import DeadLetterMessage
-from zuora_netsuite.models.state import RecordState
-from zuora_netsuite.models.writeback import WriteBackMessage
-from zuora_netsuite.models.zuora import ZuoraUpdateResult
+# Annotations only (the Protocols are never inspected at run time): importing the ports loads no model, so a
+# function loads only the models its own code uses (the sync handler: not the replay's, issue 14).
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Mapping, Sequence
+    from datetime import datetime
+
+    from zuora_netsuite.models.messages import DeadLetter, DispatchCheckpoint, RunSummary, SyncRequest
+    from zuora_netsuite.models.record_types import RecordType
+    from zuora_netsuite.models.replay import DeadLetterMessage
+    from zuora_netsuite.models.state import RecordState
+    from zuora_netsuite.models.writeback import WriteBackMessage
+    from zuora_netsuite.models.zuora import ZuoraUpdateResult
 
 MIN_CALL_SECONDS = 1.0  # a vendor call (or a wait before one) is not started with less time than this left
 
@@ -139,6 +143,22 @@ class IntegrationStateStore(Protocol):
         ...
 
     def save_run_summary(self, summary: RunSummary) -> None: ...
+
+    def get_checkpoint(self, record_type: RecordType) -> DispatchCheckpoint | None:
+        """The type's dispatch checkpoint, if a run stopped in it at its time budget."""
+        ...
+
+    def add_to_checkpoint(self, checkpoint: DispatchCheckpoint, record_ids: Sequence[str]) -> DispatchCheckpoint:
+        """Store the ids of one more chunk sent (a chunk item first, then the checkpoint counting it)."""
+        ...
+
+    def checkpoint_ids(self, checkpoint: DispatchCheckpoint) -> set[str]:
+        """Every id the checkpoint's chunks hold (the records already sent)."""
+        ...
+
+    def clear_checkpoint(self, record_type: RecordType) -> None:
+        """Forget the type's checkpoint (its chunk items expire)."""
+        ...
 
     def remember_notification(self, notification_id: str, expires_at: datetime) -> bool:
         """Record a Zuora callout's Zuora-Notification-Id until expires_at (a conditional write with TTL).

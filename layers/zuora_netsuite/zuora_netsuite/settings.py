@@ -1,4 +1,4 @@
-"""Settings from environment variables (one pydantic-settings model) and the validated sync configuration."""
+"""Settings from environment variables (models/environment.py) and the validated sync configuration."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from zuora_netsuite.models.environment import EnvironmentSettings
 from zuora_netsuite.models.field_mapping import (
     RecordFieldMapping,
     check_field_mappings,
@@ -401,10 +401,8 @@ class SyncConfig(BaseModel):
         return [t for t in DEPENDENCY_ORDER if t in self.enabled_types]
 
 
-class StackResources(BaseSettings):
+class StackResources(EnvironmentSettings):
     """The stack's state table and queues, which every function reaches (template.yaml's Globals)."""
-
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     state_table_name: str = Field(alias="STATE_TABLE_NAME")
     sync_queue_url: str = Field(alias="SYNC_QUEUE_URL")
@@ -441,4 +439,4 @@ class ConnectorSettings(StackResources):
 
 @lru_cache(maxsize=1)
 def load_settings() -> ConnectorSettings:
-    return ConnectorSettings()
+    return ConnectorSettings.from_environment()

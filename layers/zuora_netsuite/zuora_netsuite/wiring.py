@@ -11,33 +11,32 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from aws_lambda_powertools.utilities import parameters
 
-from zuora_netsuite.adapters.credentials import (
-    SecretMisconfigured,
-    load_netsuite_credentials,
-    load_zuora_credentials,
-    read_secret,
-)
-from zuora_netsuite.adapters.dlq import SqsDeadLetterQueue
+from zuora_netsuite.adapters.credentials import load_netsuite_credentials, load_zuora_credentials
 from zuora_netsuite.adapters.http import TimeBudget
 from zuora_netsuite.adapters.netsuite.client import NetSuiteClient
 from zuora_netsuite.adapters.queue import SqsSyncQueue
 from zuora_netsuite.adapters.state import DynamoDbStateStore
 from zuora_netsuite.adapters.writeback_queue import SqsWriteBackQueue
 from zuora_netsuite.adapters.zuora.client import ZuoraClient
-from zuora_netsuite.logic.dispatch import Dispatcher
-from zuora_netsuite.logic.replay import DeadLetterReplay
 from zuora_netsuite.logic.sync import RecordSync
-from zuora_netsuite.logic.webhook.auth import CalloutAuthenticator, HmacScheme
-from zuora_netsuite.logic.webhook.intake import CalloutIntake, ManualSyncTrigger
-from zuora_netsuite.logic.writeback_drain import WriteBackDrain
 from zuora_netsuite.mapping.classifications import NetSuiteReferenceData
-from zuora_netsuite.models.webhook import WebhookSecret, WebhookSettings
 from zuora_netsuite.observability import add_netsuite_throttled
 from zuora_netsuite.settings import ConnectorSettings, StackResources, load_settings
+
+# What only the dispatcher, the replay, the webhook or the write-back function needs is imported in its builder
+# below, on that function's first use: importing the sync handler (a cold start of the busiest function) loads
+# none of it (tests/unit/test_cold_start_imports.py).
+if TYPE_CHECKING:
+    from zuora_netsuite.logic.dispatch import Dispatcher
+    from zuora_netsuite.logic.replay import DeadLetterReplay
+    from zuora_netsuite.logic.webhook.auth import HmacScheme
+    from zuora_netsuite.logic.webhook.intake import CalloutIntake, ManualSyncTrigger
+    from zuora_netsuite.logic.writeback_drain import WriteBackDrain
+    from zuora_netsuite.models.webhook import WebhookSecret, WebhookSettings
 
 Built = TypeVar("Built")
 
@@ -66,7 +65,7 @@ def reset() -> None:
 
 @_per_container
 def stack_resources() -> StackResources:
-    return StackResources()  # values come from the environment
+    return StackResources.from_environment()
 
 
 @_per_container
@@ -140,6 +139,8 @@ def reference_data() -> NetSuiteReferenceData:
 
 
 def dispatcher() -> Dispatcher:
+    from zuora_netsuite.logic.dispatch import Dispatcher  # the dispatcher's only
+
     settings = load_settings()
     return Dispatcher(
         zuora=zuora_client(),
@@ -147,7 +148,22 @@ def dispatcher() -> Dispatcher:
         queue=sync_queue(),
         config=settings.sync_config,
         lease_seconds=settings.run_lease_seconds,
+        budget=time_budget(),  # runs during a dispatch_invocation: the run stops before its deadline
     )
+
+
+@contextmanager
+def dispatch_invocation(remaining_seconds: float) -> Iterator[TimeBudget]:
+    """One dispatcher invocation: the container's time budget (its Zuora client's too) runs from the invocation's
+    remaining time, less what the end of a run needs (logic/dispatch.py END_OF_RUN_RESERVE_SECONDS)."""
+    from zuora_netsuite.logic.dispatch import END_OF_RUN_RESERVE_SECONDS  # the dispatcher's only
+
+    budget = time_budget()
+    budget.start(remaining_seconds, reserve=END_OF_RUN_RESERVE_SECONDS)
+    try:
+        yield budget
+    finally:
+        budget.stop()
 
 
 def record_sync(worker_id: str) -> RecordSync:
@@ -170,6 +186,8 @@ def record_sync(worker_id: str) -> RecordSync:
 @_per_container
 def writeback_drain() -> WriteBackDrain:
     """The write-back function's logic: Zuora's client (without the sync's time budget) and the state table."""
+    from zuora_netsuite.logic.writeback_drain import WriteBackDrain  # the write-back function's only
+
     settings = load_settings()
     return WriteBackDrain(
         zuora=build_zuora_client(settings), state=state_store(), error_field=settings.sync_config.zuora.error_field
@@ -197,6 +215,9 @@ def sync_invocation(remaining_seconds: float) -> Iterator[TimeBudget]:
 
 @_per_container
 def dead_letter_replay() -> DeadLetterReplay:
+    from zuora_netsuite.adapters.dlq import SqsDeadLetterQueue  # the replay function's only
+    from zuora_netsuite.logic.replay import DeadLetterReplay
+
     resources = stack_resources()
     return DeadLetterReplay(
         dlq=SqsDeadLetterQueue(resources.sync_dlq_url, resources.sync_queue_url), state=state_store()
@@ -212,10 +233,15 @@ class WebhookMisconfigured(Exception):
 
 @_per_container
 def webhook_settings() -> WebhookSettings:
-    return WebhookSettings()  # values come from the environment
+    from zuora_netsuite.models.webhook import WebhookSettings  # the webhook's only
+
+    return WebhookSettings.from_environment()
 
 
 def load_webhook_secret(secret_arn: str) -> WebhookSecret:
+    from zuora_netsuite.adapters.credentials import SecretMisconfigured, read_secret
+    from zuora_netsuite.models.webhook import WebhookSecret  # the webhook's only
+
     try:
         secret = read_secret(secret_arn, WebhookSecret, "webhook")
     except SecretMisconfigured as error:  # its message names the ARN and the fields, never a value
@@ -228,6 +254,8 @@ def load_webhook_secret(secret_arn: str) -> WebhookSecret:
 
 
 def hmac_scheme(config: WebhookSettings) -> HmacScheme:
+    from zuora_netsuite.logic.webhook.auth import HmacScheme  # the webhook's only
+
     return HmacScheme(
         header=config.signature_header,
         data_fields=config.data_fields,
@@ -240,6 +268,9 @@ def hmac_scheme(config: WebhookSettings) -> HmacScheme:
 
 def callout_intake() -> CalloutIntake:
     """Built per callout: the secret is read (through Powertools' cache) each time, so a rotation is seen."""
+    from zuora_netsuite.logic.webhook.auth import CalloutAuthenticator  # the webhook's only
+    from zuora_netsuite.logic.webhook.intake import CalloutIntake
+
     config = webhook_settings()
     return CalloutIntake(
         authenticator=CalloutAuthenticator(
@@ -255,4 +286,6 @@ def callout_intake() -> CalloutIntake:
 
 
 def manual_sync_trigger() -> ManualSyncTrigger:
+    from zuora_netsuite.logic.webhook.intake import ManualSyncTrigger  # the webhook's only
+
     return ManualSyncTrigger(queue=sync_queue())

@@ -12,7 +12,7 @@ from moto import mock_aws
 from sandbox.aws import TEMPLATE, TemplateResolver
 from zuora_netsuite.adapters.state import DynamoDbStateStore
 from zuora_netsuite.failures import FailureKind
-from zuora_netsuite.models.messages import RunSummary
+from zuora_netsuite.models.messages import DispatchCheckpoint, RunSummary
 from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import RecordError, RecordState, SyncOutcome
 from zuora_netsuite.ports import StaleStateError
@@ -151,3 +151,27 @@ def test_many_states_are_read_in_one_go(store: DynamoDbStateStore) -> None:
     found = store.get_many([(RecordType.CUSTOMER, f"r{n}") for n in range(125)])
     assert len(found) == 120
     assert found[(RecordType.CUSTOMER, "r7")].record_id == "r7"
+
+
+def test_a_dispatch_checkpoint_keeps_every_chunk_of_ids_sent_until_cleared(store: DynamoDbStateStore) -> None:
+    # Given no checkpoint, then one started by a run that sends 150 chunks of 200 ids (more than one BatchGetItem)
+    assert store.get_checkpoint(RecordType.INVOICE) is None
+    started = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    checkpoint = DispatchCheckpoint(
+        record_type=RecordType.INVOICE, run_id="run-1", since=started - timedelta(hours=1), started_at=started
+    )
+    sent = [[f"{chunk:04d}{n:028x}" for n in range(200)] for chunk in range(150)]
+    for chunk in sent:
+        checkpoint = store.add_to_checkpoint(checkpoint, chunk)
+
+    # When the next run reads it
+    stored = store.get_checkpoint(RecordType.INVOICE)
+
+    # Then it has where the listing started and every id sent
+    assert stored == checkpoint
+    assert stored is not None
+    assert stored.chunks == 150
+    assert store.checkpoint_ids(stored) == {record_id for chunk in sent for record_id in chunk}
+    # And once cleared there is none
+    store.clear_checkpoint(RecordType.INVOICE)
+    assert store.get_checkpoint(RecordType.INVOICE) is None

@@ -1,4 +1,5 @@
-"""The dispatcher's heartbeat: one DispatcherRunsCompleted per completed run, none for a skipped or failed run,
+"""The dispatcher's heartbeat: one DispatcherRunsCompleted per completed run (or one stopped at its time budget,
+which made progress and is resumed by the next), none for a skipped or failed run,
 so the alarm on its absence (template.yaml DispatcherNoSuccessfulRunAlarm) sees a pipeline that stopped."""
 
 from __future__ import annotations
@@ -50,9 +51,12 @@ def run_handler(monkeypatch: pytest.MonkeyPatch, status: str) -> None:
     dispatcher_handler.handler({"source": "schedule"}, LambdaContext("DispatcherFunction", timeout_seconds=900))
 
 
-def test_a_completed_run_emits_the_heartbeat(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    # When a scheduled run completes
-    run_handler(monkeypatch, "completed")
+@pytest.mark.parametrize("status", ["completed", "stopped"])
+def test_a_completed_run_emits_the_heartbeat(
+    status: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    # When a scheduled run completes, or stops at its time budget having enqueued part of a large backlog
+    run_handler(monkeypatch, status)
 
     # Then one DispatcherRunsCompleted is published
     assert DISPATCHER_RUN_COMPLETED in emitted_metrics(capsys.readouterr().out)

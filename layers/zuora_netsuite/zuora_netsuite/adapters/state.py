@@ -5,6 +5,8 @@
 | type watermark   | WATERMARK#<type>          | WATERMARK |
 | dispatcher lease | LEASE#dispatcher          | LEASE     |
 | run summary      | RUN#<run id>              | SUMMARY   |
+| dispatch checkpoint | CHECKPOINT#<type>      | CHECKPOINT | (a run stopped at its time budget in the type)
+| ids it sent      | CHECKPOINT#<type>#<run id> | SENT#<n> | (one item per chunk sent, expires_at TTL)
 | callout seen     | NOTIFICATION#<id>         | NOTIFICATION | (webhook dedupe, expires_at TTL)
 
 Record states in error carry `error_type` / `error_at`, the keys of the sparse `errors-by-type` index,
@@ -23,13 +25,14 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from zuora_netsuite.models.messages import RunSummary
+from zuora_netsuite.models.messages import DispatchCheckpoint, RunSummary
 from zuora_netsuite.models.record_types import RecordType
 from zuora_netsuite.models.state import RecordError, RecordState
 from zuora_netsuite.ports import StaleStateError
 
 STATE_SK = "STATE"
 RUN_SUMMARY_TTL = timedelta(days=90)
+CHECKPOINT_TTL = timedelta(days=14)  # the chunks of ids a stopped run sent; resumed by the next run, long before
 ERRORS_INDEX = "errors-by-type"
 _RECORD_FIELDS = (
     "external_id", "netsuite_id", "netsuite_type", "status", "payload_hash", "synced_at",
@@ -297,6 +300,48 @@ class DynamoDbStateStore:
             }
         )
 
+    # --- dispatch checkpoints (a run that stopped at its time budget) -------------------------------------------
+    # Items of the dispatcher's own keys: GetItem, PutItem and BatchGetItem, which its role already has.
+
+    def get_checkpoint(self, record_type: RecordType) -> DispatchCheckpoint | None:
+        item = self._table.get_item(
+            Key={"pk": f"CHECKPOINT#{record_type.value}", "sk": "CHECKPOINT"}, ConsistentRead=True
+        ).get("Item")
+        if not item or "checkpoint" not in item:
+            return None
+        return DispatchCheckpoint.model_validate_json(str(item["checkpoint"]))
+
+    def add_to_checkpoint(self, checkpoint: DispatchCheckpoint, record_ids: Sequence[str]) -> DispatchCheckpoint:
+        expires_at = int((datetime.now(UTC) + CHECKPOINT_TTL).timestamp())
+        self._table.put_item(
+            Item={**_chunk_key(checkpoint, checkpoint.chunks), "ids": list(record_ids), "expires_at": expires_at}
+        )
+        counted = checkpoint.model_copy(update={"chunks": checkpoint.chunks + 1})
+        self._table.put_item(
+            Item={
+                "pk": f"CHECKPOINT#{checkpoint.record_type.value}",
+                "sk": "CHECKPOINT",
+                "checkpoint": counted.model_dump_json(),
+                "expires_at": expires_at,
+            }
+        )
+        return counted
+
+    def checkpoint_ids(self, checkpoint: DispatchCheckpoint) -> set[str]:
+        keys = [_chunk_key(checkpoint, n) for n in range(checkpoint.chunks)]
+        found: set[str] = set()
+        for start in range(0, len(keys), 100):  # BatchGetItem takes 100 keys
+            request: dict[str, Any] = {self._table.name: {"Keys": keys[start : start + 100], "ConsistentRead": True}}
+            while request:
+                answer = self._resource.batch_get_item(RequestItems=request)
+                for item in answer.get("Responses", {}).get(self._table.name, []):
+                    found.update(str(record_id) for record_id in item.get("ids", []))
+                request = answer.get("UnprocessedKeys") or {}
+        return found
+
+    def clear_checkpoint(self, record_type: RecordType) -> None:
+        self._table.put_item(Item={"pk": f"CHECKPOINT#{record_type.value}", "sk": "CHECKPOINT"})
+
     # --- callout notifications (webhook dedupe) ----------------------------------------------------
 
     def remember_notification(self, notification_id: str, expires_at: datetime) -> bool:
@@ -322,6 +367,10 @@ class DynamoDbStateStore:
     def get_run_summary(self, run_id: str) -> RunSummary | None:
         item = self._table.get_item(Key={"pk": f"RUN#{run_id}", "sk": "SUMMARY"}).get("Item")
         return RunSummary.model_validate_json(str(item["summary"])) if item else None
+
+
+def _chunk_key(checkpoint: DispatchCheckpoint, n: int) -> dict[str, str]:
+    return {"pk": f"CHECKPOINT#{checkpoint.record_type.value}#{checkpoint.run_id}", "sk": f"SENT#{n:06d}"}
 
 
 def state_from_item(item: dict[str, Any]) -> RecordState:

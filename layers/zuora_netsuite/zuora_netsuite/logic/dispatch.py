@@ -1,7 +1,13 @@
 """The dispatcher: per record type, in dependency order, list the Zuora records pending sync and
 enqueue one message per record. One run at a time; a type's watermark advances only once all its
 pending records are on the queue. A type that cannot be listed (Zuora refuses its query, say) does not stop
-the others: they are dispatched, then the run ends failed naming the type and the reason."""
+the others: they are dispatched, then the run ends failed naming the type and the reason.
+
+A run stops before its Lambda deadline (the invocation's time budget, ports.InvocationBudget): it starts no chunk
+it could not finish, and the type it stopped in keeps a checkpoint in the state table (the listing's bound, and the
+ids sent, stored chunk by chunk as they are sent). The next run lists that type again from the same bound, skips
+the records already sent, and moves the watermark to the stopped run's start once the type is done: no record is
+sent twice by the two runs, none is lost, and the types after it wait for that run (docs/runbook.md)."""
 
 from __future__ import annotations
 
@@ -14,12 +20,12 @@ from zuora_netsuite.logic.marks import mark_in_progress, not_complete_in_state
 from zuora_netsuite.mapping import SourceRecord, mappings_for
 from zuora_netsuite.mapping.field_mapping import mapping_digest
 from zuora_netsuite.mapping.snapshot import take as take_snapshot
-from zuora_netsuite.models.messages import RequestSource, RunSummary, SyncRequest, TypeDispatch
+from zuora_netsuite.models.messages import DispatchCheckpoint, RequestSource, RunSummary, SyncRequest, TypeDispatch
 from zuora_netsuite.models.record_types import ALWAYS_ENABLED as MASTER_DATA
 from zuora_netsuite.models.record_types import RECORD_TYPES, RecordType
 from zuora_netsuite.models.state import RecordState
 from zuora_netsuite.observability import add_count, logger
-from zuora_netsuite.ports import IntegrationStateStore, SyncQueue, ZuoraApi
+from zuora_netsuite.ports import MIN_CALL_SECONDS, IntegrationStateStore, InvocationBudget, SyncQueue, ZuoraApi
 from zuora_netsuite.settings import SyncConfig
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -27,6 +33,14 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # AWS differ a little, and a record seen twice costs one "unchanged" check, never a NetSuite write.
 WATERMARK_OVERLAP = timedelta(minutes=5)
 SEND_CHUNK = 400  # records handed to the queue at once without snapshots: 40 batches, sent concurrently
+# Kept from the invocation's time for the end of a run (the checkpoint, the run summary, the lease's release).
+END_OF_RUN_RESERVE_SECONDS = 20.0
+STOPPED_AT_BUDGET = "stopped at the time budget: the next run resumes from the checkpoint"
+NOT_REACHED = "not reached: the run stopped at its time budget"
+
+
+class OutOfTime(Exception):
+    """Not enough of the invocation's time left for another chunk (the type keeps its checkpoint)."""
 
 
 class DispatchFailed(RuntimeError):
@@ -45,7 +59,10 @@ class Dispatcher:
     config: SyncConfig
     lease_seconds: int = 900
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # The invocation's time (its reserve: END_OF_RUN_RESERVE_SECONDS); None: unbounded (the operator CLI).
+    budget: InvocationBudget | None = None
     _enqueued: set[str] = field(init=False, default_factory=set)  # record keys enqueued in this run
+    _longest_chunk: float = field(init=False, default=0.0)  # seconds the slowest chunk of this run took
 
     def run(self, run_id: str, only: frozenset[RecordType] | None = None) -> RunSummary:
         summary = RunSummary(run_id=run_id, started_at=self.clock())
@@ -56,11 +73,17 @@ class Dispatcher:
             return summary
         failures: list[str] = []
         self._enqueued = set()
+        self._longest_chunk = 0.0
         try:
+            stopped = False
             for record_type in self.config.enabled_in_order():
                 if only is None or record_type in only:
+                    if stopped:  # its parents' type is not all on the queue yet: it waits for the next run
+                        summary.types.append(TypeDispatch(record_type=record_type, skipped_reason=NOT_REACHED))
+                        continue
                     summary.types.append(self._dispatch_type_or_report(record_type, run_id, failures))
-            summary.status = "failed" if failures else "completed"
+                    stopped = summary.types[-1].skipped_reason == STOPPED_AT_BUDGET
+            summary.status = "failed" if failures else "stopped" if stopped else "completed"
         except Exception:
             summary.status = "failed"
             logger.exception("Dispatcher run failed; types not reached keep their watermark", extra={"run_id": run_id})
@@ -92,10 +115,9 @@ class Dispatcher:
         return TypeDispatch(record_type=record_type, skipped_reason=f"failed: {reason}")
 
     def _dispatch_type(self, record_type: RecordType, run_id: str) -> TypeDispatch:
-        started = self.clock()
-        watermark, digest = self._watermark(record_type)
+        checkpoint, sent_before, watermark = self._checkpoint(record_type, run_id)
         pending = mappings_for(self.config.zuora)[record_type].pending(
-            self.zuora, max(watermark - WATERMARK_OVERLAP, EPOCH), self.config.cutover_dates.get(record_type)
+            self.zuora, checkpoint.since, self.config.cutover_dates.get(record_type)
         )
         if not RECORD_TYPES[record_type].writes_back:  # Zuora does not say it synced: the state table does
             pending = not_complete_in_state(self.state, record_type, pending)
@@ -104,25 +126,28 @@ class Dispatcher:
         in_error = self._permanent_errors(record_type)
         parents_synced = self._synced_parents(in_error.values())
         held_back = 0
-        for row in pending:
-            if self._hold_back(row, in_error, parents_synced):
-                held_back += 1  # not retried until it changes in Zuora, its parent syncs, or an operator replays it
-                continue
-            result.found += 1
-            batch.append(
-                SyncRequest(
-                    record_type=record_type,
-                    record_id=str(row["Id"]),
-                    source=RequestSource.SCHEDULE,
-                    run_id=run_id,
+        try:
+            for row in pending:
+                if str(row["Id"]) in sent_before:
+                    self._enqueued.add(f"{record_type.value}:{row['Id']}")  # sent by the run that stopped
+                    continue
+                if self._hold_back(row, in_error, parents_synced):
+                    held_back += 1  # not retried until it changes in Zuora, its parent syncs, or an operator replays it
+                    continue
+                result.found += 1
+                batch.append(
+                    SyncRequest(
+                        record_type=record_type, record_id=str(row["Id"]), source=RequestSource.SCHEDULE, run_id=run_id
+                    )
                 )
-            )
-            self._enqueued.add(batch[-1].key)
-            if len(batch) >= self._chunk_size:
-                result.enqueued += self._send(record_type, batch)
-                batch = []
-        if batch:
-            result.enqueued += self._send(record_type, batch)
+                self._enqueued.add(batch[-1].key)  # a child later in this chunk need not wait for this parent
+                if len(batch) >= self._chunk_size:
+                    checkpoint = self._send_chunk(checkpoint, batch, result)
+                    batch = []
+            if batch:
+                checkpoint = self._send_chunk(checkpoint, batch, result)
+        except OutOfTime:
+            return self._stopped(result, checkpoint)
         add_count("enqueued", result.enqueued, record_type=record_type.value)
         if result.found == 0:
             result.skipped_reason = "nothing pending"
@@ -135,8 +160,55 @@ class Dispatcher:
                 extra={"record_type": record_type.value, "held_back": held_back},
             )
             add_count("held_back", held_back, record_type=record_type.value)
-        self.state.advance_watermark(record_type, started, mapping_digest=digest)
-        result.watermark = started
+        self.state.advance_watermark(record_type, checkpoint.started_at, mapping_digest=checkpoint.mapping_digest)
+        if checkpoint.chunks or sent_before:
+            self.state.clear_checkpoint(record_type)
+        result.watermark = checkpoint.started_at
+        return result
+
+    def _checkpoint(self, record_type: RecordType, run_id: str) -> tuple[DispatchCheckpoint, set[str], datetime]:
+        """Where the type's listing starts, the ids a run that stopped in it has sent already, and its watermark."""
+        stored = self.state.get_checkpoint(record_type)
+        if stored is not None:
+            sent = self.state.checkpoint_ids(stored)
+            logger.info(
+                "Resuming the type where a run stopped at its time budget",
+                extra={"record_type": record_type.value, "stopped_run": stored.run_id, "already_sent": len(sent)},
+            )
+            return stored, sent, self.state.get_watermark(record_type) or EPOCH
+        started = self.clock()
+        watermark, digest = self._watermark(record_type)
+        since = max(watermark - WATERMARK_OVERLAP, EPOCH)
+        fresh = DispatchCheckpoint(
+            record_type=record_type, run_id=run_id, since=since, started_at=started, mapping_digest=digest
+        )
+        return fresh, set(), watermark
+
+    def _send_chunk(
+        self, checkpoint: DispatchCheckpoint, chunk: list[SyncRequest], result: TypeDispatch
+    ) -> DispatchCheckpoint:
+        """Send one chunk if the invocation has time for it (else OutOfTime), then add its ids to the
+        checkpoint when a budget runs (a Lambda invocation): sent first, so a crash between the two can only
+        send a record twice, never lose one."""
+        left = self.budget.remaining() if self.budget is not None else None
+        if left is not None and left < max(2 * self._longest_chunk, MIN_CALL_SECONDS):
+            raise OutOfTime
+        result.enqueued += self._send(checkpoint.record_type, chunk)
+        if left is None:
+            return checkpoint
+        after = self.budget.remaining() if self.budget is not None else None
+        self._longest_chunk = max(self._longest_chunk, left - (after or 0.0))
+        return self.state.add_to_checkpoint(checkpoint, [request.record_id for request in chunk])
+
+    def _stopped(self, result: TypeDispatch, checkpoint: DispatchCheckpoint) -> TypeDispatch:
+        """The run's time is up in this type: its checkpoint, stored chunk by chunk, counts the records sent
+        (none sent: there is none, and the next run starts the type afresh); its watermark stays."""
+        logger.warning(
+            "The run stopped at its time budget; the next run resumes this type from its checkpoint",
+            extra={"record_type": checkpoint.record_type.value, "enqueued": result.enqueued},
+        )
+        add_count("enqueued", result.enqueued, record_type=checkpoint.record_type.value)
+        result.skipped_reason = STOPPED_AT_BUDGET
         return result
 
     def _watermark(self, record_type: RecordType) -> tuple[datetime, str | None]:

@@ -77,13 +77,30 @@ class TypeDispatch(BaseModel):
     watermark: datetime | None = None
 
 
+class DispatchCheckpoint(BaseModel):
+    """Where a record type's dispatch stopped at the run's time budget (logic/dispatch.py): the next run lists the
+    type again from `since`, skips the records already sent (their ids, stored chunk by chunk with the run's id),
+    and once the type is all on the queue moves its watermark to `started_at` and forgets the checkpoint."""
+
+    model_config = ConfigDict(frozen=True)
+
+    record_type: RecordType
+    run_id: str  # the run that started this listing: its chunks of sent ids are stored under it
+    since: datetime  # the listing's lower bound (the watermark less its overlap)
+    started_at: datetime  # when that run started: the watermark once the type is all dispatched
+    mapping_digest: str | None = None  # stored with the watermark then (master data)
+    chunks: int = 0  # chunks of sent ids stored so far
+
+
 class RunSummary(BaseModel):
     """One dispatcher run: logged and stored in DynamoDB."""
 
     run_id: str
     started_at: datetime
     finished_at: datetime | None = None
-    status: str = "running"  # running / completed / skipped / failed
+    # running / completed / skipped / failed / stopped (at its time budget: the next run resumes from the
+    # checkpoint of the type it stopped in; the types after it were not reached and keep their watermarks)
+    status: str = "running"
     types: list[TypeDispatch] = Field(default_factory=list)
 
     @property

@@ -10,10 +10,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
+# defer_build: a model is built on its first validation, not at import (issue 14: these modules were the
+# largest part of the connector's own import time, and a sync container builds only the record types it meets).
 class RecordRef(BaseModel):
     """A NetSuite reference field: {"id": "42"} or {"externalId": "..."}."""
 
-    model_config = ConfigDict(populate_by_name=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, populate_by_name=True, frozen=True)
 
     id: str | None = None
     external_id: str | None = Field(default=None, alias="externalId")
@@ -22,7 +24,7 @@ class RecordRef(BaseModel):
 class MultiSelectRef(BaseModel):
     """A NetSuite multi-select field, e.g. an item's subsidiaries: {"items": [{"id": "1"}]}."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     items: list[RecordRef]
 
@@ -30,7 +32,7 @@ class MultiSelectRef(BaseModel):
 class NetSuiteRecord(BaseModel):
     """Common shape: the body of PUT /record/v1/{type}/eid:{externalId}."""
 
-    model_config = ConfigDict(populate_by_name=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, populate_by_name=True, frozen=True)
 
     external_id: str = Field(alias="externalId")
     is_inactive: bool | None = Field(default=None, alias="isInactive")  # master data only; transactions have none
@@ -45,7 +47,7 @@ class NetSuiteAddress(BaseModel):
     """The addressBookAddress subrecord of a customer's address line (REST API Browser,
     customer-addressBook-addressBookAddress); country is a reference to NetSuite's Country list by ISO alpha-2."""
 
-    model_config = ConfigDict(populate_by_name=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, populate_by_name=True, frozen=True)
 
     addressee: str | None = None
     attention: str | None = None
@@ -61,7 +63,7 @@ class NetSuiteAddress(BaseModel):
 class NetSuiteAddressLine(BaseModel):
     """A line of the customer's addressBook sublist (customer-addressBookElement)."""
 
-    model_config = ConfigDict(populate_by_name=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, populate_by_name=True, frozen=True)
 
     label: str
     default_billing: bool = Field(alias="defaultBilling")
@@ -70,7 +72,7 @@ class NetSuiteAddressLine(BaseModel):
 
 
 class NetSuiteAddressBook(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     items: list[NetSuiteAddressLine]
 
@@ -129,7 +131,7 @@ class NetSuiteItem(NetSuiteRecord):
 class NetSuiteItemLine(BaseModel):
     """A line of a transaction's item sublist."""
 
-    model_config = ConfigDict(populate_by_name=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, populate_by_name=True, frozen=True)
 
     item: RecordRef
     description: str | None = None
@@ -150,7 +152,7 @@ class NetSuiteItemLine(BaseModel):
 class NetSuiteApplyLine(BaseModel):
     """A line of a transaction's apply sublist: how much goes to one open document."""
 
-    model_config = ConfigDict(populate_by_name=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, populate_by_name=True, frozen=True)
 
     doc: RecordRef
     apply: bool = True
@@ -158,13 +160,13 @@ class NetSuiteApplyLine(BaseModel):
 
 
 class NetSuiteItemSublist(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     items: list[NetSuiteItemLine]
 
 
 class NetSuiteApplySublist(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     items: list[NetSuiteApplyLine]
 

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from zuora_netsuite.models.environment import EnvironmentSettings
 
 # Zuora ids are 32 hex characters; the same rule as SyncRequest.record_id.
 ZUORA_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -114,10 +115,8 @@ class WebhookSecret(BaseModel):
         return self.username is not None and self.password is not None
 
 
-class WebhookSettings(BaseSettings):
+class WebhookSettings(EnvironmentSettings):
     """Environment of the webhook function (template.yaml). The secret values are in Secrets Manager."""
-
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
     state_table_name: str = Field(alias="STATE_TABLE_NAME")
     sync_queue_url: str = Field(alias="SYNC_QUEUE_URL")

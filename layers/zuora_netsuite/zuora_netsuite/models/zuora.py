@@ -9,11 +9,13 @@ from typing import ClassVar
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 
+# defer_build: a model is built on its first validation, not at import (issue 14: these modules were the
+# largest part of the connector's own import time, and a sync container builds only the record types it meets).
 class IntegrationFields(BaseModel):
     """The custom fields the connector writes back to every synced Zuora object (strings, <= 255 chars).
     Other fields selected for the configured field mappings (e.g. `Region__c`) are kept as extras."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="allow", populate_by_name=True, frozen=True)
 
     integration_id: str | None = Field(default=None, alias="IntegrationId__NS")
     integration_status: str | None = Field(default=None, alias="IntegrationStatus__NS")
@@ -29,7 +31,7 @@ class ZuoraContact(BaseModel):
     Country holds the country's *name* as Zuora shows it ("United States"). Fields beyond ZOQL_FIELDS that a field
     mapping selects (BillTo.X / SoldTo.X) are kept as extras, under their Zuora names."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="allow", populate_by_name=True, frozen=True)
 
     ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
         "Id", "AccountId", "FirstName", "LastName", "WorkEmail", "WorkPhone",
@@ -88,7 +90,7 @@ class ZuoraAccount(IntegrationFields):
 class ZuoraProductRatePlan(BaseModel):
     """The rate plan a charge belongs to: its effective dates decide whether the item is active."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="ignore", populate_by_name=True, frozen=True)
 
     ZOQL_FIELDS: ClassVar[tuple[str, ...]] = ("Id", "Name", "EffectiveStartDate", "EffectiveEndDate")
 
@@ -157,7 +159,7 @@ class ZuoraInvoice(ZuoraTransaction):
 class ZuoraInvoiceItem(BaseModel):
     """One line of an invoice: a charge and its amount (tax separate)."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="ignore", populate_by_name=True, frozen=True)
 
     ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
         "Id", "InvoiceId", "ProductRatePlanChargeId", "ChargeName", "Quantity", "ChargeAmount", "TaxAmount",
@@ -200,7 +202,7 @@ class ZuoraMemo(ZuoraTransaction):
 class ZuoraMemoItem(BaseModel):
     """One line of a credit or debit memo: a charge and its amount (tax separate)."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="ignore", populate_by_name=True, frozen=True)
 
     ZOQL_FIELDS: ClassVar[tuple[str, ...]] = (
         "Id", "ProductRatePlanChargeId", "ChargeName", "Quantity", "Amount", "TaxAmount",
@@ -223,7 +225,7 @@ class ZuoraTaxationItem(BaseModel):
     a memo item's from GET /v1/{credit,debit}-memos/{id}/items/{itemId}/taxation-items
     (https://developer.zuora.com/v1-api-reference/api/credit-memos/get_taxationitemsofcreditmemoitem.md)."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="ignore", populate_by_name=True, frozen=True)
 
     ZOQL_FIELDS: ClassVar[tuple[str, ...]] = ("Id", "InvoiceItemId", "TaxCode", "TaxAmount", "Jurisdiction")
 
@@ -265,7 +267,7 @@ class ZuoraPayment(ZuoraTransaction):
 class ZuoraInvoicePayment(BaseModel):
     """How much of a payment went to one invoice."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="ignore", populate_by_name=True, frozen=True)
 
     ZOQL_FIELDS: ClassVar[tuple[str, ...]] = ("Id", "InvoiceId", "PaymentId", "Amount")
 
@@ -279,7 +281,7 @@ class ZuoraApplication(BaseModel):
     """How much of a payment or credit memo went to one invoice or debit memo: a legacy InvoicePayment row, or a
     part of GET /v1/payments/{key}/parts or /v1/credit-memos/{key}/parts (Invoice Settlement)."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="ignore", populate_by_name=True, frozen=True)
 
     id: str
     invoice_id: str | None = None
@@ -402,7 +404,7 @@ class ZuoraRefund(ZuoraTransaction):
 class ZuoraUpdateResult(BaseModel):
     """One object's answer from POST /v1/action/update."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="ignore", populate_by_name=True)
 
     id: str | None = Field(default=None, alias="Id")
     success: bool = Field(alias="Success")
