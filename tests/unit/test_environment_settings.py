@@ -45,7 +45,10 @@ def test_settings_are_read_from_the_variables_their_aliases_name(environment: py
     assert settings.state_table_name == "state"
     assert settings.netsuite_account_id == "7654321"
     assert settings.http_timeout_seconds == 12.5
-    assert settings.sync_config.enabled_types == {RecordType.CUSTOMER, RecordType.ITEM, RecordType.INVOICE}
+    # (an invoice's cancellation comes with invoices under the default after_sync.canceled_invoice "credit_memo")
+    assert settings.sync_config.enabled_types == {
+        RecordType.CUSTOMER, RecordType.ITEM, RecordType.INVOICE, RecordType.INVOICE_CANCELLATION,
+    }  # fmt: skip
     assert settings.record_lease_seconds == 300  # a default
     assert StackResources.from_environment().sync_dlq_url == ENVIRONMENT["SYNC_DLQ_URL"]
 

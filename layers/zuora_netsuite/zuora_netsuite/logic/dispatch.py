@@ -11,9 +11,10 @@ sent twice by the two runs, none is lost, and the types after it wait for that r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from zuora_netsuite.failures import FailureKind, SyncFailure
 from zuora_netsuite.logic.marks import mark_in_progress, not_complete_in_state
@@ -116,11 +117,7 @@ class Dispatcher:
 
     def _dispatch_type(self, record_type: RecordType, run_id: str) -> TypeDispatch:
         checkpoint, sent_before, watermark = self._checkpoint(record_type, run_id)
-        pending = mappings_for(self.config.zuora)[record_type].pending(
-            self.zuora, checkpoint.since, self.config.cutover_dates.get(record_type)
-        )
-        if not RECORD_TYPES[record_type].writes_back:  # Zuora does not say it synced: the state table does
-            pending = not_complete_in_state(self.state, record_type, pending)
+        pending = self._pending(record_type, checkpoint.since)
         result = TypeDispatch(record_type=record_type, watermark=watermark)
         batch: list[SyncRequest] = []
         in_error = self._permanent_errors(record_type)
@@ -165,6 +162,16 @@ class Dispatcher:
             self.state.clear_checkpoint(record_type)
         result.watermark = checkpoint.started_at
         return result
+
+    def _pending(self, record_type: RecordType, since: datetime) -> Iterator[Mapping[str, Any]]:
+        """The type's records pending in Zuora since `since` (streamed). A type whose state only the state table
+        holds (an invoice's cancellation) leaves out what the table says is synced."""
+        pending = mappings_for(self.config.zuora)[record_type].pending(
+            self.zuora, since, self.config.cutover_dates.get(record_type)
+        )
+        if not RECORD_TYPES[record_type].writes_back:
+            pending = not_complete_in_state(self.state, record_type, pending)
+        return pending
 
     def _checkpoint(self, record_type: RecordType, run_id: str) -> tuple[DispatchCheckpoint, set[str], datetime]:
         """Where the type's listing starts, the ids a run that stopped in it has sent already, and its watermark."""
