@@ -9,7 +9,8 @@ open AR and unapplied cash), nothing is twice in NetSuite, and every record is s
 The faults (docs/reliability.md): the dispatcher killed mid-run, two dispatchers racing, duplicate SQS deliveries,
 NetSuite 429s above its cap, 503 bursts, 500s and timeouts after commit, Zuora 429 / 503 / 500 / lock contention on
 queries and write-backs, sync containers killed right after NetSuite committed their write; after each incident
-the runbook's `replay --kind transient` and a drain.
+the runbook's `replay --kind transient` and a drain. And copies of first-run messages (their dispatcher snapshots
+taken before the changes) delivered after the second run, as an at-least-once queue may.
 
 The seed decides the data set, the fault plan and the delivery order; it is printed, and
 ``BOOKS_CHAOS_SEED=<seed> .venv/bin/python -m pytest tests/e2e/test_books_chaos.py`` replays a failure.
@@ -22,7 +23,7 @@ import os
 import random
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -41,7 +42,7 @@ from sandbox.chaos import (
     drain_under_faults,
     netsuite_snapshot,
 )
-from sandbox.dataset import generate_dataset
+from sandbox.dataset import Dataset, generate_dataset
 from sandbox.dataset_books import BooksCases, add_books_cases
 from sandbox.dataset_transactions import add_transactions
 from sandbox.environment import patched_environ
@@ -75,6 +76,7 @@ SECOND_RUN = replace(FAULTS, kill_commits=(3, 6))
 # dispatcher looks again at what changed within WATERMARK_OVERLAP before its last run, so records synced minutes
 # ago are enqueued again; each costs an "unchanged" check, never a write.)
 SETTLING_RUNS = 3
+LATE_SHARE = 0.2  # of the first run's messages, copies delivered after the second run (with those of changed records)
 AMOUNT_FIELD = {"Invoice": "Amount", "DebitMemo": "TotalAmount", "CreditMemo": "TotalAmount", "Payment": "Amount"}
 
 
@@ -91,7 +93,9 @@ class Run:
     cases: BooksCases
     memos: dict[str, list[str]]  # invoice id -> the memos Zuora created for its write-off or reversal
     faults: list[FaultRow]
-    settling: list[int] = field(default_factory=list)  # NetSuite writes and new dead letters of each settling run
+    settling: list[dict[str, int]] = field(default_factory=list)  # NetSuite writes and dead letters of each run
+    late: tuple[int, dict[str, int]] = (0, {})  # late copies delivered, NetSuite writes and dead letters they caused
+    reference: dict[tuple[str, str], tuple[Decimal | None, ...]] = field(default_factory=dict)  # fault-free run
     outcome: ChaosReport = field(default_factory=lambda: ChaosReport(FAULTS))
     reconciliation: Reconciliation = field(default_factory=Reconciliation)
 
@@ -133,8 +137,43 @@ def _change_books_in_zuora(sandbox: Sandbox, cases: BooksCases) -> dict[str, lis
     return memos
 
 
+def _late_copies(sandbox: Sandbox, rng: random.Random, ids: Collection[str]) -> list[dict[str, Any]]:
+    """Copies of messages on the queue, to be delivered long after (SQS delivers at least once: a copy may come
+    after the record changed and synced again): every message of `ids`, and a seeded share of the others."""
+    assert sandbox.resources is not None
+    sqs, url = sandbox.aws.client("sqs"), sandbox.resources.queue_url
+    messages: list[dict[str, Any]] = []
+    while batch := sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=300, MessageAttributeNames=["All"]
+    ).get("Messages", []):
+        messages += batch
+    for message in messages:  # left on the queue, visible again
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+    messages.sort(key=lambda m: str(m["Body"]))
+    return [
+        {"MessageBody": m["Body"], "MessageAttributes": m.get("MessageAttributes", {})}
+        for m in messages
+        if json.loads(m["Body"])["record_id"] in ids or rng.random() < LATE_SHARE
+    ]
+
+
+def _send_late(sandbox: Sandbox, copies: list[dict[str, Any]]) -> None:
+    assert sandbox.resources is not None
+    sqs, url = sandbox.aws.client("sqs"), sandbox.resources.queue_url
+    for start in range(0, len(copies), 10):
+        chunk = copies[start : start + 10]
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), **e} for i, e in enumerate(chunk)])
+
+
 def _incident(
-    sandbox: Sandbox, rng: random.Random, containers: KillableContainers, plan: ChaosOptions, *, kill: bool
+    sandbox: Sandbox,
+    rng: random.Random,
+    containers: KillableContainers,
+    plan: ChaosOptions,
+    *,
+    kill: bool,
+    late: list[dict[str, Any]] | None = None,
+    late_ids: Collection[str] = (),
 ) -> list[FaultRow]:
     """One scheduled run through the fault plan (sandbox/chaos.py): the dispatcher killed (first run only), two
     dispatchers racing, duplicates, the drain under faults, then the transient failures replayed and drained."""
@@ -146,18 +185,55 @@ def _incident(
         time.sleep(FAULTS.run_lease_seconds + 1.5)  # the killed run's lease expires (it never released it)
     _step("two dispatchers racing, duplicate deliveries")
     rows += dispatch_racing(sandbox, plan, rng, environment).rows
+    if late is not None:
+        late += _late_copies(sandbox, rng, late_ids)
     _step("draining under faults")
     rows += drain_under_faults(sandbox, plan, rng, environment, step=_step, containers=containers).rows
     return rows
+
+
+def _books_dataset() -> tuple[Dataset, BooksCases]:
+    dataset = generate_dataset(seed=SEED, accounts=6, charges=4)
+    add_transactions(dataset, invoices=6)
+    return dataset, add_books_cases(dataset, invoices=3)
+
+
+def _applied_later(sandbox: Sandbox) -> str:
+    config = sandbox.sync_config
+    return json.dumps({**config, "zuora": {**config["zuora"], "payments_applied_later": True}})
+
+
+def _balances(result: Reconciliation) -> dict[tuple[str, str], tuple[Decimal | None, ...]]:
+    return {
+        (b.customer, b.currency): (b.zuora_open_ar, b.netsuite_open_ar, b.zuora_unapplied, b.netsuite_unapplied)
+        for b in result.balances
+    }
+
+
+def _fault_free_balances() -> dict[tuple[str, str], tuple[Decimal | None, ...]]:
+    """The open balances per customer after the same data set and changes, synced without a fault, in order."""
+    dataset, cases = _books_dataset()
+    with Sandbox(SandboxOptions(seed=SEED), dataset=dataset) as sandbox, sandbox.function_environment():
+        with patched_environ({"SYNC_CONFIG": _applied_later(sandbox)}):
+            load_settings.cache_clear()
+            wiring.reset()
+            sandbox.run_cycle()
+            _change_books_in_zuora(sandbox, cases)
+            sandbox.run_cycle()
+            balances = _balances(
+                reconcile(wiring.zuora_client(), wiring.netsuite_client(), load_settings().sync_config)
+            )
+        load_settings.cache_clear()
+    return balances
 
 
 @pytest.fixture(scope="module")
 def run() -> Iterator[Run]:
     print(f"books under chaos: seed {SEED} (replay: BOOKS_CHAOS_SEED={SEED})")
     # Given the books data set: every case of issue 13, some invalid records (an unmapped tax code among them)
-    dataset = generate_dataset(seed=SEED, accounts=8, charges=5)
-    add_transactions(dataset, invoices=10)
-    cases = add_books_cases(dataset, invoices=6)
+    dataset, cases = _books_dataset()
+    # (and what a fault-free run in dispatch order of the same data set and changes ends with)
+    reference = _fault_free_balances()
     options = SandboxOptions(
         seed=SEED,
         netsuite_concurrency_limit=FAULTS.netsuite_cap,
@@ -168,9 +244,8 @@ def run() -> Iterator[Run]:
         shuffle_seed=SEED,  # every drain delivers the queue in a seeded random order (sandbox/driver.py)
     )
     with Sandbox(options, dataset=dataset) as sandbox, sandbox.function_environment():
-        config = sandbox.sync_config
         overrides = {
-            "SYNC_CONFIG": json.dumps({**config, "zuora": {**config["zuora"], "payments_applied_later": True}}),
+            "SYNC_CONFIG": _applied_later(sandbox),
             "RECORD_LEASE_SECONDS": str(FAULTS.record_lease_seconds),
             "RUN_LEASE_SECONDS": str(FAULTS.run_lease_seconds),
             "HTTP_TIMEOUT_SECONDS": str(FAULTS.http_timeout_seconds),
@@ -182,7 +257,9 @@ def run() -> Iterator[Run]:
             containers = KillableContainers(FAULTS.sync_concurrency, dict(os.environ))
             try:
                 # When it syncs with every fault of the chaos suite on, the queue shuffled
-                faults = _incident(sandbox, rng, containers, FAULTS, kill=True)
+                late: list[dict[str, Any]] = []  # copies of the first run's messages, delivered after the second
+                changed = {p for p, _, _ in cases.to_apply_later} | set(cases.to_write_off) | set(cases.to_reverse)
+                faults = _incident(sandbox, rng, containers, FAULTS, kill=True, late=late, late_ids=changed)
                 # and in Zuora invoices are written off and reversed, an unapplied payment applied
                 _step("changing the books in Zuora")
                 memos = _change_books_in_zuora(sandbox, cases)
@@ -190,16 +267,17 @@ def run() -> Iterator[Run]:
                 faults += _incident(sandbox, rng, containers, SECOND_RUN, kill=False)
             finally:
                 containers.shutdown()
-            # and scheduled runs follow until one finds nothing pending
-            result = Run(sandbox, cases, memos, faults)
+            # and scheduled runs follow until one has nothing to do
+            result = Run(sandbox, cases, memos, faults, reference=reference)
             _step("settling runs")
-            assert sandbox.resources is not None
             for _ in range(SETTLING_RUNS):
-                writes, dead = sandbox.netsuite.stats.writes(), _dead_letters(sandbox)
-                sandbox.run_cycle()
-                result.settling.append(sandbox.netsuite.stats.writes() - writes + _dead_letters(sandbox) - dead)
+                result.settling.append(_work(sandbox, sandbox.run_cycle))
                 if not result.settling[-1]:
                     break
+            # and then copies of first-run messages (snapshots of records changed since) are delivered, late
+            _step(f"{len(late)} late copies of first-run messages")
+            _send_late(sandbox, late)
+            result.late = (len(late), _work(sandbox, sandbox.drain_sync_queue))
             _step("checking")
             check_outcome(sandbox, result.outcome)
             result.reconciliation = reconcile(
@@ -209,9 +287,22 @@ def run() -> Iterator[Run]:
             load_settings.cache_clear()
 
 
-def _dead_letters(sandbox: Sandbox) -> int:
+def _work(sandbox: Sandbox, step: Callable[[], object]) -> dict[str, int]:
+    """NetSuite writes (per record type) and new dead letters (per record) of `step`; empty when it did nothing."""
+    before, dead = sandbox.netsuite.stats, _dead_letters(sandbox)
+    step()
+    after = sandbox.netsuite.stats
+    work = {f"{t} writes": after.writes(t) - before.writes(t) for t in {*after.creates, *after.updates}}
+    work.update({f"dead letter {key}": 1 for key in _dead_letters(sandbox) - dead})
+    return {what: n for what, n in work.items() if n}
+
+
+def _dead_letters(sandbox: Sandbox) -> set[str]:
+    """The DLQ's messages: message id and record."""
     assert sandbox.resources is not None
-    return len(dlq_messages(sandbox.aws.client("sqs"), sandbox.resources.dlq_url))
+    messages = dlq_messages(sandbox.aws.client("sqs"), sandbox.resources.dlq_url)
+    bodies = [(m["MessageId"], json.loads(m["Body"])) for m in messages]
+    return {f"{i} {b.get('request', b)['record_type']}:{b.get('request', b)['record_id']}" for i, b in bodies}
 
 
 def _invalid(sandbox: Sandbox) -> set[str]:
@@ -255,7 +346,13 @@ def test_every_fault_of_the_plan_was_injected_and_the_queue_was_shuffled(run: Ru
     assert [row for row in run.faults if not row.ok] == [], f"seed {SEED}"
     assert run.sandbox.shuffled_messages > 0
     # And a scheduled run after the incidents found nothing left to do
-    assert run.settling[-1:] == [0], f"seed {SEED}: NetSuite writes + dead letters of the settling runs {run.settling}"
+    assert run.settling[-1:] == [{}], (
+        f"seed {SEED}: NetSuite writes and dead letters of the settling runs {run.settling}"
+    )
+    # And the late copies of first-run messages, snapshots older than what synced since, changed nothing
+    copies, work = run.late
+    assert copies > 0
+    assert work == {}, f"seed {SEED}: {copies} late copies made NetSuite writes or dead letters"
 
 
 def test_reconcile_agrees_to_the_cent_per_type_and_currency(run: Run) -> None:
@@ -287,6 +384,9 @@ def test_open_ar_and_unapplied_cash_agree_per_customer_and_currency(run: Run) ->
     assert result.balances
     assert [b for b in result.balances if not b.matches and b.customer not in off] == [], f"seed {SEED}"
     assert any(b.netsuite_unapplied for b in result.balances if b.matches), "unapplied cash is among what agrees"
+    # and theirs, both sides, are exactly those of a fault-free run in dispatch order
+    assert _balances(result) == run.reference, f"seed {SEED}"
+    assert off, "the data set has invalid records"
 
 
 def test_nothing_is_twice_in_netsuite(run: Run) -> None:
