@@ -104,6 +104,7 @@ class ChaosOptions:
     zuora_objects_refused: int = 5  # objects action/update refuses on their own (LOCK_COMPETITION)
     zuora_error_rate: float = 0.01  # share of Zuora /v1 requests answered 500
     sync_kills: int = 2  # sync containers killed right after NetSuite committed their write
+    kill_commits: tuple[int, int] = (5, 40)  # ... drawn among these NetSuite commits of the drain (from, to)
     duplicate_share: float = 1.0  # share of the queued messages sent a second time (seeded choice)
     reference_run: bool = True  # compare NetSuite with a fault-free run of the same data set
     log_file: Path | None = None  # the functions' log lines (else: stdout of this process and the containers)
@@ -294,136 +295,21 @@ def _run_faults(
     reference: dict[str, list[tuple[str, Any]]] | None,
     step: Callable[[str], None],
 ) -> None:
-    assert sandbox.resources is not None
     environment = dict(os.environ)
-    sqs = sandbox.aws.client("sqs")
-    state = DynamoDbStateStore(sandbox.resources.table_name)
-    enabled = load_settings().sync_config.enabled_in_order()
-    present = [t for t in enabled if sandbox.dataset.zuora_objects.get(RECORD_TYPES[t].zuora_object)]
+    netsuite = sandbox.netsuite
 
     # 1. The dispatcher killed mid-run.
-    kill_type = present[min(2, len(present) - 1)]
-    step(f"dispatcher killed after its first messages of {kill_type.value}")
-    killed_run = invoke_dispatcher(environment, kill_at=kill_type)
-    enqueued_before_kill = _queue_depth(sqs, sandbox.resources.queue_url)
-    watermarks = {t: state.get_watermark(t) for t in present}
-    before = present[: present.index(kill_type)]
-    wrong = [t.value for t in before if watermarks[t] is None] + [
-        t.value for t in present[present.index(kill_type) :] if watermarks[t] is not None
-    ]
-    report.faults.append(
-        FaultRow(
-            "dispatcher killed mid-run (SIGKILL)",
-            "1 kill" if killed_run is None else "not killed",
-            f"{enqueued_before_kill} messages enqueued before the kill; watermarks advanced: "
-            f"{', '.join(t.value for t in present if watermarks[t]) or 'none'}; "
-            "the next run (after the run lease) enqueues the rest",
-            ok=killed_run is None and not wrong,
-            note=f"watermark wrong for {', '.join(wrong)}" if wrong else "",
-        )
-    )
+    report.faults += dispatch_killed(sandbox, environment, step).rows
 
     # 2. Two dispatcher runs racing, with Zuora query faults; then every message delivered twice.
     time.sleep(options.run_lease_seconds + 1.5)  # the killed run's lease expires (it never released it)
-    zuora_before = sandbox.zuora.stats.faults_injected
-    for status in (429, 503):
-        sandbox.zuora.fail_next(options.zuora_query_faults, status=status, path_prefix="/v1/action/query")
-    sandbox.zuora.lock_contention_next(options.zuora_query_faults, path_prefix="/v1/action/query")
     step("two dispatcher runs racing (Zuora query faults)")
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = list(pool.map(lambda _: invoke_dispatcher(environment), range(2)))
-    statuses = Counter(str((run or {}).get("status", "killed")) for run in runs)
-    retries = 0
-    while not statuses.get("completed") and retries < 2:  # the schedule's next tick
-        retries += 1
-        statuses[str((invoke_dispatcher(environment) or {}).get("status", "killed"))] += 1
-    report.faults.append(
-        FaultRow(
-            "second dispatcher run racing the first",
-            "2 concurrent runs" + (f" + {retries} scheduled" if retries else ""),
-            ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())) + " (one run lease at a time)",
-            ok=bool(statuses.get("completed")) and statuses.get("killed", 0) == 0,
-        )
-    )
-    duplicated = _duplicate_messages(sqs, sandbox.resources.queue_url, rng, options.duplicate_share)
-    report.faults.append(
-        FaultRow(
-            "duplicate SQS deliveries",
-            f"{duplicated} messages sent twice",
-            "record lease + upsert by external id + unchanged-payload skip",
-        )
-    )
-
-    # 3. Drain under NetSuite and Zuora faults, with containers killed after a NetSuite commit.
-    netsuite = sandbox.netsuite
-    netsuite.fail_next(options.netsuite_503_burst, status=503)
-    netsuite.error_rate = options.netsuite_error_rate
-    netsuite.timeout_after_commit(
-        options.netsuite_timeouts_after_commit, delay_seconds=options.http_timeout_seconds * 1.5
-    )
-    for status in (429, 503):
-        sandbox.zuora.fail_next(options.zuora_query_faults, status=status, path_prefix="/v1/action/query")
-        sandbox.zuora.fail_next(options.zuora_writeback_faults, status=status, path_prefix="/v1/action/update")
-    sandbox.zuora.lock_contention_next(options.zuora_query_faults, path_prefix="/v1/action/query")
-    sandbox.zuora.lock_contention_next(options.zuora_writeback_faults, path_prefix="/v1/action/update")
-    sandbox.zuora.lock_competition_objects_next(options.zuora_objects_refused)
-    sandbox.zuora.set_error_rate(options.zuora_error_rate, status=500, path_prefix="/v1/")
-    kill_at = set(rng.sample(range(5, 40), options.sync_kills)) if options.sync_kills else set()
-    commit_kills = CommitKills(netsuite, kill_at)
-    containers = KillableContainers(options.sync_concurrency, environment)
-    try:
-        step(f"draining through {options.sync_concurrency} containers, NetSuite cap {options.netsuite_cap}, faults on")
-        first = _drain(sandbox, containers, options)
-        faulted = netsuite.stats
-        zuora_faults = sandbox.zuora.stats.faults_injected - zuora_before
-        # 4. The incident is over: faults off, the transient failures replayed from the DLQ, the queue drained.
-        netsuite.error_rate = 0.0
-        sandbox.zuora.clear_faults()
-        in_dlq = len(dlq_messages(sqs, sandbox.resources.dlq_url))
-        step("replaying the transient failures from the DLQ")
-        replayed = DeadLetterReplay(
-            dlq=SqsDeadLetterQueue(sandbox.resources.dlq_url, sandbox.resources.queue_url, sqs=sqs), state=state
-        ).run(ReplayRequest(failure_kinds=frozenset({FailureKind.TRANSIENT.value})))
-        second = _drain(sandbox, containers, options)
-    finally:
-        commit_kills.disarm()
-        containers.shutdown()
-    redelivered = first.retried + second.retried
-    report.faults += [
-        FaultRow(
-            f"NetSuite 429 (sync concurrency {options.sync_concurrency} > cap {options.netsuite_cap})",
-            f"{faulted.rejected_429} answers",
-            f"client backoff; peak in flight {faulted.peak_in_flight}; {redelivered} messages redelivered by SQS",
-        ),
-        FaultRow(
-            "NetSuite 5xx (burst, then a random share)",
-            f"{faulted.errors_by_code.get('UNEXPECTED_ERROR', 0)} answers",
-            "retried by the client, then by SQS",
-        ),
-        FaultRow(
-            "NetSuite timeout after commit",
-            f"{options.netsuite_timeouts_after_commit} writes",
-            "retried as PUT by external id: an update, no second record",
-        ),
-        FaultRow(
-            "Zuora 429 / 5xx / lock contention (query and write-back)",
-            f"{zuora_faults} answers, {options.zuora_objects_refused} objects refused",
-            "retried by the client; failed write-backs redeliver the message",
-        ),
-        FaultRow(
-            "sync container killed after the NetSuite write",
-            f"{containers.killed} kills (at commits {sorted(kill_at)})",
-            f"batch redelivered; record lease expired; in-progress record found by external id "
-            f"({first.handler_errors} invocations lost)",
-            ok=containers.killed == commit_kills.signalled == len(kill_at),
-        ),
-        FaultRow(
-            "DLQ after the incident",
-            f"{in_dlq} messages",
-            f"{len(replayed.moved)} transient ones replayed, {len(replayed.failed)} failed to move",
-            ok=replayed.ok,
-        ),
-    ]
+    racing = dispatch_racing(sandbox, options, rng, environment)
+    report.faults += racing.rows
+    # 3. and 4. The drain under faults, then the incident is over: the transient failures replayed, drained again.
+    step(f"draining through {options.sync_concurrency} containers, NetSuite cap {options.netsuite_cap}, faults on")
+    drained = drain_under_faults(sandbox, options, rng, environment, step)
+    report.faults += drained.rows
 
     # 5. The outcome, then a scheduled cycle on unchanged data.
     step("checking the outcome")
@@ -439,6 +325,183 @@ def _run_faults(
             f"{rewrites} NetSuite writes",
             ok=rewrites == 0,
         )
+    )
+
+
+@dataclass
+class FaultedStep:
+    """What one step of the plan injected and how the connector answered (the report's rows), and whether the
+    step went as planned."""
+
+    rows: list[FaultRow]
+
+    @property
+    def ok(self) -> bool:
+        return all(row.ok for row in self.rows)
+
+
+def dispatch_killed(
+    sandbox: Sandbox, environment: Mapping[str, str], step: Callable[[str], None] | None = None
+) -> FaultedStep:
+    """The dispatcher killed (SIGKILL) right after it sent the first messages of the third record type present:
+    the types before it advanced their watermark, that type and the later ones did not."""
+    assert sandbox.resources is not None
+    state = DynamoDbStateStore(sandbox.resources.table_name)
+    enabled = load_settings().sync_config.enabled_in_order()
+    present = [t for t in enabled if sandbox.dataset.zuora_objects.get(RECORD_TYPES[t].zuora_object)]
+    kill_type = present[min(2, len(present) - 1)]
+    if step:
+        step(f"dispatcher killed after its first messages of {kill_type.value}")
+    killed_run = invoke_dispatcher(environment, kill_at=kill_type)
+    enqueued_before_kill = _queue_depth(sandbox.aws.client("sqs"), sandbox.resources.queue_url)
+    watermarks = {t: state.get_watermark(t) for t in present}
+    before = present[: present.index(kill_type)]
+    wrong = [t.value for t in before if watermarks[t] is None] + [
+        t.value for t in present[present.index(kill_type) :] if watermarks[t] is not None
+    ]
+    return FaultedStep(
+        [
+            FaultRow(
+                "dispatcher killed mid-run (SIGKILL)",
+                "1 kill" if killed_run is None else "not killed",
+                f"{enqueued_before_kill} messages enqueued before the kill; watermarks advanced: "
+                f"{', '.join(t.value for t in present if watermarks[t]) or 'none'}; "
+                "the next run (after the run lease) enqueues the rest",
+                ok=killed_run is None and not wrong,
+                note=f"watermark wrong for {', '.join(wrong)}" if wrong else "",
+            )
+        ]
+    )
+
+
+def dispatch_racing(
+    sandbox: Sandbox, options: ChaosOptions, rng: random.Random, environment: Mapping[str, str]
+) -> FaultedStep:
+    """Two dispatcher runs racing (each in its own container), with Zuora answering some queries with 429, 503 and
+    lock contention; the schedule's next ticks until one completed. Then a seeded share of the queued messages is
+    sent a second time, all shuffled (duplicate SQS deliveries)."""
+    assert sandbox.resources is not None
+    for status in (429, 503):
+        sandbox.zuora.fail_next(options.zuora_query_faults, status=status, path_prefix="/v1/action/query")
+    sandbox.zuora.lock_contention_next(options.zuora_query_faults, path_prefix="/v1/action/query")
+    zuora_before = sandbox.zuora.stats.faults_injected
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(lambda _: invoke_dispatcher(environment), range(2)))
+    statuses = Counter(str((run or {}).get("status", "killed")) for run in runs)
+    retries = 0
+    while not statuses.get("completed") and retries < 2:  # the schedule's next tick
+        retries += 1
+        statuses[str((invoke_dispatcher(environment) or {}).get("status", "killed"))] += 1
+    zuora_faults = sandbox.zuora.stats.faults_injected - zuora_before
+    sqs = sandbox.aws.client("sqs")
+    duplicated = _duplicate_messages(sqs, sandbox.resources.queue_url, rng, options.duplicate_share)
+    return FaultedStep(
+        [
+            FaultRow(
+                "second dispatcher run racing the first",
+                "2 concurrent runs" + (f" + {retries} scheduled" if retries else "") + f", {zuora_faults} Zuora faults",
+                ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())) + " (one run lease at a time)",
+                ok=bool(statuses.get("completed")) and statuses.get("killed", 0) == 0,
+            ),
+            FaultRow(
+                "duplicate SQS deliveries",
+                f"{duplicated} messages sent twice",
+                "record lease + upsert by external id + unchanged-payload skip",
+            ),
+        ]
+    )
+
+
+def drain_under_faults(
+    sandbox: Sandbox,
+    options: ChaosOptions,
+    rng: random.Random,
+    environment: Mapping[str, str],
+    step: Callable[[str], None] | None = None,
+    containers: KillableContainers | None = None,
+) -> FaultedStep:
+    """The queue drained through more sync containers than NetSuite's cap (429s) while NetSuite answers a burst
+    of 503s and a share of 500s and commits some writes after the client's timeout, Zuora fails queries and
+    write-backs, and containers are killed the instant NetSuite committed their write. Then the incident ends:
+    faults off, the transient failures replayed from the DLQ (the runbook's `replay --kind transient`), the queue
+    drained again. `containers`: the caller's, kept warm for its next drain (else new ones, shut down after)."""
+    assert sandbox.resources is not None
+    sqs = sandbox.aws.client("sqs")
+    netsuite = sandbox.netsuite
+    zuora_before = sandbox.zuora.stats.faults_injected
+    netsuite.fail_next(options.netsuite_503_burst, status=503)
+    netsuite.error_rate = options.netsuite_error_rate
+    netsuite.timeout_after_commit(
+        options.netsuite_timeouts_after_commit, delay_seconds=options.http_timeout_seconds * 1.5
+    )
+    for status in (429, 503):
+        sandbox.zuora.fail_next(options.zuora_query_faults, status=status, path_prefix="/v1/action/query")
+        sandbox.zuora.fail_next(options.zuora_writeback_faults, status=status, path_prefix="/v1/action/update")
+    sandbox.zuora.lock_contention_next(options.zuora_query_faults, path_prefix="/v1/action/query")
+    sandbox.zuora.lock_contention_next(options.zuora_writeback_faults, path_prefix="/v1/action/update")
+    sandbox.zuora.lock_competition_objects_next(options.zuora_objects_refused)
+    sandbox.zuora.set_error_rate(options.zuora_error_rate, status=500, path_prefix="/v1/")
+    kill_at = set(rng.sample(range(*options.kill_commits), options.sync_kills)) if options.sync_kills else set()
+    commit_kills = CommitKills(netsuite, kill_at)
+    own_containers = containers is None
+    containers = containers or KillableContainers(options.sync_concurrency, environment)
+    killed_before = containers.killed
+    try:
+        first = _drain(sandbox, containers, options)
+        faulted = netsuite.stats
+        zuora_faults = sandbox.zuora.stats.faults_injected - zuora_before
+        netsuite.error_rate = 0.0
+        sandbox.zuora.clear_faults()
+        in_dlq = len(dlq_messages(sqs, sandbox.resources.dlq_url))
+        if step:
+            step("replaying the transient failures from the DLQ")
+        replayed = DeadLetterReplay(
+            dlq=SqsDeadLetterQueue(sandbox.resources.dlq_url, sandbox.resources.queue_url, sqs=sqs),
+            state=DynamoDbStateStore(sandbox.resources.table_name),
+        ).run(ReplayRequest(failure_kinds=frozenset({FailureKind.TRANSIENT.value})))
+        second = _drain(sandbox, containers, options)
+    finally:
+        commit_kills.disarm()
+        if own_containers:
+            containers.shutdown()
+    killed = containers.killed - killed_before
+    redelivered = first.retried + second.retried
+    return FaultedStep(
+        [
+            FaultRow(
+                f"NetSuite 429 (sync concurrency {options.sync_concurrency} > cap {options.netsuite_cap})",
+                f"{faulted.rejected_429} answers",
+                f"client backoff; peak in flight {faulted.peak_in_flight}; {redelivered} messages redelivered by SQS",
+            ),
+            FaultRow(
+                "NetSuite 5xx (burst, then a random share)",
+                f"{faulted.errors_by_code.get('UNEXPECTED_ERROR', 0)} answers",
+                "retried by the client, then by SQS",
+            ),
+            FaultRow(
+                "NetSuite timeout after commit",
+                f"{options.netsuite_timeouts_after_commit} writes",
+                "retried as PUT by external id: an update, no second record",
+            ),
+            FaultRow(
+                "Zuora 429 / 5xx / lock contention (query and write-back)",
+                f"{zuora_faults} answers, {options.zuora_objects_refused} objects refused",
+                "retried by the client; failed write-backs redeliver the message",
+            ),
+            FaultRow(
+                "sync container killed after the NetSuite write",
+                f"{killed} kills (at commits {sorted(kill_at)})",
+                f"batch redelivered; record lease expired; in-progress record found by external id "
+                f"({first.handler_errors} invocations lost)",
+                ok=killed == commit_kills.signalled == len(kill_at),
+            ),
+            FaultRow(
+                "DLQ after the incident",
+                f"{in_dlq} messages",
+                f"{len(replayed.moved)} transient ones replayed, {len(replayed.failed)} failed to move",
+                ok=replayed.ok,
+            ),
+        ]
     )
 
 
@@ -712,9 +775,14 @@ __all__ = [
     "ChaosReport",
     "CommitKills",
     "FaultRow",
+    "FaultedStep",
     "KillableContainers",
     "TypeOutcome",
     "check_outcome",
+    "dispatch_killed",
+    "dispatch_racing",
+    "drain_under_faults",
+    "netsuite_snapshot",
     "print_report",
     "run_chaos",
 ]

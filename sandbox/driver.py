@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
 import threading
 import time
 import uuid
@@ -102,6 +103,7 @@ class SqsEventSourceMapping:
         retry_delay_seconds: int = 1,
         visibility_timeout_seconds: int = 60,
         batching_window_seconds: float = 0.0,
+        shuffle_seed: int | None = None,
     ) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
@@ -114,6 +116,10 @@ class SqsEventSourceMapping:
         self._visibility_timeout = visibility_timeout_seconds
         # A batch larger than one receive (10) is gathered over up to this long, as Lambda's batching window
         self._batching_window = batching_window_seconds
+        # A standard queue's order is best effort (and moto's is first in, first out): with a seed, each drain
+        # starts by putting what waits on the queue back in a random order, replayable from the seed.
+        self._shuffle = random.Random(shuffle_seed) if shuffle_seed is not None else None
+        self.shuffled = 0  # messages put back in a shuffled order, over every drain
         self._lock = threading.Lock()
         self._poll_lock = threading.Lock()
         self.stats = DrainStats()
@@ -137,6 +143,8 @@ class SqsEventSourceMapping:
         says the producers are done (a mapping running alongside the function that fills its queue)."""
         deadline = time.monotonic() + timeout_seconds
         stop = threading.Event()
+        if self._shuffle is not None:
+            self.shuffled += shuffle_queue(self._sqs, self._queue_url, self._shuffle)
 
         def worker() -> None:
             while not stop.is_set():
@@ -231,6 +239,39 @@ class SqsEventSourceMapping:
         return True
 
 
+def shuffle_queue(sqs: Any, queue_url: str, rng: random.Random) -> int:
+    """Every visible message taken off the queue and sent again (body and attributes), in `rng`'s order (the same
+    for the same messages and seed); returns how many. The sent copies are new messages (receive count 0): a
+    shuffle never brings one nearer the DLQ. A sandbox shortcut, made with no function's role (it needs no
+    permission in template.yaml)."""
+    messages: list[dict[str, Any]] = []
+    while True:
+        batch = sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=10, VisibilityTimeout=300, MessageAttributeNames=["All"]
+        ).get("Messages", [])
+        if not batch:
+            break
+        messages += batch
+        sqs.delete_message_batch(
+            QueueUrl=queue_url,
+            Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)],
+        )
+    # From the order of their bodies (record type and id first), not the queue's, which depends on how concurrent
+    # sends interleaved: the same messages get the same order from the same seed.
+    messages.sort(key=lambda m: str(m["Body"]))
+    rng.shuffle(messages)
+    for start in range(0, len(messages), 10):
+        chunk = messages[start : start + 10]
+        sqs.send_message_batch(
+            QueueUrl=queue_url,
+            Entries=[
+                {"Id": str(i), "MessageBody": m["Body"], "MessageAttributes": m.get("MessageAttributes", {})}
+                for i, m in enumerate(chunk)
+            ],
+        )
+    return len(messages)
+
+
 def sync_event_source_mapping(
     sqs: Any,
     queue_url: str,
@@ -239,10 +280,12 @@ def sync_event_source_mapping(
     queue_arn: str | None = None,
     max_concurrency: int = 4,
     retry_delay_seconds: int = 1,
+    shuffle_seed: int | None = None,
 ) -> SqsEventSourceMapping:
     """SyncQueue -> SyncFunction, as template.yaml's SyncFunction event maps them: every driver of the sandbox (its
     scheduled cycles, the chaos suite, the operator CLI's `run` against `make sandbox`) builds the mapping here.
-    queue_arn: looked up on the queue when the caller does not know it."""
+    queue_arn: looked up on the queue when the caller does not know it. shuffle_seed: each drain delivers what
+    waits on the queue in a random order (`shuffle_queue`), the same for the same seed."""
     if queue_arn is None:
         attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]
         queue_arn = str(attributes["QueueArn"])
@@ -254,6 +297,7 @@ def sync_event_source_mapping(
         function_name="SyncFunction",
         max_concurrency=max_concurrency,
         retry_delay_seconds=retry_delay_seconds,
+        shuffle_seed=shuffle_seed,
     )
 
 

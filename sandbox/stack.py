@@ -98,6 +98,9 @@ class SandboxOptions:
     preexisting_netsuite: bool = False
     preexisting_customer_fields: dict[str, str] = field(default_factory=dict)
     sync_config_extra: dict[str, Any] = field(default_factory=dict)  # merged over the sandbox's sync config
+    # The sync queue delivered in a random order: each drain shuffles what waits on it (sandbox/driver.py
+    # shuffle_queue), seeded so that a failure can be replayed. None: the order the dispatcher sent.
+    shuffle_seed: int | None = None
 
 
 @dataclass
@@ -176,6 +179,7 @@ class Sandbox:
         self.cold_starts: list[float] = []  # seconds each container took to import the sync handler
         self.container_aws_calls: Counter[str] = Counter()  # AWS API calls made inside containers
         self.writeback_stats = DrainStats()  # the write-back function's event source mapping, last drain
+        self.shuffled_messages = 0  # messages the sync drains delivered in a shuffled order (options.shuffle_seed)
         self._saved_env: dict[str, str | None] = {}
         # The webhook (docs/webhooks.md): its secret, the local API Gateway, Zuora's callouts (off until enabled).
         self.webhook_hmac_key = secrets.token_urlsafe(32)
@@ -401,6 +405,7 @@ class Sandbox:
                 stats = sync_mapping.drain(on_batch=on_batch)
             finally:
                 sync_done.set()
+                self.shuffled_messages += sync_mapping.shuffled
             self.writeback_stats = drained.result()
         return stats
 
@@ -434,6 +439,7 @@ class Sandbox:
             queue_arn=self.resources.queue_arn,
             max_concurrency=self.options.sync_concurrency,
             retry_delay_seconds=self.options.retry_delay_seconds,
+            shuffle_seed=self.options.shuffle_seed,
         )
 
     def dispatcher_runs(self) -> int:

@@ -111,3 +111,34 @@ def test_a_function_error_fails_the_whole_batch(sqs: Any) -> None:
     )
     assert stats.handler_errors >= 1
     assert len(drain_all(sqs, dlq_url)) == 2
+
+
+def _delivered_order(sqs: Any, url: str, arn: str, seed: int | None) -> list[str]:
+    """The record ids in the order the sync function sees them, one message a batch."""
+    queue = SqsSyncQueue(url, url, sqs=sqs)
+    queue.send([request(n) for n in range(30)])
+    seen: list[str] = []
+
+    def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        seen.extend(SyncRequest.model_validate_json(r["body"]).record_id for r in event["Records"])
+        return {"batchItemFailures": []}
+
+    mapping = SqsEventSourceMapping(sqs, url, arn, handler, max_concurrency=1, shuffle_seed=seed)
+    mapping.drain()
+    assert mapping.shuffled == (30 if seed is not None else 0)
+    return seen
+
+
+def test_a_shuffle_seed_delivers_every_message_once_in_an_order_the_seed_repeats(sqs: Any) -> None:
+    # Given a queue of 30 requests sent in order
+    url, arn, _ = queues(sqs, max_receive_count=5)
+    # When the event source mapping drains it in order, then twice shuffled with one seed, then with another
+    in_order = _delivered_order(sqs, url, arn, None)
+    shuffled = _delivered_order(sqs, url, arn, 13)
+    again = _delivered_order(sqs, url, arn, 13)
+    other = _delivered_order(sqs, url, arn, 14)
+    # Then each drain delivers every request exactly once; shuffled, the order differs and the seed replays it
+    assert sorted(in_order) == sorted(shuffled) == sorted(other) == [request(n).record_id for n in range(30)]
+    assert shuffled != in_order
+    assert again == shuffled
+    assert other != shuffled

@@ -159,6 +159,35 @@ def test_a_snapshot_older_than_the_version_already_synced_is_read_again_and_neve
     assert [body["companyName"] for _, _, body in ledger.netsuite.writes] == ["Acme Corp", "Acme Renamed"][1:]
 
 
+def test_a_late_copy_of_a_dispatched_message_is_read_again_and_writes_nothing(ledger: Ledger) -> None:
+    # Given an invoice dispatched with its snapshot and synced from that message; its NetSuite write was then only
+    # linked, as after a crash between the write and the state (no payload hash: "the next change is sent in full")
+    ledger.add_invoice()
+    Dispatcher(
+        zuora=ledger.zuora,
+        state=ledger.state,
+        queue=ledger.queue,
+        config=ledger.config,
+        clock=lambda: NOW - timedelta(minutes=1),
+    ).run("run-1")
+    requests = list(ledger.queue.sent)
+    assert sync_batch(ledger, requests) == [SyncOutcome.SYNCED] * 3
+    synced = ledger.state.get(RecordType.INVOICE, INVOICE_ID)
+    assert synced is not None
+    ledger.state.save(synced.model_copy(update={"payload_hash": None}))
+    writes, late = len(ledger.netsuite.writes), [r for r in requests if r.record_type is RecordType.INVOICE]
+    ledger.zuora.queries.clear()
+
+    # When SQS delivers a copy of the dispatcher's message late (a first delivery: its snapshot is under max age,
+    # taken before the invoice synced, when it was not yet transferred to accounting)
+    outcome = sync_batch(ledger, late)
+
+    # Then the sync read Zuora again, where the invoice is transferred: nothing is written to NetSuite
+    assert zuora_reads(ledger) != []
+    assert outcome == [SyncOutcome.EXCLUDED]
+    assert len(ledger.netsuite.writes) == writes
+
+
 def test_a_snapshot_older_than_its_max_age_is_not_used(ledger: Ledger) -> None:
     # Given an account dispatched with its snapshot more than an hour before its message is processed
     ledger.zuora.put("Account", account(ACCOUNT_ID))

@@ -48,6 +48,18 @@ def _older(source: SourceRecord, current: RecordState) -> bool:
     return current.zuora_updated_at is not None and source.updated_date < current.zuora_updated_at
 
 
+def _snapshot_predates_outcome(request: SyncRequest, current: RecordState) -> bool:
+    """Whether the request's snapshot was taken before the connector's last outcome for the record: a copy of a
+    dispatcher message delivered late (SQS delivers at least once). Zuora has changed since at least by that
+    outcome's write-back (TransferredToAccounting, the status), so the snapshot is not trusted even when its
+    UpdatedDate is not older than the stored one (a record linked after a crash stores none of its payload)."""
+    snapshot = request.snapshot
+    if snapshot is None:
+        return False
+    outcomes = (current.synced_at, current.error.last_failed_at if current.error else None)
+    return any(at is not None and at > snapshot.taken_at for at in outcomes)
+
+
 def error_status(record_type: RecordType, *, is_update: bool) -> str:
     return f"Error {'Updating' if is_update else 'Creating'} {RECORD_TYPES[record_type].label}"
 
@@ -262,8 +274,9 @@ class RecordSync:
         request, current = record.request, record.current
         try:
             source = self._fetch(request)
-            if source is not None and _older(source, current):
-                # Prefetched before the lease: another worker synced a newer version since. Read it again.
+            if source is not None and (_older(source, current) or _snapshot_predates_outcome(request, current)):
+                # Prefetched before the lease, or a late copy's snapshot: another worker synced (or failed) the
+                # record since. Read it again.
                 source = self._fetch(request, fresh=True)
         except SyncFailure as failure:
             return self._fail(record, failure)
