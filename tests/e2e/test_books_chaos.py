@@ -2,10 +2,10 @@
 revenue dates and a revenue template, tax under two codes, a discount charge, payments by deposit rule, unapplied
 cash, refunds of a payment's unapplied part and of a credit memo) synced with every fault of sandbox/chaos.py on and
 the sync queue delivered in a shuffled order; then, in Zuora, an invoice written off, two reversed (one with a
-discount charge) and an unapplied payment applied to an invoice; a second run under the same faults; scheduled runs
-until one has nothing to write. Then `reconcile` agrees with NetSuite to the cent (per type and currency, and per
-customer: open AR and unapplied cash; the customers of the data set's invalid records as in a fault-free run),
-nothing is twice in NetSuite, and every record is synced or in error with its reason.
+discount charge), one cancelled, and an unapplied payment applied to an invoice; a second run under the same faults;
+scheduled runs until one has nothing to write. Then `reconcile` agrees with NetSuite to the cent (per type and
+currency, and per customer: open AR and unapplied cash; the customers of the data set's invalid records as in a
+fault-free run), nothing is twice in NetSuite, and every record is synced or in error with its reason.
 
 The faults (docs/reliability.md): the dispatcher killed mid-run, two dispatchers racing, duplicate SQS deliveries,
 NetSuite 429s above its cap, 503 bursts, 500s and timeouts after commit, Zuora 429 / 503 / 500 / lock contention on
@@ -49,6 +49,7 @@ from sandbox.dataset_transactions import add_transactions
 from sandbox.environment import patched_environ
 from sandbox.report import dlq_messages
 from sandbox.stack import Sandbox, SandboxOptions
+from sandbox.zuora_mutations import cancel_invoice
 from zuora_netsuite import wiring
 from zuora_netsuite.logic.reconciliation import Reconciliation, reconcile
 from zuora_netsuite.models.record_types import RECORD_TYPES, TRANSACTION_TYPES, RecordType, external_id
@@ -123,7 +124,8 @@ def _zuora_put(sandbox: Sandbox, path: str, body: dict[str, Any]) -> dict[str, A
 
 def _change_books_in_zuora(sandbox: Sandbox, cases: BooksCases) -> dict[str, list[str]]:
     """Write off one synced invoice, reverse the others (a discount invoice among them: a credit and a debit memo),
-    apply an unapplied payment to an open invoice. Returns the memos Zuora created, per invoice."""
+    cancel one (unposted to Draft, then cancelled, as the UI does), apply an unapplied payment to an open invoice.
+    Returns the memos Zuora created, per invoice."""
     memos: dict[str, list[str]] = {}
     for invoice_id in cases.to_write_off:
         answer = _zuora_put(sandbox, f"/v1/invoices/{invoice_id}/write-off", {"comment": "bad debt"})
@@ -131,6 +133,8 @@ def _change_books_in_zuora(sandbox: Sandbox, cases: BooksCases) -> dict[str, lis
     for invoice_id in cases.to_reverse:
         answer = _zuora_put(sandbox, f"/v1/invoices/{invoice_id}/reverse", {"applyEffectiveDate": None})
         memos[invoice_id] = [str(answer[kind]["id"]) for kind in ("creditMemo", "debitMemo") if answer.get(kind)]
+    for invoice_id in cases.to_cancel:
+        cancel_invoice(sandbox.zuora, invoice_id)
     for payment_id, invoice_id, amount in cases.to_apply_later:
         body = {"invoices": [{"invoiceId": invoice_id, "amount": float(amount)}]}  # a JSON number, as Zuora reads it
         _zuora_put(sandbox, f"/v1/payments/{payment_id}/apply", body)
@@ -259,8 +263,9 @@ def run() -> Iterator[Run]:
                 # When it syncs with every fault of the chaos suite on, the queue shuffled
                 late: list[dict[str, Any]] = []  # copies of the first run's messages, delivered after the second
                 changed = {p for p, _, _ in cases.to_apply_later} | set(cases.to_write_off) | set(cases.to_reverse)
+                changed |= set(cases.to_cancel)
                 faults = _incident(sandbox, rng, containers, FAULTS, kill=True, late=late, late_ids=changed)
-                # and in Zuora invoices are written off and reversed, an unapplied payment applied
+                # and in Zuora invoices are written off, reversed and cancelled, an unapplied payment applied
                 _step("changing the books in Zuora")
                 memos = _change_books_in_zuora(sandbox, cases)
                 # and the next run meets the same faults
@@ -321,7 +326,7 @@ def _owners(sandbox: Sandbox) -> dict[str, str]:
 
 
 def _netsuite(sandbox: Sandbox, record_type: RecordType, zuora_id: str) -> dict[str, Any]:
-    eid = external_id(record_type, zuora_id)
+    eid = external_id(record_type, zuora_id)  # an invoice's cancellation: zuora-invoicecancel-<invoice Id>
     found = [r for t in ("invoice", "creditMemo", "customerPayment", "customerRefund") for r in
              sandbox.netsuite.records(t) if r.get("externalId") == eid]  # fmt: skip
     assert len(found) == 1, f"seed {SEED}: {eid} is {len(found)} times in NetSuite"
@@ -456,3 +461,10 @@ def test_each_books_case_is_in_netsuite_as_the_books_need_it(run: Run) -> None:
         invoice = _netsuite(sandbox, RecordType.INVOICE, invoice_id)
         memo = _netsuite(sandbox, RecordType.CREDIT_MEMO, memo_ids[0])
         assert str(invoice["id"]) in {str(x["doc"]["id"]) for x in _lines(memo, "apply")}
+    # and the cancelled invoice is credited once, for its amount, by a credit memo applied to it: nothing open
+    for invoice_id in cases.to_cancel:
+        invoice = _netsuite(sandbox, RecordType.INVOICE, invoice_id)
+        credit = _netsuite(sandbox, RecordType.INVOICE_CANCELLATION, invoice_id)
+        applied = [(str(x["doc"]["id"]), Decimal(str(x["amount"]))) for x in _lines(credit, "apply")]
+        assert applied == [(str(invoice["id"]), Decimal(str(invoice["total"])))], f"seed {SEED}"
+        assert Decimal(str(invoice["amountRemaining"])) == 0, f"seed {SEED}"
