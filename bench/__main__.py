@@ -188,8 +188,12 @@ def run_at_cap(records: int, latency_ms: int, cap: int, seed: int, zuora_latency
     )
 
 
-def dispatch_at_scale(records: int, seed: int, zuora_latency_ms: int = 300) -> dict[str, Any]:
-    """One dispatcher invocation over a backlog of `records` pending accounts: time, rate and memory."""
+def dispatch_at_scale(
+    records: int, seed: int, zuora_latency_ms: int = 300, max_invocations: int = 20
+) -> dict[str, Any]:
+    """Dispatcher invocations of Lambda's 900 s over a backlog of `records` pending accounts, each resuming from
+    the checkpoint the one before left when it stopped at its time budget, until one finishes: time, rate, how
+    many invocations it took, and memory."""
     options = SandboxOptions(
         seed=seed,
         accounts=records,
@@ -203,22 +207,41 @@ def dispatch_at_scale(records: int, seed: int, zuora_latency_ms: int = 300) -> d
         from sandbox.driver import LambdaContext
         from sandbox.stack import lambda_invocation
 
+        handler = lambda_invocation(importlib.import_module("dispatcher_handler"))
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
-        summary = lambda_invocation(importlib.import_module("dispatcher_handler"))(
-            {}, LambdaContext("DispatcherFunction", timeout_seconds=900)
-        )
+        invocations: list[dict[str, Any]] = []
+        while len(invocations) < max_invocations:
+            began = time.perf_counter()
+            summary = handler({}, LambdaContext("DispatcherFunction", timeout_seconds=900))
+            invocations.append(
+                {
+                    "status": summary["status"],
+                    "seconds": round(time.perf_counter() - began, 1),
+                    "enqueued": sum(int(t["enqueued"]) for t in summary["types"]),
+                }
+            )
+            if summary["status"] != "stopped":
+                break
         seconds = time.perf_counter() - started
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    enqueued = sum(int(t["enqueued"]) for t in summary["types"])
+        queued = sandbox.aws.client("sqs").get_queue_attributes(
+            QueueUrl=sandbox.resources.queue_url if sandbox.resources else "",
+            AttributeNames=["ApproximateNumberOfMessages"],
+        )["Attributes"]["ApproximateNumberOfMessages"]
+    enqueued = sum(i["enqueued"] for i in invocations)
     return {
-        "backlog_records": enqueued,
+        "backlog_records": records + 1,  # the accounts and the one charge
+        "enqueued": enqueued,
+        "messages_on_queue": int(queued),
+        "invocations": len(invocations),
+        "invocation_seconds": [i["seconds"] for i in invocations],
         "seconds": round(seconds, 1),
         "records_per_s": round(enqueued / seconds, 1),
         "zuora_latency_ms": zuora_latency_ms,
-        "within_lambda_timeout_900_s": seconds < 900,
+        "within_lambda_timeout_900_s": all(i["seconds"] < 900 for i in invocations),
         "process_rss_growth_mb": round((rss_after - rss_before) / 1024, 1),
-        "status": summary["status"],
+        "status": invocations[-1]["status"],
     }
 
 
@@ -265,10 +288,12 @@ def markdown(results: dict[str, Any]) -> str:
         scale = results["scale"]
         lines += [
             "",
-            f"Dispatch at scale: a backlog of {scale['backlog_records']} pending records was enqueued by one "
-            f"dispatcher invocation in {scale['seconds']} s ({scale['records_per_s']} records/s; within Lambda's "
-            f"900 s: {scale['within_lambda_timeout_900_s']}); the sandbox process grew by "
-            f"{scale['process_rss_growth_mb']} MB (moto holding the queued messages included).",
+            f"Dispatch at scale (Zuora at {scale['zuora_latency_ms']} ms): a backlog of {scale['backlog_records']} "
+            f"pending records was enqueued ({scale['enqueued']} sent, {scale['messages_on_queue']} messages on the "
+            f"queue) by {scale['invocations']} dispatcher invocation(s) of Lambda's 900 s, each resuming from the "
+            f"checkpoint of the one before ({scale['invocation_seconds']} s), {scale['records_per_s']} records/s; "
+            f"last status {scale['status']}; the sandbox process grew by {scale['process_rss_growth_mb']} MB (moto "
+            "holding the queued messages included).",
         ]
     return "\n".join(lines)
 
