@@ -30,7 +30,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-import requests
 
 from sandbox.chaos import (
     ChaosOptions,
@@ -50,6 +49,7 @@ from sandbox.environment import patched_environ
 from sandbox.report import dlq_messages
 from sandbox.stack import Sandbox, SandboxOptions
 from sandbox.zuora_mutations import cancel_invoice
+from tests.e2e.zuora_user import zuora_put
 from zuora_netsuite import wiring
 from zuora_netsuite.logic.reconciliation import Reconciliation, reconcile
 from zuora_netsuite.models.record_types import RECORD_TYPES, TRANSACTION_TYPES, RecordType, external_id
@@ -101,43 +101,22 @@ class Run:
     reconciliation: Reconciliation = field(default_factory=Reconciliation)
 
 
-def _zuora_put(sandbox: Sandbox, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    """A call as a Zuora user's script makes it (test_books_tie_out.py): OAuth token, then PUT on the resource."""
-    endpoints = sandbox.endpoints()
-    token = requests.post(
-        f"{endpoints['zuora_url']}/oauth/token",
-        data={
-            "client_id": endpoints["zuora_client_id"],
-            "client_secret": endpoints["zuora_client_secret"],
-            "grant_type": "client_credentials",
-        },
-        timeout=30,
-    ).json()["access_token"]
-    response = requests.put(
-        f"{endpoints['zuora_url']}{path}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    )
-    assert response.status_code == 200, response.text
-    answer: dict[str, Any] = response.json()
-    assert answer.get("success", True), answer
-    return answer
-
-
 def _change_books_in_zuora(sandbox: Sandbox, cases: BooksCases) -> dict[str, list[str]]:
     """Write off one synced invoice, reverse the others (a discount invoice among them: a credit and a debit memo),
     cancel one (unposted to Draft, then cancelled, as the UI does), apply an unapplied payment to an open invoice.
     Returns the memos Zuora created, per invoice."""
     memos: dict[str, list[str]] = {}
     for invoice_id in cases.to_write_off:
-        answer = _zuora_put(sandbox, f"/v1/invoices/{invoice_id}/write-off", {"comment": "bad debt"})
+        answer = zuora_put(sandbox, f"/v1/invoices/{invoice_id}/write-off", {"comment": "bad debt"})
         memos[invoice_id] = [str(answer["creditMemo"]["id"])]
     for invoice_id in cases.to_reverse:
-        answer = _zuora_put(sandbox, f"/v1/invoices/{invoice_id}/reverse", {"applyEffectiveDate": None})
+        answer = zuora_put(sandbox, f"/v1/invoices/{invoice_id}/reverse", {"applyEffectiveDate": None})
         memos[invoice_id] = [str(answer[kind]["id"]) for kind in ("creditMemo", "debitMemo") if answer.get(kind)]
     for invoice_id in cases.to_cancel:
         cancel_invoice(sandbox.zuora, invoice_id)
     for payment_id, invoice_id, amount in cases.to_apply_later:
         body = {"invoices": [{"invoiceId": invoice_id, "amount": float(amount)}]}  # a JSON number, as Zuora reads it
-        _zuora_put(sandbox, f"/v1/payments/{payment_id}/apply", body)
+        zuora_put(sandbox, f"/v1/payments/{payment_id}/apply", body)
     return memos
 
 

@@ -20,10 +20,8 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 import pytest
-import requests
 
 from sandbox.dataset import generate_dataset
 from sandbox.dataset_books import add_books_cases
@@ -31,6 +29,7 @@ from sandbox.dataset_transactions import add_transactions
 from sandbox.environment import patched_environ
 from sandbox.stack import Sandbox, SandboxOptions
 from sandbox.zuora_mutations import cancel_invoice
+from tests.e2e.zuora_user import zuora_put
 from zuora_netsuite import wiring
 from zuora_netsuite.logic.reconciliation import Reconciliation, reconcile
 from zuora_netsuite.models.record_types import RecordType
@@ -54,27 +53,6 @@ class Books:
     changed: Changed
     first: Reconciliation
     after: Reconciliation
-
-
-def _zuora_put(sandbox: Sandbox, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    """A call as a Zuora user's script makes it: OAuth token, then PUT on the REST resource."""
-    endpoints = sandbox.endpoints()
-    token = requests.post(
-        f"{endpoints['zuora_url']}/oauth/token",
-        data={
-            "client_id": endpoints["zuora_client_id"],
-            "client_secret": endpoints["zuora_client_secret"],
-            "grant_type": "client_credentials",
-        },
-        timeout=30,
-    ).json()["access_token"]
-    response = requests.put(
-        f"{endpoints['zuora_url']}{path}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=30
-    )
-    assert response.status_code == 200, response.text
-    answer: dict[str, Any] = response.json()
-    assert answer.get("success", True), answer
-    return answer
 
 
 def _reconcile() -> Reconciliation:
@@ -105,17 +83,17 @@ def books() -> Iterator[Books]:
         # When, in Zuora, one synced invoice is written off, one reversed (one with a discount charge too: a credit
         # memo and a debit memo) and one cancelled
         changed = Changed(written_off=cases.to_write_off[0], reversed=cases.to_reverse[0], cancelled=cases.to_cancel[0])
-        answer = _zuora_put(sandbox, f"/v1/invoices/{changed.written_off}/write-off", {"comment": "bad debt"})
+        answer = zuora_put(sandbox, f"/v1/invoices/{changed.written_off}/write-off", {"comment": "bad debt"})
         changed.memos[changed.written_off] = str(answer["creditMemo"]["id"])
         for invoice_id in cases.to_reverse:
-            answer = _zuora_put(sandbox, f"/v1/invoices/{invoice_id}/reverse", {"applyEffectiveDate": None})
+            answer = zuora_put(sandbox, f"/v1/invoices/{invoice_id}/reverse", {"applyEffectiveDate": None})
             changed.memos[invoice_id] = str(answer["creditMemo"]["id"])
         cancel_invoice(sandbox.zuora, changed.cancelled)
         # and an unapplied payment is applied to an open invoice of its account
         changed.applied_later = cases.to_apply_later[0]
         payment_id, invoice_id, amount = changed.applied_later
         body = {"invoices": [{"invoiceId": invoice_id, "amount": float(amount)}]}  # a JSON number, as Zuora reads it
-        _zuora_put(sandbox, f"/v1/payments/{payment_id}/apply", body)
+        zuora_put(sandbox, f"/v1/payments/{payment_id}/apply", body)
         # and the connector runs again
         sandbox.run_cycle()
         yield Books(sandbox, changed, first, _reconcile())
