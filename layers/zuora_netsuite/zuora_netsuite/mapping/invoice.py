@@ -122,11 +122,7 @@ class InvoiceMapping(ZoqlPending):
             "externalId": external_id(RecordType.INVOICE, invoice.id),
             "tranId": invoice.number,
             "tranDate": invoice.invoice_date,
-            "entity": head.customer,
-            "currency": head.currency,
-            "department": head.department,
-            "class": head.class_,
-            "location": head.location,
+            **head.body_fields(),
             "item": lines,
         }
         # ?replace=item: a re-sent invoice keeps exactly these lines (NetSuite appends item lines otherwise). A

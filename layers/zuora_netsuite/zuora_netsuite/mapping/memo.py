@@ -220,11 +220,7 @@ class _MemoMapping(TenantMapping):
             "externalId": external_id(self.record_type, memo.id),
             "tranId": memo.number,
             "tranDate": memo.memo_date,
-            "entity": head.customer,
-            "currency": head.currency,
-            "department": head.department,
-            "class": head.class_,
-            "location": head.location,
+            **head.body_fields(),
             "item": lines,
         }
         return body, head.currency_code, total

@@ -127,6 +127,16 @@ class Header:
     class_: RecordRef | None
     location: RecordRef | None
 
+    def body_fields(self) -> dict[str, RecordRef | None]:
+        """The header fields of an invoice or memo body: the customer (`entity`), currency and classifications."""
+        return {
+            "entity": self.customer,
+            "currency": self.currency,
+            "department": self.department,
+            "class": self.class_,
+            "location": self.location,
+        }
+
 
 def header(source: TransactionSource, context: MappingContext, problems: list[str]) -> Header:
     account = source.account
